@@ -1,0 +1,121 @@
+//! The rules every export follows, written once: a panic guard, NULL and UTF-8 checks,
+//! out-parameters written only on success (and set to NULL on failure), and the last error.
+
+use super::last_error;
+use super::result::auth_result;
+use crate::error::{Error, Result};
+use std::ffi::{CStr, c_char};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".to_owned()
+    }
+}
+
+/// Runs the body of a function that returns `auth_result`: clears the last error, catches any
+/// panic (`AUTH_ERROR_INTERNAL`), records a failure.
+pub(crate) fn guard(body: impl FnOnce() -> Result<()>) -> auth_result {
+    last_error::clear();
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => auth_result::AUTH_OK,
+        Ok(Err(e)) => last_error::set(&e),
+        Err(p) => last_error::set(&Error::internal(format!(
+            "internal error (please report it): {}",
+            panic_message(p.as_ref())
+        ))),
+    }
+}
+
+/// Like [`guard`] for a function with one pointer out-parameter: `*out` is set to the value on
+/// success and to NULL on failure (when `out` itself is not NULL).
+pub(crate) fn guard_out<T>(out: *mut *mut T, body: impl FnOnce() -> Result<*mut T>) -> auth_result {
+    let mut made: *mut T = std::ptr::null_mut();
+    let r = guard(|| {
+        if out.is_null() {
+            return Err(Error::invalid_argument("the out-parameter pointer is NULL"));
+        }
+        made = body()?;
+        Ok(())
+    });
+    if !out.is_null() {
+        // SAFETY: checked non-NULL; the caller promises it points to writable storage.
+        unsafe {
+            *out = if r == auth_result::AUTH_OK {
+                made
+            } else {
+                std::ptr::null_mut()
+            }
+        };
+    }
+    r
+}
+
+/// Runs the body of a function that cannot report an error (getters): a panic or a NULL
+/// handle gives `fallback`. Does not touch the last error.
+pub(crate) fn guard_value<T>(fallback: T, body: impl FnOnce() -> Option<T>) -> T {
+    catch_unwind(AssertUnwindSafe(body))
+        .ok()
+        .flatten()
+        .unwrap_or(fallback)
+}
+
+/// A shared reference from a handle pointer, or `InvalidArgument` naming the parameter.
+///
+/// # Safety
+/// `ptr` is NULL or a live handle of type `T` made by this library.
+pub(crate) unsafe fn handle<'a, T>(ptr: *const T, name: &str) -> Result<&'a T> {
+    // SAFETY: per the contract above.
+    unsafe { ptr.as_ref() }.ok_or_else(|| Error::invalid_argument(format!("{name} is NULL")))
+}
+
+/// A `&str` from a NUL-terminated C string, or `InvalidArgument` for NULL or bad UTF-8.
+///
+/// # Safety
+/// `ptr` is NULL or points to a NUL-terminated string that lives for `'a`.
+pub(crate) unsafe fn text<'a>(ptr: *const c_char, name: &str) -> Result<&'a str> {
+    if ptr.is_null() {
+        return Err(Error::invalid_argument(format!("{name} is NULL")));
+    }
+    // SAFETY: per the contract above.
+    let c = unsafe { CStr::from_ptr(ptr) };
+    c.to_str()
+        .map_err(|e| Error::invalid_argument(format!("{name} is not valid UTF-8 ({e})")))
+}
+
+/// Like [`text`] but NULL is `None`.
+///
+/// # Safety
+/// As for [`text`].
+pub(crate) unsafe fn optional_text<'a>(ptr: *const c_char, name: &str) -> Result<Option<&'a str>> {
+    if ptr.is_null() {
+        Ok(None)
+    } else {
+        unsafe { text(ptr, name) }.map(Some)
+    }
+}
+
+/// The pointer to a static empty C string, for getters on a NULL handle.
+pub(crate) fn empty_c_str() -> *const c_char {
+    c"".as_ptr()
+}
+
+/// Hands a boxed handle to C.
+pub(crate) fn into_handle<T>(value: T) -> *mut T {
+    Box::into_raw(Box::new(value))
+}
+
+/// Takes back and drops a handle; NULL does nothing.
+///
+/// # Safety
+/// `ptr` is NULL or a handle of type `T` made by [`into_handle`] and not freed before.
+pub(crate) unsafe fn free_handle<T>(ptr: *mut T) {
+    if !ptr.is_null() {
+        // SAFETY: per the contract above.
+        drop(unsafe { Box::from_raw(ptr) });
+    }
+}

@@ -1,0 +1,51 @@
+//! `auth_set_log_callback`: the host's log sink.
+
+use super::boundary::guard_value;
+use crate::log::{Level, set_sink};
+use std::ffi::{CString, c_char, c_int, c_void};
+
+/// Receives log lines: `level` is 1 error, 2 warning, 3 info, 4 debug; `message` is UTF-8,
+/// valid only during the call, and never holds a secret (tokens, codes, secrets, verifiers
+/// are redacted). Called on the thread that logs, possibly several at once.
+pub type auth_log_fn =
+    Option<unsafe extern "C" fn(user_data: *mut c_void, level: c_int, message: *const c_char)>;
+
+struct UserData(*mut c_void);
+// SAFETY: the host gives the pointer to be passed back from any thread (documented).
+unsafe impl Send for UserData {}
+unsafe impl Sync for UserData {}
+
+impl UserData {
+    // A method, so closures capture the whole Send wrapper and not its raw field.
+    fn get(&self) -> *mut c_void {
+        self.0
+    }
+}
+
+/// Installs the log callback for the whole library, hearing levels up to `max_level`
+/// (1 error … 4 debug); `fn == NULL` or `max_level <= 0` turns logging off (the default).
+/// `user_data` is passed back as is; it must stay valid until the callback is replaced.
+#[unsafe(no_mangle)]
+pub extern "C" fn auth_set_log_callback(
+    callback: auth_log_fn,
+    user_data: *mut c_void,
+    max_level: c_int,
+) {
+    guard_value((), || {
+        match callback {
+            Some(f) if max_level > 0 => {
+                let data = UserData(user_data);
+                set_sink(
+                    Some(Box::new(move |level: Level, message: &str| {
+                        let text = CString::new(message.replace('\0', "\\0")).unwrap_or_default();
+                        // SAFETY: the host's callback, called as documented.
+                        unsafe { f(data.get(), level as c_int, text.as_ptr()) };
+                    })),
+                    max_level.clamp(0, 4) as u8,
+                );
+            }
+            _ => set_sink(None, 0),
+        }
+        Some(())
+    })
+}

@@ -1,0 +1,12 @@
+//! The C ABI: opaque handles and functions returning `auth_result`. One module per C type;
+//! `boundary` holds the rules every export follows (panic guard, NULL and UTF-8 checks, the
+//! per-thread last error). No protocol logic lives here.
+#![allow(non_camel_case_types)]
+
+pub mod boundary;
+pub mod last_error;
+pub mod log;
+pub mod memory;
+pub mod params;
+pub mod result;
+pub mod token;

@@ -1,0 +1,230 @@
+//! `auth_token`: the C handle around an immutable [`Token`], with the C strings its getters
+//! return (made once, so getters are free and their pointers live as long as the handle).
+
+use super::boundary::{
+    empty_c_str, free_handle, guard, guard_out, guard_value, handle, into_handle, text,
+};
+use super::memory::{SecretCString, bytes_to_c};
+use super::params::auth_params;
+use super::result::auth_result;
+use crate::error::Error;
+use crate::token::{ClientContext, Token, parse_token_response};
+use crate::{token_file, token_format};
+use std::ffi::c_char;
+use std::path::Path;
+
+/// An access token with its refresh token, ID token and the context needed to refresh it.
+/// Immutable: a refresh makes a new token and leaves this one valid. Freed by `auth_token_free`.
+pub struct auth_token {
+    pub(crate) token: Token,
+    value: SecretCString,
+    refresh: SecretCString,
+    token_type: SecretCString,
+    scope: SecretCString,
+    id_token: SecretCString,
+    server_response: SecretCString,
+    authorization: SecretCString,
+}
+
+impl auth_token {
+    pub(crate) fn new(token: Token) -> auth_token {
+        let opt = |s: &Option<crate::secret::Secret>| {
+            SecretCString::new(s.as_ref().map(|s| s.expose()).unwrap_or(""))
+        };
+        auth_token {
+            value: SecretCString::new(token.access_token.expose()),
+            refresh: opt(&token.refresh_token),
+            token_type: SecretCString::new(&token.token_type),
+            scope: SecretCString::new(&token.scope),
+            id_token: opt(&token.id_token),
+            server_response: SecretCString::new(token.server_response.expose()),
+            authorization: SecretCString::new(&token.authorization_header()),
+            token,
+        }
+    }
+
+    /// A new handle for C.
+    pub(crate) fn boxed(token: Token) -> *mut auth_token {
+        into_handle(auth_token::new(token))
+    }
+}
+
+/// Runs a getter: a NULL token gives `""`.
+fn get(token: *const auth_token, pick: impl FnOnce(&auth_token) -> *const c_char) -> *const c_char {
+    // SAFETY: the caller passes a live handle or NULL.
+    guard_value(empty_c_str(), || unsafe { token.as_ref() }.map(pick))
+}
+
+/// The access token (`Value`). Owned by the token; never NULL (`""` for a NULL token).
+#[unsafe(no_mangle)]
+pub extern "C" fn auth_token_value(token: *const auth_token) -> *const c_char {
+    get(token, |t| t.value.as_ptr())
+}
+
+/// The refresh token (`Refresh`), `""` if none. Owned by the token.
+#[unsafe(no_mangle)]
+pub extern "C" fn auth_token_refresh_token(token: *const auth_token) -> *const c_char {
+    get(token, |t| t.refresh.as_ptr())
+}
+
+/// When the access token expires (`ExpirationDate`), seconds since the Unix epoch UTC; 0 if
+/// the server did not say (and for a NULL token).
+#[unsafe(no_mangle)]
+pub extern "C" fn auth_token_expiration(token: *const auth_token) -> i64 {
+    // SAFETY: the caller passes a live handle or NULL.
+    guard_value(0, || unsafe { token.as_ref() }.map(|t| t.token.expires_at))
+}
+
+/// True when the token has an access token that has not expired (`Valid`); a token with no
+/// known expiration counts as valid. False for NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn auth_token_is_valid(token: *const auth_token) -> bool {
+    // SAFETY: the caller passes a live handle or NULL.
+    guard_value(false, || {
+        unsafe { token.as_ref() }.map(|t| t.token.is_valid())
+    })
+}
+
+/// The token type, e.g. `"Bearer"` (the default when the server sent none). Owned by the token.
+#[unsafe(no_mangle)]
+pub extern "C" fn auth_token_type(token: *const auth_token) -> *const c_char {
+    get(token, |t| t.token_type.as_ptr())
+}
+
+/// The granted scope as the server said it, `""` if it did not. Owned by the token.
+#[unsafe(no_mangle)]
+pub extern "C" fn auth_token_scope(token: *const auth_token) -> *const c_char {
+    get(token, |t| t.scope.as_ptr())
+}
+
+/// The raw ID token (a JWT), `""` if none. Owned by the token.
+#[unsafe(no_mangle)]
+pub extern "C" fn auth_token_id_token(token: *const auth_token) -> *const c_char {
+    get(token, |t| t.id_token.as_ptr())
+}
+
+/// The raw body of the last token answer (`ServerResponse`). Owned by the token.
+#[unsafe(no_mangle)]
+pub extern "C" fn auth_token_server_response(token: *const auth_token) -> *const c_char {
+    get(token, |t| t.server_response.as_ptr())
+}
+
+/// The value of an `Authorization` header: `"Bearer <value>"`. Owned by the token.
+#[unsafe(no_mangle)]
+pub extern "C" fn auth_token_authorization_header(token: *const auth_token) -> *const c_char {
+    get(token, |t| t.authorization.as_ptr())
+}
+
+/// Makes a token from a token endpoint answer obtained some other way (`AuthImportToken`):
+/// RFC 6749 §5.1 JSON, or a form-encoded body. `params` may be NULL; when given, the token
+/// carries its client and endpoints, so it can be refreshed. An error object
+/// (`{"error":"…"}`) gives the code of that error (`invalid_grant` →
+/// `AUTH_ERROR_INVALID_GRANT`, …); bad or empty JSON, or no `access_token`, is
+/// `AUTH_ERROR_PROTOCOL`. No `expires_in`: expiration 0, and the token counts as valid.
+/// On success `*out_token` owns a new token: free it with `auth_token_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_import_token(
+    params: *const auth_params,
+    json: *const c_char,
+    out_token: *mut *mut auth_token,
+) -> auth_result {
+    guard_out(out_token, || {
+        // SAFETY: the caller passes a NUL-terminated string or NULL.
+        let json = unsafe { text(json, "json") }?;
+        // SAFETY: the caller passes a live handle or NULL.
+        let context = match unsafe { params.as_ref() } {
+            Some(p) => ClientContext::from_params(&p.snapshot()),
+            None => ClientContext::empty(),
+        };
+        let answer = parse_token_response(json, 0)?;
+        Ok(auth_token::boxed(Token::from_response(answer, context)))
+    })
+}
+
+/// Serializes the token (with its refresh context and secrets) into a new buffer, in the
+/// versioned binary format of docs/token-format.md. On success `*out_buf` owns `*out_len`
+/// bytes: free them with `auth_bytes_free(buf, len)`. Keep them secret.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_token_serialize(
+    token: *const auth_token,
+    out_buf: *mut *mut u8,
+    out_len: *mut usize,
+) -> auth_result {
+    let mut len = 0usize;
+    let r = guard_out(out_buf, || {
+        if out_len.is_null() {
+            return Err(Error::invalid_argument("out_len is NULL"));
+        }
+        // SAFETY: the caller passes a live handle or NULL.
+        let token = unsafe { handle(token, "token") }?;
+        let (ptr, n) = bytes_to_c(token_format::serialize(&token.token)?);
+        len = n;
+        Ok(ptr)
+    });
+    if !out_len.is_null() && r == auth_result::AUTH_OK {
+        // SAFETY: checked non-NULL.
+        unsafe { *out_len = len };
+    }
+    r
+}
+
+/// Reads a token from `len` bytes made by `auth_token_serialize` (the bytes are only read).
+/// Anything corrupt, truncated or of an unknown format version is `AUTH_ERROR_FORMAT`.
+/// On success `*out_token` owns a new token: free it with `auth_token_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_token_deserialize(
+    buf: *const u8,
+    len: usize,
+    out_token: *mut *mut auth_token,
+) -> auth_result {
+    guard_out(out_token, || {
+        if buf.is_null() {
+            return Err(Error::invalid_argument("buf is NULL"));
+        }
+        // SAFETY: the caller passes `len` readable bytes at `buf`.
+        let bytes = unsafe { std::slice::from_raw_parts(buf, len) };
+        Ok(auth_token::boxed(token_format::deserialize(bytes)?))
+    })
+}
+
+/// Saves the token to the file at `path` (UTF-8): written to a temporary file in the same
+/// folder, flushed, then renamed over `path`, so a crash leaves the old file or the new one;
+/// mode 0600 from creation; a missing folder is created with mode 0700.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_token_save(
+    token: *const auth_token,
+    path: *const c_char,
+) -> auth_result {
+    guard(|| {
+        // SAFETY: the caller passes a live handle or NULL, and a NUL-terminated string or NULL.
+        let token = unsafe { handle(token, "token") }?;
+        let path = unsafe { text(path, "path") }?;
+        token_file::save(&token.token, Path::new(path))
+    })
+}
+
+/// Loads a token saved by `auth_token_save`. A missing or unreadable file is `AUTH_ERROR_IO`
+/// (the message names the path); a corrupt one is `AUTH_ERROR_FORMAT`.
+/// On success `*out_token` owns a new token: free it with `auth_token_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_token_load(
+    path: *const c_char,
+    out_token: *mut *mut auth_token,
+) -> auth_result {
+    guard_out(out_token, || {
+        // SAFETY: the caller passes a NUL-terminated string or NULL.
+        let path = unsafe { text(path, "path") }?;
+        Ok(auth_token::boxed(token_file::load(Path::new(path))?))
+    })
+}
+
+/// Frees a token (its secrets are wiped). The strings its getters returned die with it.
+/// NULL does nothing.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_token_free(token: *mut auth_token) {
+    guard_value((), || {
+        // SAFETY: the caller passes a handle made by this library or NULL, once.
+        unsafe { free_handle(token) };
+        Some(())
+    })
+}

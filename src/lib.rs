@@ -1,0 +1,17 @@
+//! authtoken: OAuth 2.0 and OpenID Connect for native programs.
+//!
+//! The protocol core is plain Rust (the modules below `ffi`); `ffi` is the thin `extern "C"`
+//! layer the header `include/authtoken.h` is generated from. The core never sees a raw pointer
+//! and the C layer holds no protocol logic.
+
+pub mod cancel;
+pub mod error;
+pub mod log;
+pub mod params;
+pub mod secret;
+pub mod token;
+pub mod token_file;
+pub mod token_format;
+pub mod url_rules;
+
+pub mod ffi;

@@ -1,0 +1,28 @@
+//! The checked-in header must be what the pinned cbindgen makes from the sources now.
+//! `UPDATE_HEADER=1 cargo test --test header` rewrites it.
+
+use std::path::Path;
+
+#[test]
+fn checked_in_header_is_fresh() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let config = cbindgen::Config::from_file(root.join("cbindgen.toml")).expect("cbindgen.toml");
+    let bindings = cbindgen::Builder::new()
+        .with_crate(root)
+        .with_config(config)
+        .generate()
+        .expect("cbindgen could not generate the header");
+    let mut fresh = Vec::new();
+    bindings.write(&mut fresh);
+    let fresh = String::from_utf8(fresh).unwrap();
+    let path = root.join("include/authtoken.h");
+    if std::env::var_os("UPDATE_HEADER").is_some() {
+        std::fs::write(&path, &fresh).unwrap();
+        return;
+    }
+    let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        checked_in == fresh,
+        "include/authtoken.h is stale: run `UPDATE_HEADER=1 cargo test --test header` and commit it"
+    );
+}
