@@ -5,7 +5,10 @@
 //! and the C layer holds no protocol logic.
 
 pub mod cancel;
+pub mod client_certificate;
+pub mod discovery;
 pub mod error;
+pub mod http;
 pub mod log;
 pub mod params;
 pub mod secret;
