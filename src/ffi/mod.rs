@@ -4,6 +4,7 @@
 #![allow(non_camel_case_types)]
 
 pub mod boundary;
+pub mod identity;
 pub mod last_error;
 pub mod log;
 pub mod memory;
