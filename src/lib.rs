@@ -11,6 +11,8 @@ pub mod error;
 pub mod grants;
 pub mod http;
 pub mod id_token;
+pub mod identity;
+pub mod jwks;
 pub mod log;
 pub mod params;
 pub mod secret;

@@ -7,6 +7,7 @@
 #![allow(clippy::missing_safety_doc)]
 
 pub mod boundary;
+pub mod identity;
 pub mod last_error;
 pub mod log;
 pub mod memory;
