@@ -99,7 +99,7 @@ pub unsafe extern "C" fn auth_get_user_info(
 
 /// True when the identity holds claims about someone (`Valid`). False for NULL.
 #[unsafe(no_mangle)]
-pub extern "C" fn auth_identity_is_valid(identity: *const auth_identity) -> bool {
+pub unsafe extern "C" fn auth_identity_is_valid(identity: *const auth_identity) -> bool {
     // SAFETY: the caller passes a live handle or NULL.
     guard_value(false, || {
         unsafe { identity.as_ref() }.map(|i| i.identity.is_valid())
