@@ -321,6 +321,9 @@ extern "C" {
  * `"invalid_token"` and the HTTP status: refresh the token, then try again.
  * The token is only read. On success `*out` owns a new identity: free it with
  * `auth_identity_free`.
+ *
+ * # Safety
+ * `token` is NULL or a live `auth_token`; `out` is NULL or points to writable storage.
  */
 enum auth_result auth_read_identity(const struct auth_token *token, struct auth_identity **out);
 
@@ -329,6 +332,9 @@ enum auth_result auth_read_identity(const struct auth_token *token, struct auth_
  * ID token involved. No userinfo endpoint (set or discovered) is `AUTH_ERROR_UNSUPPORTED`;
  * errors as for `auth_read_identity`. The token is only read. On success `*out` owns a new
  * identity: free it with `auth_identity_free`.
+ *
+ * # Safety
+ * `token` is NULL or a live `auth_token`; `out` is NULL or points to writable storage.
  */
 enum auth_result auth_get_user_info(const struct auth_token *token, struct auth_identity **out);
 
@@ -347,6 +353,9 @@ const char *auth_identity_source(const struct auth_identity *identity);
  * The claim called `name` in string form: strings as they are, numbers, booleans, arrays and
  * objects as JSON text. NULL when the claim is absent or null (and for a NULL identity or
  * name). Owned by the identity.
+ *
+ * # Safety
+ * `identity` is NULL or a live `auth_identity`; `name` is NULL or a NUL-terminated string.
  */
 const char *auth_identity_claim(const struct auth_identity *identity, const char *name);
 
@@ -383,6 +392,9 @@ const char *auth_identity_id_token(const struct auth_identity *identity);
 
 /**
  * Frees an identity; the strings its getters returned die with it. NULL does nothing.
+ *
+ * # Safety
+ * `identity` is NULL or an identity made by this library and not freed before.
  */
 void auth_identity_free(struct auth_identity *identity);
 
