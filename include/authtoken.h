@@ -262,11 +262,6 @@ typedef enum auth_option {
 } auth_option;
 
 /**
- * The options of the contract, numbered as in the C header.
- */
-typedef struct ParamOption ParamOption;
-
-/**
  * The claims about a signed-in user (`OpenIDIdentity`). Immutable. Freed by
  * `auth_identity_free`.
  */

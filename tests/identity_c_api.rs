@@ -113,13 +113,13 @@ fn read_identity_merges_id_token_and_userinfo() {
     let token = imported(&p, OPENID, Some(&jwt), &[]);
     let (r, id) = read_identity(token);
     assert_eq!(r, auth_result::AUTH_OK, "{}", last_error());
-    assert!(auth_identity_is_valid(id));
-    assert_eq!(s(auth_identity_subject(id)), "user-1");
-    assert_eq!(s(auth_identity_email(id)), "ada@example.org");
-    assert_eq!(s(auth_identity_first_name(id)), "Ada");
-    assert_eq!(s(auth_identity_last_name(id)), "Lovelace");
-    assert_eq!(s(auth_identity_name(id)), "Ada Lovelace");
-    assert_eq!(s(auth_identity_id_token(id)), jwt);
+    assert!(unsafe { auth_identity_is_valid(id) });
+    assert_eq!(s(unsafe { auth_identity_subject(id) }), "user-1");
+    assert_eq!(s(unsafe { auth_identity_email(id) }), "ada@example.org");
+    assert_eq!(s(unsafe { auth_identity_first_name(id) }), "Ada");
+    assert_eq!(s(unsafe { auth_identity_last_name(id) }), "Lovelace");
+    assert_eq!(s(unsafe { auth_identity_name(id) }), "Ada Lovelace");
+    assert_eq!(s(unsafe { auth_identity_id_token(id) }), jwt);
     // any claim by name, in string form; from the ID token too
     assert_eq!(claim(id, "email_verified").as_deref(), Some("true"));
     assert_eq!(claim(id, "updated_at").as_deref(), Some("1700000000"));
@@ -127,7 +127,7 @@ fn read_identity_merges_id_token_and_userinfo() {
     assert_eq!(claim(id, "iss").as_deref(), Some(p.issuer.as_str()));
     assert_eq!(claim(id, "aud").as_deref(), Some(CLIENT_ID));
     assert_eq!(claim(id, "phone_number"), None);
-    let source: Value = serde_json::from_str(&s(auth_identity_source(id))).unwrap();
+    let source: Value = serde_json::from_str(&s(unsafe { auth_identity_source(id) })).unwrap();
     assert_eq!(source["email"], "ada@example.org");
     assert_eq!(source["iss"], p.issuer.as_str());
     assert_eq!(p.state.lock().unwrap().userinfo_requests, 1);
@@ -206,9 +206,9 @@ fn get_user_info_alone() {
     let token = imported(&p, OPENID, Some(&k.sign(&p.claims(None))), &[]);
     let (r, id) = get_user_info(token);
     assert_eq!(r, auth_result::AUTH_OK, "{}", last_error());
-    assert_eq!(s(auth_identity_email(id)), "ada@example.org");
+    assert_eq!(s(unsafe { auth_identity_email(id) }), "ada@example.org");
     assert_eq!(
-        s(auth_identity_id_token(id)),
+        s(unsafe { auth_identity_id_token(id) }),
         "",
         "userinfo alone has no ID token"
     );
@@ -228,10 +228,10 @@ fn plain_oauth2_uses_userinfo_alone_or_is_unsupported() {
     let token = imported(&p, OAUTH2, None, &[(OPT_USERINFO_URL, &url)]);
     let (r, id) = read_identity(token);
     assert_eq!(r, auth_result::AUTH_OK, "{}", last_error());
-    assert!(auth_identity_is_valid(id));
+    assert!(unsafe { auth_identity_is_valid(id) });
     assert_eq!(claim(id, "login").as_deref(), Some("ada"));
     assert_eq!(claim(id, "id").as_deref(), Some("42"));
-    assert_eq!(s(auth_identity_subject(id)), "");
+    assert_eq!(s(unsafe { auth_identity_subject(id) }), "");
     unsafe {
         auth_identity_free(id);
         auth_token_free(token);
@@ -298,7 +298,7 @@ fn signed_userinfo_answer() {
     let token = imported(&p, OPENID, Some(&k.sign(&p.claims(None))), &[]);
     let (r, id) = read_identity(token);
     assert_eq!(r, auth_result::AUTH_OK, "{}", last_error());
-    assert_eq!(s(auth_identity_name(id)), "Ada Lovelace");
+    assert_eq!(s(unsafe { auth_identity_name(id) }), "Ada Lovelace");
     unsafe { auth_identity_free(id) };
     p.set_userinfo(jwt_reply(hostile_provider::tampered(&k.sign(&claims))));
     let (r, id) = read_identity(token);
@@ -326,14 +326,14 @@ fn null_arguments_and_getters() {
     );
     unsafe { auth_token_free(token) };
     let null: *const auth_identity = std::ptr::null();
-    assert!(!auth_identity_is_valid(null));
-    assert_eq!(s(auth_identity_source(null)), "");
-    assert_eq!(s(auth_identity_subject(null)), "");
-    assert_eq!(s(auth_identity_email(null)), "");
-    assert_eq!(s(auth_identity_first_name(null)), "");
-    assert_eq!(s(auth_identity_last_name(null)), "");
-    assert_eq!(s(auth_identity_name(null)), "");
-    assert_eq!(s(auth_identity_id_token(null)), "");
+    assert!(!unsafe { auth_identity_is_valid(null) });
+    assert_eq!(s(unsafe { auth_identity_source(null) }), "");
+    assert_eq!(s(unsafe { auth_identity_subject(null) }), "");
+    assert_eq!(s(unsafe { auth_identity_email(null) }), "");
+    assert_eq!(s(unsafe { auth_identity_first_name(null) }), "");
+    assert_eq!(s(unsafe { auth_identity_last_name(null) }), "");
+    assert_eq!(s(unsafe { auth_identity_name(null) }), "");
+    assert_eq!(s(unsafe { auth_identity_id_token(null) }), "");
     assert_eq!(claim(null, "sub"), None);
     assert!(unsafe { auth_identity_claim(null, std::ptr::null()) }.is_null());
     unsafe { auth_identity_free(null_mut()) };

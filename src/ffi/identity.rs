@@ -114,14 +114,14 @@ pub unsafe extern "C" fn auth_get_user_info(
 
 /// True when the identity holds claims about someone (`Valid`). False for NULL.
 #[unsafe(no_mangle)]
-pub extern "C" fn auth_identity_is_valid(identity: *const auth_identity) -> bool {
+pub unsafe extern "C" fn auth_identity_is_valid(identity: *const auth_identity) -> bool {
     read(identity, false, |i| i.identity.is_valid())
 }
 
 /// Every claim as a JSON object text (`Source`). Owned by the identity; never NULL (`""` for a
 /// NULL identity).
 #[unsafe(no_mangle)]
-pub extern "C" fn auth_identity_source(identity: *const auth_identity) -> *const c_char {
+pub unsafe extern "C" fn auth_identity_source(identity: *const auth_identity) -> *const c_char {
     get(identity, |i| i.source.as_ptr())
 }
 
@@ -146,38 +146,38 @@ pub unsafe extern "C" fn auth_identity_claim(
 
 /// The subject (`sub`), `""` if none. Owned by the identity.
 #[unsafe(no_mangle)]
-pub extern "C" fn auth_identity_subject(identity: *const auth_identity) -> *const c_char {
+pub unsafe extern "C" fn auth_identity_subject(identity: *const auth_identity) -> *const c_char {
     get(identity, |i| i.subject.as_ptr())
 }
 
 /// The `email` claim, `""` if none. Owned by the identity.
 #[unsafe(no_mangle)]
-pub extern "C" fn auth_identity_email(identity: *const auth_identity) -> *const c_char {
+pub unsafe extern "C" fn auth_identity_email(identity: *const auth_identity) -> *const c_char {
     get(identity, |i| i.email.as_ptr())
 }
 
 /// The `given_name` claim (`FirstName`), `""` if none. Owned by the identity.
 #[unsafe(no_mangle)]
-pub extern "C" fn auth_identity_first_name(identity: *const auth_identity) -> *const c_char {
+pub unsafe extern "C" fn auth_identity_first_name(identity: *const auth_identity) -> *const c_char {
     get(identity, |i| i.first_name.as_ptr())
 }
 
 /// The `family_name` claim (`LastName`), `""` if none. Owned by the identity.
 #[unsafe(no_mangle)]
-pub extern "C" fn auth_identity_last_name(identity: *const auth_identity) -> *const c_char {
+pub unsafe extern "C" fn auth_identity_last_name(identity: *const auth_identity) -> *const c_char {
     get(identity, |i| i.last_name.as_ptr())
 }
 
 /// The `name` claim (full name), `""` if none. Owned by the identity.
 #[unsafe(no_mangle)]
-pub extern "C" fn auth_identity_name(identity: *const auth_identity) -> *const c_char {
+pub unsafe extern "C" fn auth_identity_name(identity: *const auth_identity) -> *const c_char {
     get(identity, |i| i.name.as_ptr())
 }
 
 /// The raw ID token (a JWT) the claims came from (`IDToken`), `""` if none (e.g. from
 /// `auth_get_user_info`). Owned by the identity.
 #[unsafe(no_mangle)]
-pub extern "C" fn auth_identity_id_token(identity: *const auth_identity) -> *const c_char {
+pub unsafe extern "C" fn auth_identity_id_token(identity: *const auth_identity) -> *const c_char {
     get(identity, |i| i.id_token.as_ptr())
 }
 
