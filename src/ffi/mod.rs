@@ -4,9 +4,11 @@
 #![allow(non_camel_case_types)]
 
 pub mod boundary;
+pub mod identify;
 pub mod last_error;
 pub mod log;
 pub mod memory;
 pub mod params;
 pub mod result;
 pub mod token;
+pub mod token_endpoint;
