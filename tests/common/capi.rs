@@ -165,6 +165,12 @@ impl Token {
     }
 }
 
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token([redacted])")
+    }
+}
+
 impl Drop for Token {
     fn drop(&mut self) {
         // SAFETY: a handle from the library, freed once.
