@@ -16,6 +16,9 @@ use crate::token::Token;
 /// (browser or device flow). `params` is only read (a snapshot is taken at the start) and may
 /// be shared; `auth_params_cancel` on it ends the call with `AUTH_ERROR_CANCELLED`.
 /// On success `*out_token` owns a new token: free it with `auth_token_free`.
+///
+/// # Safety
+/// `params` is NULL or a live `auth_params`; `out_token` is NULL or points to writable storage.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn auth_identify(
     params: *const auth_params,

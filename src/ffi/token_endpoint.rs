@@ -21,6 +21,9 @@ use std::ffi::c_char;
 /// refresh token: `AUTH_ERROR_INVALID_GRANT` (sign in again). The request is never retried
 /// once the server may have received it.
 /// On success `*out_token` owns a new token: free it with `auth_token_free`.
+///
+/// # Safety
+/// `token` is NULL or a live `auth_token`; `out_token` is NULL or points to writable storage.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn auth_refresh_token(
     token: *const auth_token,
@@ -39,6 +42,9 @@ pub unsafe extern "C" fn auth_refresh_token(
 /// read and stays a valid handle (its values no longer work at the provider). A token the
 /// provider does not know counts as revoked. No revocation endpoint known (set, or from
 /// discovery): `AUTH_ERROR_UNSUPPORTED`.
+///
+/// # Safety
+/// `token` is NULL or a live `auth_token`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn auth_revoke_token(token: *const auth_token) -> auth_result {
     guard(|| {
@@ -52,6 +58,9 @@ pub unsafe extern "C" fn auth_revoke_token(token: *const auth_token) -> auth_res
 /// On success `*out_json` owns the provider's answer, a UTF-8 JSON object with at least
 /// `"active"` (e.g. `{"active":true,"sub":"…","exp":…}`): free it with `auth_string_free`.
 /// No introspection endpoint known (set, or from discovery): `AUTH_ERROR_UNSUPPORTED`.
+///
+/// # Safety
+/// `token` is NULL or a live `auth_token`; `out_json` is NULL or points to writable storage.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn auth_introspect_token(
     token: *const auth_token,
@@ -73,6 +82,9 @@ pub unsafe extern "C" fn auth_introspect_token(
 /// expires soon (60 s for a client assertion, 300 s for a grant).
 /// On success `*out_jwt` owns the compact JWT: free it with `auth_string_free`. Keep it
 /// secret until used.
+///
+/// # Safety
+/// `params` is NULL or a live `auth_params`; `out_jwt` is NULL or points to writable storage.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn auth_create_jwt_assertion(
     params: *const auth_params,
