@@ -5,16 +5,21 @@
 //! and the C layer holds no protocol logic.
 
 pub mod cancel;
+pub mod client_auth;
 pub mod client_certificate;
 pub mod discovery;
+pub mod endpoint_answer;
 pub mod error;
 pub mod grants;
 pub mod http;
 pub mod id_token;
 pub mod identity;
+pub mod introspection;
 pub mod jwks;
+pub mod jwt_assertion;
 pub mod log;
 pub mod params;
+pub mod revocation;
 pub mod secret;
 pub mod token;
 pub mod token_file;

@@ -7,6 +7,7 @@
 #![allow(clippy::missing_safety_doc)]
 
 pub mod boundary;
+pub mod identify;
 pub mod identity;
 pub mod last_error;
 pub mod log;
@@ -14,3 +15,4 @@ pub mod memory;
 pub mod params;
 pub mod result;
 pub mod token;
+pub mod token_endpoint;

@@ -1,0 +1,55 @@
+//! `auth_identify` (`AuthIdentify`): obtains a token with the grant the params ask for.
+
+use super::boundary::{guard_out, handle};
+use super::params::auth_params;
+use super::result::auth_result;
+use super::token::auth_token;
+use crate::error::{Error, ErrorKind};
+use crate::grants;
+use crate::http::block_on;
+use crate::params::{Flow, Kind};
+use crate::token::Token;
+
+/// Obtains a token (`AuthIdentify`): with `AUTH_KIND_JWT` by the JWT bearer grant (RFC 7523,
+/// a signed assertion exchanged at the token endpoint); with `AUTH_OPT_FLOW` =
+/// `client_credentials` by the client credentials grant; otherwise by the interactive login
+/// (browser or device flow). `params` is only read (a snapshot is taken at the start) and may
+/// be shared; `auth_params_cancel` on it ends the call with `AUTH_ERROR_CANCELLED`.
+/// On success `*out_token` owns a new token: free it with `auth_token_free`.
+///
+/// # Safety
+/// `params` is NULL or a live `auth_params`; `out_token` is NULL or points to writable storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_identify(
+    params: *const auth_params,
+    out_token: *mut *mut auth_token,
+) -> auth_result {
+    guard_out(out_token, || {
+        // SAFETY: the caller passes a live handle or NULL.
+        let params = unsafe { handle(params, "params") }?;
+        let watch = params.canceller.watch();
+        let settings = params.snapshot();
+        let token = block_on(async move {
+            let grant = async {
+                if settings.kind == Kind::Jwt {
+                    grants::jwt_bearer(&settings).await
+                } else if settings.flow == Flow::ClientCredentials {
+                    grants::client_credentials(&settings).await
+                } else {
+                    Err::<Token, Error>(Error::unsupported(
+                        "interactive login arrives with the login work",
+                    ))
+                }
+            };
+            tokio::select! {
+                r = grant => r,
+                _ = watch.cancelled() => Err(cancelled()),
+            }
+        })?;
+        Ok(auth_token::boxed(token))
+    })
+}
+
+fn cancelled() -> Error {
+    Error::new(ErrorKind::Cancelled, "cancelled by auth_params_cancel")
+}
