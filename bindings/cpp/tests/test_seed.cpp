@@ -1,5 +1,6 @@
-// needs: auth_identify auth_refresh_token auth_read_identity
-// The seed (WLanguage AuthRefreshToken) example: login, reuse, refresh.
+// needs: auth_identify auth_refresh_token auth_read_identity auth_login_begin
+// The seed (WLanguage AuthRefreshToken) example: login, reuse, refresh. (auth_login_begin: the
+// interactive login has landed.)
 #include "flows.hpp"
 
 // ---------------------------------------------------------------------------- the seed

@@ -108,7 +108,7 @@ test('JWT bearer grant', needs('auth_identify', 'auth_create_jwt_assertion'), as
   assert.equal(token.scope, 'api:read');
 });
 
-test('full login with the user played over HTTP', needs('auth_identify'), async () => {
+test('full login with the user played over HTTP', needs('auth_identify', 'auth_login_begin'), async () => {
   const user = userInBrowser('alice');
   const params = publicParams({ openUrl: user });
   const token = await a.identify(params);
@@ -121,14 +121,14 @@ test('full login with the user played over HTTP', needs('auth_identify'), async 
   assert.equal((await a.readIdentity(token)).subject, 'alice');
 });
 
-test('an open-URL callback that refuses or throws cancels', needs('auth_identify'), async () => {
+test('an open-URL callback that refuses or throws cancels', needs('auth_identify', 'auth_login_begin'), async () => {
   await assert.rejects(a.identify(publicParams({ openUrl: () => false })), a.CancelledError);
   const boom = new Error('no browser here');
   await assert.rejects(a.identify(publicParams({ openUrl: () => { throw boom; } })), (e) =>
     e instanceof a.CancelledError && e.cause === boom);
 });
 
-test('cancel from the main thread while identify waits', needs('auth_identify'), async () => {
+test('cancel from the main thread while identify waits', needs('auth_identify', 'auth_login_begin'), async () => {
   const params = publicParams();
   params.setOpenUrl(() => { setTimeout(() => params.cancel(), 200); });
   await assert.rejects(a.identify(params), (e) => e instanceof a.CancelledError && e.code === 10);
@@ -171,7 +171,7 @@ async function seed(file, openUrl) {
   return `Connection OK: ${identity.source}`;
 }
 
-test('the seed example: login, reuse, refresh', needs('auth_identify', 'auth_refresh_token'), async () => {
+test('the seed example: login, reuse, refresh', needs('auth_identify', 'auth_refresh_token', 'auth_login_begin'), async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authtoken-node-'));
   const file = path.join(dir, 'AuthSession.bin');
   const user = userInBrowser('alice');

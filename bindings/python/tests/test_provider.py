@@ -125,7 +125,7 @@ def test_jwt_bearer_grant(provider) -> None:  # type: ignore[no-untyped-def]
     assert token.is_valid and token.scope == "api:read"
 
 
-@needs("auth_identify")
+@needs("auth_identify", "auth_login_begin")  # auth_login_begin: the interactive login landed
 def test_full_login_with_the_user_over_http(provider) -> None:  # type: ignore[no-untyped-def]
     user = UserInBrowser("alice")
     with public_params(provider, open_url=user) as params:
@@ -138,7 +138,7 @@ def test_full_login_with_the_user_over_http(provider) -> None:  # type: ignore[n
     assert authtoken.read_identity(token).subject == "alice"
 
 
-@needs("auth_identify")
+@needs("auth_identify", "auth_login_begin")
 def test_open_url_refusing_cancels(provider) -> None:  # type: ignore[no-untyped-def]
     with public_params(provider, open_url=lambda url: False) as params:
         with pytest.raises(Cancelled):
@@ -153,7 +153,7 @@ def test_open_url_refusing_cancels(provider) -> None:  # type: ignore[no-untyped
     assert isinstance(e.value.__cause__, RuntimeError)
 
 
-@needs("auth_identify", "auth_params_cancel")
+@needs("auth_identify", "auth_login_begin")
 def test_cancel_from_another_thread(provider) -> None:  # type: ignore[no-untyped-def]
     with public_params(provider) as params:
         params.set_open_url(lambda url: threading.Timer(0.2, params.cancel).start())
@@ -175,7 +175,7 @@ def test_two_step_login(provider) -> None:  # type: ignore[no-untyped-def]
     assert token.is_valid and token.id_token
 
 
-@needs("auth_identify", "auth_refresh_token")
+@needs("auth_identify", "auth_refresh_token", "auth_login_begin")
 def test_seed_example(provider, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The WLanguage AuthRefreshToken example, twice: a login, then a refresh from the file."""
     path = tmp_path / "AuthSession.bin"
