@@ -142,9 +142,10 @@ async function takeWorker() {
 
 // Runs fn(args..., out) on worker `w` (taken from the pool when null); resolves with the out
 // value. `owner` supplies a callback's exception as the error's cause.
-function runOn(w, name, args, out, owner) {
+function runOn(w, name, args, out, owner, keep) {
   return new Promise((resolve, reject) => {
     w.pending = (reply) => {
+      keepAlive(keep);
       if (reply.thrown) {
         reject(reply.thrown.name === 'FunctionUnavailableError'
           ? new FunctionUnavailableError(reply.thrown.fn, native.libraryPath())
@@ -163,11 +164,12 @@ function runOn(w, name, args, out, owner) {
 }
 
 // koffi's async call (used while a log callback is installed): see above.
-function runKoffiAsync(name, args, out, owner) {
+function runKoffiAsync(name, args, out, owner, keep) {
   return new Promise((resolve, reject) => {
     const slot = out === 'handle' ? [0] : out === 'string' ? [null] : null;
     const callArgs = slot ? [...args, slot] : args;
     fn(name).async(...callArgs, (err, code) => {
+      keepAlive(keep);
       if (err) { reject(err); return; }
       if (code !== 0) {
         const cause = owner ? owner._callbackError : undefined;
@@ -185,20 +187,27 @@ function runKoffiAsync(name, args, out, owner) {
 
 let logInstalled = false;
 
-// A blocking call off the main thread. `params` (optional) gets its callbacks pointed at the
-// thread that runs the call; calls on the same params with callbacks run one at a time.
-async function callAsync(name, args, out, { owner, params } = {}) {
+// The handles of `objects` are in use by a call: keep the objects (and so their handles, freed
+// by the FinalizationRegistry) alive until it returns.
+function keepAlive(objects) {
+  return objects;
+}
+
+// A blocking call off the main thread. `keep` lists the objects whose handles are in `args`.
+// `params` (optional) gets its callbacks pointed at the thread that runs the call; calls on the
+// same params with callbacks run one at a time.
+async function callAsync(name, args, out, { owner, params, keep = [] } = {}) {
   fn(name); // FunctionUnavailableError before anything else
   const run = async () => {
     if (logInstalled) {
       if (params) params._pointCallbacks(mainTrampolines());
       if (owner) owner._callbackError = undefined;
-      return runKoffiAsync(name, args, out, owner);
+      return runKoffiAsync(name, args, out, owner, keep);
     }
     const w = await takeWorker();
     if (params) params._pointCallbacks(w.pointers);
     if (owner) owner._callbackError = undefined;
-    return runOn(w, name, args, out, owner);
+    return runOn(w, name, args, out, owner, keep);
   };
   return params ? params._exclusive(run) : run();
 }
@@ -462,30 +471,30 @@ class Identity extends Handle {
 
 // ------------------------------------------------------------------------------ flows
 async function identify(params) {
-  return new Token(await callAsync('auth_identify', [params.handle], 'handle', { owner: params, params }));
+  return new Token(await callAsync('auth_identify', [params.handle], 'handle', { owner: params, params, keep: [params] }));
 }
 async function verifyAuthentication(params) {
-  return new Token(await callAsync('auth_verify_authentication', [params.handle], 'handle', { owner: params, params }));
+  return new Token(await callAsync('auth_verify_authentication', [params.handle], 'handle', { owner: params, params, keep: [params] }));
 }
 async function refreshToken(token) {
-  return new Token(await callAsync('auth_refresh_token', [token.handle], 'handle'));
+  return new Token(await callAsync('auth_refresh_token', [token.handle], 'handle', { keep: [token] }));
 }
 async function revokeToken(token) {
-  await callAsync('auth_revoke_token', [token.handle], 'none');
+  await callAsync('auth_revoke_token', [token.handle], 'none', { keep: [token] });
 }
 async function introspectToken(token) {
-  const text = await callAsync('auth_introspect_token', [token.handle], 'string');
+  const text = await callAsync('auth_introspect_token', [token.handle], 'string', { keep: [token] });
   return text ? JSON.parse(text) : {};
 }
 async function logout(token, params) {
-  if (params) await callAsync('auth_logout_with_params', [params.handle, token.handle], 'none', { owner: params, params });
-  else await callAsync('auth_logout', [token.handle], 'none');
+  if (params) await callAsync('auth_logout_with_params', [params.handle, token.handle], 'none', { owner: params, params, keep: [params, token] });
+  else await callAsync('auth_logout', [token.handle], 'none', { keep: [token] });
 }
 async function readIdentity(token) {
-  return new Identity(await callAsync('auth_read_identity', [token.handle], 'handle'));
+  return new Identity(await callAsync('auth_read_identity', [token.handle], 'handle', { keep: [token] }));
 }
 async function getUserInfo(token) {
-  return new Identity(await callAsync('auth_get_user_info', [token.handle], 'handle'));
+  return new Identity(await callAsync('auth_get_user_info', [token.handle], 'handle', { keep: [token] }));
 }
 
 /** A token from a token endpoint answer (JSON text, form text or an object). */
@@ -512,7 +521,7 @@ class Login extends Handle {
 
   /** Starts a two-step login (state, nonce, PKCE; discovery for OpenID). */
   static async begin(params) {
-    return new Login(await callAsync('auth_login_begin', [params.handle], 'handle'), params);
+    return new Login(await callAsync('auth_login_begin', [params.handle], 'handle', { keep: [params] }), params);
   }
 
   /** The authorization URL to send the user to. */
@@ -520,7 +529,7 @@ class Login extends Handle {
 
   /** Completes it with the URL the browser was redirected to. */
   async complete(redirectUrl) {
-    return new Token(await callAsync('auth_login_complete', [this.handle, String(redirectUrl)], 'handle'));
+    return new Token(await callAsync('auth_login_complete', [this.handle, String(redirectUrl)], 'handle', { keep: [this] }));
   }
 }
 
@@ -554,7 +563,7 @@ class Session extends Handle {
         w.dedicated = true;
         params._pointCallbacks(w.pointers);
         try {
-          session = new Session(await runOn(w, 'auth_session_new', [params.handle, path_], 'handle', params), params, w);
+          session = new Session(await runOn(w, 'auth_session_new', [params.handle, path_], 'handle', params, [params]), params, w);
         } catch (e) {
           w.terminate();
           throw e;
@@ -583,8 +592,8 @@ class Session extends Handle {
 
   _call(name, args, out) {
     fn(name);
-    if (!this._worker) return runKoffiAsync(name, args, out, this._params);
-    const run = () => runOn(this._worker, name, args, out, this._params);
+    if (!this._worker) return runKoffiAsync(name, args, out, this._params, [this]);
+    const run = () => runOn(this._worker, name, args, out, this._params, [this]);
     const next = (this._queue || Promise.resolve()).then(run, run);
     this._queue = next.then(() => {}, () => {});
     return next;
@@ -610,7 +619,7 @@ class Session extends Handle {
   /** auth_session_open: new + token(60) + free. */
   static async open(params, file = null) {
     const path_ = file === null || file === undefined ? null : String(file);
-    return new Token(await callAsync('auth_session_open', [params.handle, path_], 'handle', { owner: params, params }));
+    return new Token(await callAsync('auth_session_open', [params.handle, path_], 'handle', { owner: params, params, keep: [params] }));
   }
 }
 

@@ -57,4 +57,25 @@ TEST(introspect_then_revoke) {
     CHECK(introspect_token(token).find("\"active\":false") != std::string::npos);
 }
 
+TEST(log_hears_http_exchanges_without_secrets) {
+    std::string iss = issuer();
+    std::mutex m;
+    std::vector<std::string> lines;
+    set_log_callback([&](int level, std::string_view message) {
+        std::lock_guard<std::mutex> lock(m);
+        if (level >= 1 && level <= 4) lines.emplace_back(message);
+    }, 4);
+    Params p = Params::oauth2();
+    p.client_id("service").client_secret("service-secret-123").token_url(iss + "/token")
+        .flow("client_credentials").scope("api:read");
+    Token t = identify(p);
+    set_log_callback(nullptr);
+    std::lock_guard<std::mutex> lock(m);
+    CHECK(std::any_of(lines.begin(), lines.end(), [](const std::string &l) { return l.find("/token") != std::string::npos; }));
+    for (auto &l : lines) {
+        CHECK(l.find("service-secret-123") == std::string::npos);
+        CHECK(l.find(std::string(t.value())) == std::string::npos);
+    }
+}
+
 int main() { return check::run_all("cpp token endpoint"); }

@@ -213,3 +213,20 @@ test('session keeps a token fresh', needs('auth_session_new', 'auth_session_toke
   await user.settled();
   fs.rmSync(dir, { recursive: true });
 });
+
+test('with a log callback, calls still run off the main thread and lines arrive', needs('auth_refresh_token'), async () => {
+  const lines = [];
+  a.setLogCallback((level, message) => lines.push([level, message]), 4);
+  try {
+    const token = await importedToken();
+    const fresh = await a.refreshToken(token);
+    assert.ok(fresh.isValid);
+    await assert.rejects(a.refreshToken(token), (e) => e instanceof a.InvalidGrantError && e.code === 7);
+  } finally {
+    a.setLogCallback(null);
+  }
+  assert.ok(lines.length > 0, 'no log line');
+  for (const [level, message] of lines) assert.ok(level >= 1 && level <= 4 && typeof message === 'string');
+  assert.ok(lines.some(([, m]) => m.includes('/token')), JSON.stringify(lines.slice(0, 5)));
+  assert.ok(!lines.some(([, m]) => m.includes('post-secret-123')));
+});

@@ -234,3 +234,20 @@ def test_session(provider, tmp_path) -> None:  # type: ignore[no-untyped-def]
             session.logout()
             assert not path.exists()
     user.join()
+
+
+@needs("auth_refresh_token")
+def test_log_hears_http_exchanges_without_secrets(provider) -> None:  # type: ignore[no-untyped-def]
+    lines = []
+    authtoken.set_log_callback(lambda level, message: lines.append((level, message)), 4)
+    try:
+        with OpenIDParameters(client_id="conf-post", client_secret="post-secret-123",
+                              configuration_url=provider.issuer, scope=SCOPE) as p:
+            token = authtoken.import_token(
+                first_token_json(provider, "conf-post", "post-secret-123"), p)
+        authtoken.refresh_token(token)
+    finally:
+        authtoken.set_log_callback(None)
+    assert any("/token" in m for _, m in lines), lines[:5]
+    assert all(1 <= level <= 4 for level, _ in lines)
+    assert not any("post-secret-123" in m or token.refresh_token in m for _, m in lines)
