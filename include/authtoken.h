@@ -307,6 +307,19 @@ extern "C" {
 #endif // __cplusplus
 
 /**
+ * Obtains a token (`AuthIdentify`): with `AUTH_KIND_JWT` by the JWT bearer grant (RFC 7523,
+ * a signed assertion exchanged at the token endpoint); with `AUTH_OPT_FLOW` =
+ * `client_credentials` by the client credentials grant; otherwise by the interactive login
+ * (browser or device flow). `params` is only read (a snapshot is taken at the start) and may
+ * be shared; `auth_params_cancel` on it ends the call with `AUTH_ERROR_CANCELLED`.
+ * On success `*out_token` owns a new token: free it with `auth_token_free`.
+ *
+ * # Safety
+ * `params` is NULL or a live `auth_params`; `out_token` is NULL or points to writable storage.
+ */
+enum auth_result auth_identify(const struct auth_params *params, struct auth_token **out_token);
+
+/**
  * Reads who signed in (`OpenIDReadIdentity`): the claims of the token's ID token (validated
  * when it was received) merged with the provider's userinfo answer when it has a userinfo
  * endpoint (one HTTP request with the access token). A userinfo `sub` that differs from the ID
@@ -392,19 +405,6 @@ const char *auth_identity_id_token(const struct auth_identity *identity);
  * `identity` is NULL or an identity made by this library and not freed before.
  */
 void auth_identity_free(struct auth_identity *identity);
-
-/**
- * Obtains a token (`AuthIdentify`): with `AUTH_KIND_JWT` by the JWT bearer grant (RFC 7523,
- * a signed assertion exchanged at the token endpoint); with `AUTH_OPT_FLOW` =
- * `client_credentials` by the client credentials grant; otherwise by the interactive login
- * (browser or device flow). `params` is only read (a snapshot is taken at the start) and may
- * be shared; `auth_params_cancel` on it ends the call with `AUTH_ERROR_CANCELLED`.
- * On success `*out_token` owns a new token: free it with `auth_token_free`.
- *
- * # Safety
- * `params` is NULL or a live `auth_params`; `out_token` is NULL or points to writable storage.
- */
-enum auth_result auth_identify(const struct auth_params *params, struct auth_token **out_token);
 
 /**
  * The message of the last failure on this thread: UTF-8, never NULL, `""` after a success.
