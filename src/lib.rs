@@ -4,15 +4,20 @@
 //! layer the header `include/authtoken.h` is generated from. The core never sees a raw pointer
 //! and the C layer holds no protocol logic.
 
+pub mod browser;
 pub mod cancel;
 pub mod client_certificate;
+pub mod device;
 pub mod discovery;
 pub mod error;
 pub mod grants;
 pub mod http;
 pub mod id_token;
+pub mod identify;
+pub mod listener;
 pub mod log;
 pub mod login;
+pub mod logout;
 pub mod params;
 pub mod pkce;
 pub mod secret;
