@@ -382,13 +382,13 @@ async fn read_request(stream: &mut TcpStream) -> Option<std::result::Result<Requ
     }
     let mut length = 0usize;
     for line in lines {
-        if let Some((k, v)) = line.split_once(':') {
-            if k.trim().eq_ignore_ascii_case("content-length") {
-                let Ok(n) = v.trim().parse::<usize>() else {
-                    return Some(Err(()));
-                };
-                length = n;
-            }
+        if let Some((k, v)) = line.split_once(':')
+            && k.trim().eq_ignore_ascii_case("content-length")
+        {
+            let Ok(n) = v.trim().parse::<usize>() else {
+                return Some(Err(()));
+            };
+            length = n;
         }
     }
     if length > MAX_BODY {

@@ -4,8 +4,10 @@
 #![allow(non_camel_case_types)]
 
 pub mod boundary;
+pub mod identify;
 pub mod last_error;
 pub mod log;
+pub mod login;
 pub mod memory;
 pub mod params;
 pub mod result;
