@@ -218,7 +218,10 @@ impl UserAgent for BrowserUser {
     fn device_prompt(&self, p: &DevicePrompt) -> Result<()> {
         self.prompts.lock().unwrap().push(p.clone());
         if p.verification_uri_complete.is_empty() {
-            return Err(Error::new(ErrorKind::Internal, "no verification_uri_complete"));
+            return Err(Error::new(
+                ErrorKind::Internal,
+                "no verification_uri_complete",
+            ));
         }
         self.open_url(&p.verification_uri_complete)
     }
