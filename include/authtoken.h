@@ -262,9 +262,10 @@ typedef enum auth_option {
 } auth_option;
 
 /**
- * The options of the contract, numbered as in the C header.
+ * The claims about a signed-in user (`OpenIDIdentity`). Immutable. Freed by
+ * `auth_identity_free`.
  */
-typedef struct ParamOption ParamOption;
+typedef struct auth_identity auth_identity;
 
 /**
  * One authorization request in progress (two-step login). Holds `state`, `nonce` and the
@@ -321,6 +322,81 @@ extern "C" {
  * `params` is NULL or a live `auth_params`; `out_token` is NULL or points to writable storage.
  */
 enum auth_result auth_identify(const struct auth_params *params, struct auth_token **out_token);
+
+/**
+ * Reads who signed in (`OpenIDReadIdentity`): the claims of the token's ID token (validated
+ * when it was received) merged with the provider's userinfo answer when it has a userinfo
+ * endpoint (one HTTP request with the access token). A userinfo `sub` that differs from the ID
+ * token's is `AUTH_ERROR_ID_TOKEN` (nothing merged). Without an ID token, the userinfo answer
+ * alone; without either, `AUTH_ERROR_UNSUPPORTED`. A userinfo answer refusing the access token
+ * (`401`, `error="invalid_token"`) is `AUTH_ERROR_OAUTH` with `auth_last_oauth_error()` =
+ * `"invalid_token"` and the HTTP status: refresh the token, then try again.
+ * The token is only read. On success `*out` owns a new identity: free it with
+ * `auth_identity_free`.
+ */
+enum auth_result auth_read_identity(const struct auth_token *token, struct auth_identity **out);
+
+/**
+ * Asks the provider's userinfo endpoint about the token's user (`AuthGetUserInfo`), with no
+ * ID token involved. No userinfo endpoint (set or discovered) is `AUTH_ERROR_UNSUPPORTED`;
+ * errors as for `auth_read_identity`. The token is only read. On success `*out` owns a new
+ * identity: free it with `auth_identity_free`.
+ */
+enum auth_result auth_get_user_info(const struct auth_token *token, struct auth_identity **out);
+
+/**
+ * True when the identity holds claims about someone (`Valid`). False for NULL.
+ */
+bool auth_identity_is_valid(const struct auth_identity *identity);
+
+/**
+ * Every claim as a JSON object text (`Source`). Owned by the identity; never NULL (`""` for a
+ * NULL identity).
+ */
+const char *auth_identity_source(const struct auth_identity *identity);
+
+/**
+ * The claim called `name` in string form: strings as they are, numbers, booleans, arrays and
+ * objects as JSON text. NULL when the claim is absent or null (and for a NULL identity or
+ * name). Owned by the identity.
+ */
+const char *auth_identity_claim(const struct auth_identity *identity, const char *name);
+
+/**
+ * The subject (`sub`), `""` if none. Owned by the identity.
+ */
+const char *auth_identity_subject(const struct auth_identity *identity);
+
+/**
+ * The `email` claim, `""` if none. Owned by the identity.
+ */
+const char *auth_identity_email(const struct auth_identity *identity);
+
+/**
+ * The `given_name` claim (`FirstName`), `""` if none. Owned by the identity.
+ */
+const char *auth_identity_first_name(const struct auth_identity *identity);
+
+/**
+ * The `family_name` claim (`LastName`), `""` if none. Owned by the identity.
+ */
+const char *auth_identity_last_name(const struct auth_identity *identity);
+
+/**
+ * The `name` claim (full name), `""` if none. Owned by the identity.
+ */
+const char *auth_identity_name(const struct auth_identity *identity);
+
+/**
+ * The raw ID token (a JWT) the claims came from (`IDToken`), `""` if none (e.g. from
+ * `auth_get_user_info`). Owned by the identity.
+ */
+const char *auth_identity_id_token(const struct auth_identity *identity);
+
+/**
+ * Frees an identity; the strings its getters returned die with it. NULL does nothing.
+ */
+void auth_identity_free(struct auth_identity *identity);
 
 /**
  * The message of the last failure on this thread: UTF-8, never NULL, `""` after a success.

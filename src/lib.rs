@@ -14,6 +14,8 @@ pub mod grants;
 pub mod http;
 pub mod id_token;
 pub mod identify;
+pub mod identity;
+pub mod jwks;
 pub mod listener;
 pub mod log;
 pub mod login;

@@ -33,12 +33,18 @@ fn openid(client_id: &str) -> Params {
     p.set(ParamOption::Scope, Some("email offline_access"))
         .unwrap();
     p.set(ParamOption::LoginTimeout, Some("45")).unwrap();
+    // The path the test clients register (any port).
+    p.set(
+        ParamOption::RedirectUrl,
+        Some("http://127.0.0.1:0/callback"),
+    )
+    .unwrap();
     p
 }
 
 fn conf() -> Params {
-    let mut p = openid("native-conf");
-    p.set(ParamOption::ClientSecret, Some("conf-secret-0123456789"))
+    let mut p = openid("conf-post");
+    p.set(ParamOption::ClientSecret, Some("post-secret-123"))
         .unwrap();
     p
 }
@@ -90,7 +96,7 @@ fn openid_with_discovery_in_the_browser() {
 fn oauth2_with_explicit_urls_and_pkce_on_a_public_client() {
     let issuer = &provider().issuer;
     let mut p = Params::new(Kind::OAuth2);
-    p.set(ParamOption::ClientId, Some("native-public")).unwrap();
+    p.set(ParamOption::ClientId, Some("public-app")).unwrap();
     p.set(ParamOption::AuthUrl, Some(&format!("{issuer}/auth")))
         .unwrap();
     p.set(ParamOption::TokenUrl, Some(&format!("{issuer}/token")))
@@ -135,7 +141,7 @@ fn consent_refused_is_access_denied() {
 #[test]
 fn provider_error_redirect_is_oauth_with_its_error() {
     // plain PKCE is refused by oidc-provider (only S256): it redirects with invalid_request.
-    let mut p = openid("native-public");
+    let mut p = openid("public-app");
     p.set(ParamOption::Pkce, Some("plain")).unwrap();
     let user = BrowserUser::new("approve");
     let e = identify_interactive(&p, &user, Canceller::new().watch()).unwrap_err();
@@ -245,7 +251,7 @@ static SILENT_PORT: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 #[test]
 fn device_flow_approved_in_the_browser() {
-    let mut p = openid("native-public");
+    let mut p = openid("public-app");
     p.set(ParamOption::Flow, Some("device")).unwrap();
     let user = BrowserUser::new("approve");
     let result = identify_interactive(&p, &user, Canceller::new().watch());
@@ -266,7 +272,7 @@ fn device_flow_approved_in_the_browser() {
 
 #[test]
 fn device_flow_denied_in_the_browser() {
-    let mut p = openid("native-public");
+    let mut p = openid("public-app");
     p.set(ParamOption::Flow, Some("device")).unwrap();
     let user = BrowserUser::new("deny");
     let result = identify_interactive(&p, &user, Canceller::new().watch());
@@ -302,7 +308,7 @@ fn two_browser_logins_at_once() {
 fn logout_comes_back_to_the_listener() {
     use authtoken::logout::{LogoutOptions, logout};
     use authtoken::token::{ClientContext, Token, parse_token_response};
-    let p = openid("native-public");
+    let p = openid("public-app");
     let (ctx, _) = authtoken::http::block_on(authtoken::discovery::resolve(
         &ClientContext::from_params(&p),
     ))
@@ -314,7 +320,7 @@ fn logout_comes_back_to_the_listener() {
     authtoken::http::block_on(logout(
         &token,
         &LogoutOptions {
-            redirect_url: "http://127.0.0.1:0/logged-out".into(),
+            redirect_url: "http://127.0.0.1:0/callback".into(),
             timeout: std::time::Duration::from_secs(45),
         },
         &user,
@@ -327,7 +333,7 @@ fn logout_comes_back_to_the_listener() {
         "{report}"
     );
     let url = user.urls.lock().unwrap()[0].clone();
-    assert_eq!(param(&url, "client_id"), "native-public");
+    assert_eq!(param(&url, "client_id"), "public-app");
     // No end-session endpoint: Unsupported.
     let mut bare = token.clone();
     bare.context.endpoints.end_session = None;

@@ -4,8 +4,11 @@
 // and answers each with one line {"id", "ok", "final", "text", "ms", "error"?}. Commands run
 // concurrently; a "session" name keeps the browser context (cookies) across commands.
 // Exits when stdin closes.
+import { createRequire } from 'node:module';
 import readline from 'node:readline';
-import { chromium } from 'playwright-core';
+
+// playwright-core is installed with the test provider (tests/provider/package.json).
+const { chromium } = createRequire(new URL('../provider/package.json', import.meta.url))('playwright-core');
 
 const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const browser = await chromium.launch({

@@ -3,6 +3,10 @@
 //! both started once per test binary and ended when it exits (their stdin closes).
 #![allow(dead_code)]
 
+#[path = "../common/mod.rs"]
+mod common;
+pub use common::{CONF_POST, PUBLIC_APP, login_over_http};
+
 use authtoken::browser::{DevicePrompt, UserAgent};
 use authtoken::error::{Error, ErrorKind, Result};
 use serde_json::{Value, json};
@@ -18,21 +22,21 @@ pub fn browser_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
 }
 
-/// Installs the node modules of tests/browser when they are missing.
+/// Installs the node modules of tests/provider (oidc-provider, playwright-core) when missing.
 fn ensure_node_modules() {
     static DONE: OnceLock<()> = OnceLock::new();
     DONE.get_or_init(|| {
-        let dir = browser_dir();
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/provider");
         if !dir.join("node_modules/oidc-provider").exists()
             || !dir.join("node_modules/playwright-core").exists()
         {
             let ok = Command::new("npm")
-                .args(["install", "--no-audit", "--no-fund", "--silent"])
+                .args(["ci", "--no-audit", "--no-fund", "--silent"])
                 .current_dir(&dir)
                 .status()
                 .map(|s| s.success())
                 .unwrap_or(false);
-            assert!(ok, "npm install in tests/browser failed");
+            assert!(ok, "npm ci in tests/provider failed");
         }
     });
 }
@@ -79,24 +83,40 @@ fn first_json(out: &mut BufReader<std::process::ChildStdout>) -> Value {
 
 pub struct ProviderInfo {
     pub issuer: String,
+    /// The fixed port of the `web-silent` client's redirect URI.
     pub silent_port: u16,
+    _provider: common::Provider,
 }
 
-/// The test provider (started on first use).
+/// The shared test provider (tests/provider/server.mjs) with one more client, `web-silent`: a
+/// web (not native) client, so a second login in the same browser may be silent, whose
+/// redirect URI is on a fixed port.
 pub fn provider() -> &'static ProviderInfo {
-    static P: OnceLock<(NodeProcess, ProviderInfo)> = OnceLock::new();
-    &P.get_or_init(|| {
-        let (p, mut out) = spawn_node("provider.mjs");
-        let v = first_json(&mut out);
-        // Keep draining its stdout so it never blocks.
-        std::thread::spawn(move || for _ in out.lines() {});
-        let info = ProviderInfo {
-            issuer: v["issuer"].as_str().unwrap().to_owned(),
-            silent_port: v["silent_port"].as_u64().unwrap() as u16,
-        };
-        (p, info)
+    static P: OnceLock<ProviderInfo> = OnceLock::new();
+    P.get_or_init(|| {
+        ensure_node_modules();
+        let silent_port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let config = json!({
+            "extraClients": [{
+                "client_id": "web-silent",
+                "client_secret": "web-secret-0123456789",
+                "token_endpoint_auth_method": "client_secret_post",
+                "redirect_uris": [format!("http://127.0.0.1:{silent_port}/silent")],
+                "grant_types": ["authorization_code", "refresh_token"],
+                "response_types": ["code"],
+            }]
+        });
+        let p = common::Provider::start(&config.to_string());
+        ProviderInfo {
+            issuer: p.issuer.clone(),
+            silent_port,
+            _provider: p,
+        }
     })
-    .1
 }
 
 type Waiters = Arc<Mutex<HashMap<u64, Sender<Value>>>>;

@@ -1,0 +1,380 @@
+// A real oidc-provider 9 on 127.0.0.1 for the authtoken tests.
+//
+//   node tests/provider/server.mjs ['{"rotateRefreshToken":false,"accessTokenTTL":5}']
+//
+// Configuration: a JSON object as the first argument, or in AUTHTOKEN_TEST_PROVIDER (the
+// argument wins). Keys (all optional):
+//   port                 listening port (default 0: a free port)
+//   rotateRefreshToken   true (default): a new refresh token on every refresh, reuse of an old
+//                        one is invalid_grant and revokes the grant; false: the same value back
+//   accessTokenTTL       seconds (default 3600), also for client-credentials tokens
+//   refreshTokenTTL      seconds (default 14 days)
+//   issueRefreshToken    true (default): every code grant of a client allowed the
+//                        refresh_token grant gets one, offline_access or not
+//   extraClients         client metadata objects added to the built-in ones
+//
+// When it listens it prints ONE line of JSON to stdout:
+//   {"issuer":"http://127.0.0.1:PORT","port":PORT}
+// and runs until killed or until its stdin closes (so it dies with the test that spawned it).
+//
+// Clients (secrets avoid '%', '+', ':' on purpose, see the reference notes):
+//   conf-post    client_secret_post   secret "post-secret-123"
+//   conf-basic   client_secret_basic  secret "basic-secret-123"
+//   public-app   none (public, native; PKCE required)
+//   pkjwt-rsa    private_key_jwt, key keys/client-rsa.pem (kid client-rsa, RS256/PS256);
+//                also allowed client_credentials
+//   pkjwt-ec     private_key_jwt, key keys/client-ec.pem  (kid client-ec, ES256); also
+//                client_credentials
+//   service      client_credentials only, client_secret_basic or _post, "service-secret-123",
+//                scopes api:read api:write
+//   jwt-service  RFC 7523 JWT bearer grant only (no client authentication: the assertion is
+//                the proof), keys client-rsa and client-ec
+// Every client with redirect URIs is `native`, so any port on http://127.0.0.1/callback,
+// http://localhost/callback and http://[::1]/callback is accepted (the path must match).
+//
+// Users: any login/password on the devInteractions pages; the login becomes `sub`, and the
+// claims are given_name "Test", family_name <login>, name "Test <login>",
+// email "<login>@example.com", email_verified true.
+//
+// Test helpers:
+//   GET /test/stats          {"token":{"<grant_type>":{"ok":n,"error":n}},"refresh":n,...}
+//   GET /test/stats?reset=1  the same, then counts restart from zero
+// Every token-endpoint request is also logged to stderr:
+//   token grant_type=refresh_token client=public-app status=200
+
+import { createServer } from 'node:http';
+import { createPublicKey, createPrivateKey, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Provider, { errors } from 'oidc-provider';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code';
+
+function readConfig() {
+  const text = process.argv[2] || process.env.AUTHTOKEN_TEST_PROVIDER || '{}';
+  try {
+    const cfg = JSON.parse(text);
+    if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) throw new Error('not an object');
+    return cfg;
+  } catch (e) {
+    console.error(`server.mjs: the configuration is not a JSON object (${e.message}): ${text}`);
+    process.exit(2);
+  }
+}
+
+const cfg = readConfig();
+const rotate = cfg.rotateRefreshToken ?? true;
+const accessTokenTTL = Number(cfg.accessTokenTTL ?? 3600);
+const refreshTokenTTL = Number(cfg.refreshTokenTTL ?? 14 * 24 * 3600);
+const issueRefreshTokenAlways = cfg.issueRefreshToken ?? true;
+
+// ---------------------------------------------------------------- keys
+function publicJwk(file, kid, alg) {
+  const pem = readFileSync(join(here, 'keys', file), 'utf8');
+  const jwk = createPublicKey(pem).export({ format: 'jwk' });
+  return { ...jwk, kid, use: 'sig', ...(alg ? { alg } : {}) };
+}
+const clientRsa = publicJwk('client-rsa.pem', 'client-rsa');
+const clientEc = publicJwk('client-ec.pem', 'client-ec');
+const providerSigning = {
+  ...createPrivateKey(readFileSync(join(here, 'keys', 'provider-signing-rsa.pem'), 'utf8')).export({ format: 'jwk' }),
+  kid: 'provider-rsa',
+  use: 'sig',
+};
+
+// ---------------------------------------------------------------- storage
+// A Map per model. The built-in adapter is a 1000-entry LRU that silently loses tokens.
+const stores = new Map();
+function store(name) {
+  if (!stores.has(name)) stores.set(name, new Map());
+  return stores.get(name);
+}
+const grantIndex = new Map(); // grantId -> Set of [model, id]
+const now = () => Math.floor(Date.now() / 1000);
+
+class MemoryAdapter {
+  constructor(name) {
+    this.name = name;
+    this.items = store(name);
+  }
+
+  async upsert(id, payload, expiresIn) {
+    const expiresAt = expiresIn ? now() + expiresIn : undefined;
+    this.items.set(id, { payload: structuredClone(payload), expiresAt });
+    if (payload.grantId) {
+      if (!grantIndex.has(payload.grantId)) grantIndex.set(payload.grantId, new Set());
+      grantIndex.get(payload.grantId).add(`${this.name}\u0000${id}`);
+    }
+  }
+
+  async find(id) {
+    const item = this.items.get(id);
+    if (!item) return undefined;
+    if (item.expiresAt !== undefined && item.expiresAt <= now()) {
+      this.items.delete(id);
+      return undefined;
+    }
+    return structuredClone(item.payload);
+  }
+
+  async findByUserCode(userCode) {
+    for (const [id, item] of this.items) {
+      if (item.payload.userCode === userCode) return this.find(id);
+    }
+    return undefined;
+  }
+
+  async findByUid(uid) {
+    for (const [id, item] of this.items) {
+      if (item.payload.uid === uid) return this.find(id);
+    }
+    return undefined;
+  }
+
+  async consume(id) {
+    const item = this.items.get(id);
+    if (item) item.payload.consumed = now();
+  }
+
+  async destroy(id) {
+    this.items.delete(id);
+  }
+
+  async revokeByGrantId(grantId) {
+    const members = grantIndex.get(grantId);
+    if (!members) return;
+    for (const key of members) {
+      const [model, id] = key.split('\u0000');
+      store(model).delete(id);
+    }
+    grantIndex.delete(grantId);
+  }
+}
+
+// ---------------------------------------------------------------- clients
+const loopbackRedirects = [
+  'http://127.0.0.1/callback',
+  'http://localhost/callback',
+  'http://[::1]/callback',
+];
+const codeGrants = ['authorization_code', 'refresh_token', DEVICE_CODE];
+const interactive = {
+  application_type: 'native',
+  redirect_uris: loopbackRedirects,
+  post_logout_redirect_uris: loopbackRedirects,
+  grant_types: codeGrants,
+  response_types: ['code'],
+};
+
+const clients = [
+  {
+    ...interactive,
+    client_id: 'conf-post',
+    client_secret: 'post-secret-123',
+    token_endpoint_auth_method: 'client_secret_post',
+  },
+  {
+    ...interactive,
+    client_id: 'conf-basic',
+    client_secret: 'basic-secret-123',
+    token_endpoint_auth_method: 'client_secret_basic',
+  },
+  {
+    ...interactive,
+    client_id: 'public-app',
+    token_endpoint_auth_method: 'none',
+  },
+  {
+    ...interactive,
+    client_id: 'pkjwt-rsa',
+    grant_types: [...codeGrants, 'client_credentials'],
+    token_endpoint_auth_method: 'private_key_jwt',
+    jwks: { keys: [clientRsa] },
+  },
+  {
+    ...interactive,
+    client_id: 'pkjwt-ec',
+    grant_types: [...codeGrants, 'client_credentials'],
+    token_endpoint_auth_method: 'private_key_jwt',
+    token_endpoint_auth_signing_alg: 'ES256',
+    jwks: { keys: [clientEc] },
+  },
+  {
+    client_id: 'service',
+    client_secret: 'service-secret-123',
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    scope: 'api:read api:write',
+  },
+  {
+    client_id: 'jwt-service',
+    token_endpoint_auth_method: 'none',
+    grant_types: [JWT_BEARER],
+    response_types: [],
+    redirect_uris: [],
+    scope: 'openid profile email api:read api:write',
+    jwks: { keys: [clientRsa, clientEc] },
+  },
+  ...(cfg.extraClients || []),
+];
+
+// ---------------------------------------------------------------- accounts
+async function findAccount(ctx, sub) {
+  return {
+    accountId: sub,
+    async claims() {
+      return {
+        sub,
+        given_name: 'Test',
+        family_name: sub,
+        name: `Test ${sub}`,
+        email: `${sub}@example.com`,
+        email_verified: true,
+      };
+    },
+  };
+}
+
+// ---------------------------------------------------------------- stats
+let stats;
+function resetStats() {
+  stats = { token: {}, refresh: 0, refresh_ok: 0, refresh_error: 0, revocation: 0, introspection: 0 };
+}
+resetStats();
+
+// ---------------------------------------------------------------- provider
+const httpServer = createServer();
+await new Promise((resolve, reject) => {
+  httpServer.once('error', reject);
+  httpServer.listen(Number(cfg.port ?? 0), '127.0.0.1', resolve);
+});
+const { port } = httpServer.address();
+const issuer = `http://127.0.0.1:${port}`;
+
+const provider = new Provider(issuer, {
+  adapter: MemoryAdapter,
+  clients,
+  findAccount,
+  jwks: { keys: [providerSigning] },
+  cookies: { keys: ['authtoken-test-cookie-key'] },
+  claims: {
+    openid: ['sub'],
+    profile: ['given_name', 'family_name', 'name'],
+    email: ['email', 'email_verified'],
+  },
+  scopes: ['openid', 'offline_access', 'profile', 'email', 'api:read', 'api:write'],
+  clockTolerance: 0,
+  pkce: { required: (ctx, client) => client.clientAuthMethod === 'none' },
+  rotateRefreshToken: () => rotate,
+  issueRefreshToken: async (ctx, client, code) => {
+    if (!client.grantTypeAllowed('refresh_token')) return false;
+    return issueRefreshTokenAlways || code.scopes.has('offline_access');
+  },
+  ttl: {
+    AccessToken: accessTokenTTL,
+    ClientCredentials: accessTokenTTL,
+    RefreshToken: refreshTokenTTL,
+  },
+  features: {
+    devInteractions: { enabled: true },
+    revocation: { enabled: true },
+    introspection: { enabled: true },
+    deviceFlow: { enabled: true },
+    clientCredentials: { enabled: true },
+    rpInitiatedLogout: { enabled: true },
+    userinfo: { enabled: true },
+  },
+  // The tests run over plain http on loopback.
+  enabledJWA: {
+    clientAuthSigningAlgValues: ['RS256', 'PS256', 'ES256', 'EdDSA', 'RS384', 'RS512', 'PS384', 'PS512', 'ES384'],
+  },
+});
+
+// RFC 7523 §2.1: a JWT signed by the client's registered key, exchanged for an access token.
+// oidc-provider has no such grant: this is a small, strict one for the tests.
+provider.registerGrantType(JWT_BEARER, async (ctx) => {
+  const { client } = ctx.oidc;
+  const { assertion, scope } = ctx.oidc.params;
+  if (!assertion) throw new errors.InvalidRequest('missing assertion');
+  if (!client.jwks?.keys?.length) throw new errors.UnauthorizedClient('the client has no registered keys');
+  let payload;
+  try {
+    ({ payload } = await jwtVerify(assertion, createLocalJWKSet(client.jwks), {
+      audience: [issuer, `${issuer}/token`],
+      issuer: client.clientId,
+      clockTolerance: 5,
+      requiredClaims: ['exp', 'sub'],
+    }));
+  } catch (e) {
+    console.error(`jwt-bearer: assertion rejected: ${e.message}`);
+    throw new errors.InvalidGrant('assertion is invalid');
+  }
+  const allowed = new Set((client.scope || '').split(' ').filter(Boolean));
+  const requested = (scope || '').split(' ').filter(Boolean);
+  for (const s of requested) {
+    if (!allowed.has(s)) throw new errors.InvalidScope('requested scope is not allowed', s);
+  }
+  const grant = new provider.Grant({ clientId: client.clientId, accountId: payload.sub });
+  if (requested.length) grant.addOIDCScope(requested.join(' '));
+  const grantId = await grant.save();
+  const token = new provider.AccessToken({
+    accountId: payload.sub,
+    client,
+    grantId,
+    gty: 'jwt_bearer',
+    scope: requested.join(' ') || undefined,
+  });
+  const value = await token.save();
+  ctx.body = {
+    access_token: value,
+    expires_in: token.expiration,
+    token_type: token.tokenType,
+    ...(token.scope ? { scope: token.scope } : {}),
+  };
+}, ['assertion', 'scope']);
+
+provider.use(async (ctx, next) => {
+  if (ctx.method === 'GET' && ctx.path === '/test/stats') {
+    ctx.type = 'json';
+    ctx.body = JSON.stringify(stats);
+    if (ctx.query.reset) resetStats();
+    return;
+  }
+  await next();
+  if (ctx.method !== 'POST') return;
+  if (ctx.path === '/token') {
+    const grantType = ctx.oidc?.params?.grant_type ?? 'unknown';
+    const ok = ctx.status >= 200 && ctx.status < 300;
+    const entry = (stats.token[grantType] ??= { ok: 0, error: 0 });
+    entry[ok ? 'ok' : 'error'] += 1;
+    if (grantType === 'refresh_token') {
+      stats.refresh += 1;
+      stats[ok ? 'refresh_ok' : 'refresh_error'] += 1;
+    }
+    console.error(`token grant_type=${grantType} client=${ctx.oidc?.client?.clientId ?? '-'} status=${ctx.status}`);
+  } else if (ctx.path === '/token/revocation') {
+    stats.revocation += 1;
+  } else if (ctx.path === '/token/introspection') {
+    stats.introspection += 1;
+  }
+});
+
+provider.on('server_error', (ctx, err) => console.error(`server_error: ${err.stack || err}`));
+provider.on('grant.error', (ctx, err) => console.error(`grant.error: ${err.error || err.message}: ${err.error_detail || ''}`));
+
+httpServer.on('request', provider.callback());
+
+process.stdout.write(`${JSON.stringify({ issuer, port })}\n`);
+
+// Die with the parent: when stdin closes (the test process ended) or on a signal.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.on('error', () => process.exit(0));
+process.stdin.resume();
+process.on('SIGTERM', () => process.exit(0));
+process.on('SIGINT', () => process.exit(0));
