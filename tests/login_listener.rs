@@ -51,11 +51,14 @@ fn host_port(redirect_uri: &str) -> String {
     format!("{}:{}", u.host_str().unwrap(), u.port().unwrap())
 }
 
+/// What the listener answered to each request: (status, raw answer).
+type Answers = Vec<(u16, String)>;
+
 /// Plays the user: on open_url, runs `script(authorization_url)` on another thread, which
 /// talks to the listener like a browser would; the reports of what it saw are kept.
 struct HttpUser {
     script: fn(&str) -> Vec<(u16, String)>,
-    seen: Mutex<Vec<std::thread::JoinHandle<Vec<(u16, String)>>>>,
+    seen: Mutex<Vec<std::thread::JoinHandle<Answers>>>,
     urls: Mutex<Vec<String>>,
 }
 

@@ -5,7 +5,6 @@
 
 #[path = "../common/mod.rs"]
 mod common;
-pub use common::{CONF_POST, PUBLIC_APP, login_over_http};
 
 use authtoken::browser::{DevicePrompt, UserAgent};
 use authtoken::error::{Error, ErrorKind, Result};
