@@ -57,6 +57,8 @@ export async function play(ctx, cmd) {
     await page.waitForLoadState('load', { timeout: 20000 }).catch(() => {});
     const text = await page.evaluate(() => document.body?.innerText ?? '').catch(() => '');
     return { final: page.url(), text, ms: Date.now() - started };
+  } catch (e) {
+    throw new Error(`${e.message.split('\n')[0]} (at ${page.url()})`);
   } finally {
     await page.close().catch(() => {});
   }
