@@ -268,6 +268,12 @@ typedef enum auth_option {
 typedef struct auth_identity auth_identity;
 
 /**
+ * One authorization request in progress (two-step login). Holds `state`, `nonce` and the
+ * PKCE verifier (wiped when freed). Made by `auth_login_begin`, freed by `auth_login_free`.
+ */
+typedef struct auth_login auth_login;
+
+/**
  * Parameters of a provider and a client. Made by `auth_params_new`, freed by
  * `auth_params_free`. Once configured it may be shared by threads.
  */
@@ -309,10 +315,15 @@ extern "C" {
 /**
  * Obtains a token (`AuthIdentify`): with `AUTH_KIND_JWT` by the JWT bearer grant (RFC 7523,
  * a signed assertion exchanged at the token endpoint); with `AUTH_OPT_FLOW` =
- * `client_credentials` by the client credentials grant; otherwise by the interactive login
- * (browser or device flow). `params` is only read (a snapshot is taken at the start) and may
- * be shared; `auth_params_cancel` on it ends the call with `AUTH_ERROR_CANCELLED`.
- * On success `*out_token` owns a new token: free it with `auth_token_free`.
+ * `client_credentials` by the client credentials grant; with `AUTH_OPT_FLOW` = `device` by
+ * the device flow (RFC 8628, the device-prompt callback shows the code); otherwise through
+ * the browser: the authorization URL goes to the open-URL callback (or `$BROWSER`, or the
+ * platform's opener) and a listener on the loopback redirect URL (default
+ * `http://127.0.0.1:0/`, a free port) waits for the answer, at most `AUTH_OPT_LOGIN_TIMEOUT`
+ * seconds (`AUTH_ERROR_TIMEOUT`). `params` is only read (a snapshot is taken at the start)
+ * and may be shared; `auth_params_cancel` on it ends the call with `AUTH_ERROR_CANCELLED`
+ * and releases the port. On success `*out_token` owns a new token: free it with
+ * `auth_token_free`.
  *
  * # Safety
  * `params` is NULL or a live `auth_params`; `out_token` is NULL or points to writable storage.
@@ -430,6 +441,77 @@ int auth_last_http_status(void);
  * `user_data` is passed back as is; it must stay valid until the callback is replaced.
  */
 void auth_set_log_callback(auth_log_fn callback, void *user_data, int max_level);
+
+/**
+ * Starts a login: makes `state`, `nonce` (OpenID) and the PKCE verifier, fetches the discovery
+ * document for OpenID, and builds the authorization URL for `AUTH_OPT_REDIRECT_URL` (which
+ * must be set: any URL the host receives, e.g. a custom scheme or an `https://` page).
+ * On success `*out` owns a new `auth_login`: free it with `auth_login_free`.
+ * # Safety
+ * `params` is NULL or a live `auth_params`; `out` is NULL or points to writable storage.
+ */
+enum auth_result auth_login_begin(const struct auth_params *params, struct auth_login **out);
+
+/**
+ * The authorization URL to send the user to. Owned by the login; `""` for NULL.
+ */
+const char *auth_login_url(const struct auth_login *login);
+
+/**
+ * Completes the login with the URL the browser was redirected to (query or fragment as
+ * received): checks `state` (missing or wrong: `AUTH_ERROR_STATE_MISMATCH`, nothing is
+ * exchanged) and `iss`, maps an `error` (`access_denied`: `AUTH_ERROR_ACCESS_DENIED`, others
+ * `AUTH_ERROR_OAUTH`), exchanges the code with the PKCE verifier and, for OpenID, validates
+ * the ID token with the nonce. On success `*out_token` owns a new token (`auth_token_free`).
+ * The login stays valid; it can be freed at once.
+ * # Safety
+ * `login` is NULL or a live `auth_login`; `redirect_url` is NULL or a NUL-terminated string;
+ * `out_token` is NULL or points to writable storage.
+ */
+enum auth_result auth_login_complete(const struct auth_login *login,
+                                     const char *redirect_url,
+                                     struct auth_token **out_token);
+
+/**
+ * Frees a login (its state, nonce and verifier are wiped). NULL does nothing.
+ * # Safety
+ * `login` is NULL or a handle from `auth_login_begin` not freed before.
+ */
+void auth_login_free(struct auth_login *login);
+
+/**
+ * Silent login (`prompt=none`, AuthVerifyAuthentication): as `auth_identify` with the
+ * browser, but the provider must answer without showing anything. When the user has to sign
+ * in or consent, `AUTH_ERROR_ACCESS_DENIED` with `auth_last_oauth_error()` saying
+ * `login_required`, `interaction_required` or `consent_required`.
+ * On success `*out_token` owns a new token (`auth_token_free`).
+ * # Safety
+ * `params` is NULL or a live `auth_params`; `out_token` is NULL or points to writable storage.
+ */
+enum auth_result auth_verify_authentication(const struct auth_params *params,
+                                            struct auth_token **out_token);
+
+/**
+ * Ends the user's session at the provider (AuthLogout): opens the end-session endpoint in the
+ * system browser with the token's ID token as hint and a `post_logout_redirect_uri` on
+ * `http://127.0.0.1:<free port>/`, and waits (up to 300 s) for the browser to come back.
+ * No end-session endpoint: `AUTH_ERROR_UNSUPPORTED`. The token stays valid as an object; use
+ * `auth_revoke_token` to revoke it. See `auth_logout_with_params` for callbacks, a fixed
+ * redirect URL and a timeout.
+ * # Safety
+ * `token` is NULL or a live `auth_token`.
+ */
+enum auth_result auth_logout(const struct auth_token *token);
+
+/**
+ * `auth_logout` with the open-URL callback, `AUTH_OPT_REDIRECT_URL` (as the
+ * `post_logout_redirect_uri`, which the provider must know), `AUTH_OPT_LOGIN_TIMEOUT` and
+ * `auth_params_cancel` of `params`.
+ * # Safety
+ * `params` and `token` are NULL or live handles.
+ */
+enum auth_result auth_logout_with_params(const struct auth_params *params,
+                                         const struct auth_token *token);
 
 /**
  * Frees a string returned by the library (`auth_introspect_token`,

@@ -11,6 +11,7 @@ pub mod identify;
 pub mod identity;
 pub mod last_error;
 pub mod log;
+pub mod login;
 pub mod memory;
 pub mod params;
 pub mod result;
