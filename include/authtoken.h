@@ -262,9 +262,10 @@ typedef enum auth_option {
 } auth_option;
 
 /**
- * The options of the contract, numbered as in the C header.
+ * The claims about a signed-in user (`OpenIDIdentity`). Immutable. Freed by
+ * `auth_identity_free`.
  */
-typedef struct ParamOption ParamOption;
+typedef struct auth_identity auth_identity;
 
 /**
  * Parameters of a provider and a client. Made by `auth_params_new`, freed by
@@ -312,8 +313,86 @@ extern "C" {
  * (browser or device flow). `params` is only read (a snapshot is taken at the start) and may
  * be shared; `auth_params_cancel` on it ends the call with `AUTH_ERROR_CANCELLED`.
  * On success `*out_token` owns a new token: free it with `auth_token_free`.
+ *
+ * # Safety
+ * `params` is NULL or a live `auth_params`; `out_token` is NULL or points to writable storage.
  */
 enum auth_result auth_identify(const struct auth_params *params, struct auth_token **out_token);
+
+/**
+ * Reads who signed in (`OpenIDReadIdentity`): the claims of the token's ID token (validated
+ * when it was received) merged with the provider's userinfo answer when it has a userinfo
+ * endpoint (one HTTP request with the access token). A userinfo `sub` that differs from the ID
+ * token's is `AUTH_ERROR_ID_TOKEN` (nothing merged). Without an ID token, the userinfo answer
+ * alone; without either, `AUTH_ERROR_UNSUPPORTED`. A userinfo answer refusing the access token
+ * (`401`, `error="invalid_token"`) is `AUTH_ERROR_OAUTH` with `auth_last_oauth_error()` =
+ * `"invalid_token"` and the HTTP status: refresh the token, then try again.
+ * The token is only read. On success `*out` owns a new identity: free it with
+ * `auth_identity_free`.
+ */
+enum auth_result auth_read_identity(const struct auth_token *token, struct auth_identity **out);
+
+/**
+ * Asks the provider's userinfo endpoint about the token's user (`AuthGetUserInfo`), with no
+ * ID token involved. No userinfo endpoint (set or discovered) is `AUTH_ERROR_UNSUPPORTED`;
+ * errors as for `auth_read_identity`. The token is only read. On success `*out` owns a new
+ * identity: free it with `auth_identity_free`.
+ */
+enum auth_result auth_get_user_info(const struct auth_token *token, struct auth_identity **out);
+
+/**
+ * True when the identity holds claims about someone (`Valid`). False for NULL.
+ */
+bool auth_identity_is_valid(const struct auth_identity *identity);
+
+/**
+ * Every claim as a JSON object text (`Source`). Owned by the identity; never NULL (`""` for a
+ * NULL identity).
+ */
+const char *auth_identity_source(const struct auth_identity *identity);
+
+/**
+ * The claim called `name` in string form: strings as they are, numbers, booleans, arrays and
+ * objects as JSON text. NULL when the claim is absent or null (and for a NULL identity or
+ * name). Owned by the identity.
+ */
+const char *auth_identity_claim(const struct auth_identity *identity, const char *name);
+
+/**
+ * The subject (`sub`), `""` if none. Owned by the identity.
+ */
+const char *auth_identity_subject(const struct auth_identity *identity);
+
+/**
+ * The `email` claim, `""` if none. Owned by the identity.
+ */
+const char *auth_identity_email(const struct auth_identity *identity);
+
+/**
+ * The `given_name` claim (`FirstName`), `""` if none. Owned by the identity.
+ */
+const char *auth_identity_first_name(const struct auth_identity *identity);
+
+/**
+ * The `family_name` claim (`LastName`), `""` if none. Owned by the identity.
+ */
+const char *auth_identity_last_name(const struct auth_identity *identity);
+
+/**
+ * The `name` claim (full name), `""` if none. Owned by the identity.
+ */
+const char *auth_identity_name(const struct auth_identity *identity);
+
+/**
+ * The raw ID token (a JWT) the claims came from (`IDToken`), `""` if none (e.g. from
+ * `auth_get_user_info`). Owned by the identity.
+ */
+const char *auth_identity_id_token(const struct auth_identity *identity);
+
+/**
+ * Frees an identity; the strings its getters returned die with it. NULL does nothing.
+ */
+void auth_identity_free(struct auth_identity *identity);
 
 /**
  * The message of the last failure on this thread: UTF-8, never NULL, `""` after a success.
@@ -523,6 +602,9 @@ void auth_token_free(struct auth_token *token);
  * refresh token: `AUTH_ERROR_INVALID_GRANT` (sign in again). The request is never retried
  * once the server may have received it.
  * On success `*out_token` owns a new token: free it with `auth_token_free`.
+ *
+ * # Safety
+ * `token` is NULL or a live `auth_token`; `out_token` is NULL or points to writable storage.
  */
 enum auth_result auth_refresh_token(const struct auth_token *token, struct auth_token **out_token);
 
@@ -532,6 +614,9 @@ enum auth_result auth_refresh_token(const struct auth_token *token, struct auth_
  * read and stays a valid handle (its values no longer work at the provider). A token the
  * provider does not know counts as revoked. No revocation endpoint known (set, or from
  * discovery): `AUTH_ERROR_UNSUPPORTED`.
+ *
+ * # Safety
+ * `token` is NULL or a live `auth_token`.
  */
 enum auth_result auth_revoke_token(const struct auth_token *token);
 
@@ -540,6 +625,9 @@ enum auth_result auth_revoke_token(const struct auth_token *token);
  * On success `*out_json` owns the provider's answer, a UTF-8 JSON object with at least
  * `"active"` (e.g. `{"active":true,"sub":"…","exp":…}`): free it with `auth_string_free`.
  * No introspection endpoint known (set, or from discovery): `AUTH_ERROR_UNSUPPORTED`.
+ *
+ * # Safety
+ * `token` is NULL or a live `auth_token`; `out_json` is NULL or points to writable storage.
  */
 enum auth_result auth_introspect_token(const struct auth_token *token, char **out_json);
 
@@ -552,6 +640,9 @@ enum auth_result auth_introspect_token(const struct auth_token *token, char **ou
  * expires soon (60 s for a client assertion, 300 s for a grant).
  * On success `*out_jwt` owns the compact JWT: free it with `auth_string_free`. Keep it
  * secret until used.
+ *
+ * # Safety
+ * `params` is NULL or a live `auth_params`; `out_jwt` is NULL or points to writable storage.
  */
 enum auth_result auth_create_jwt_assertion(const struct auth_params *params, char **out_jwt);
 

@@ -113,8 +113,9 @@ pub fn parse(document: &Map<String, Value>, expected_issuer: &str) -> Result<Pro
     })
 }
 
-static CACHE: LazyLock<Mutex<HashMap<String, (Arc<ProviderMetadata>, Instant)>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
+type Cache = HashMap<String, (Arc<ProviderMetadata>, Instant)>;
+
+static CACHE: LazyLock<Mutex<Cache>> = LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// The metadata for a configuration URL: from the cache when fresh, else fetched.
 pub async fn discover(

@@ -106,32 +106,12 @@ pub async fn refresh(token: &Token) -> Result<Token> {
             access_token: Some(fresh.access_token.expose()),
             previous_claims: previous.as_ref(),
         };
-        fresh.id_token_claims = validate_or_defer(&fresh.context, id.expose(), &expect)
+        let claims = id_token::validate(&fresh.context, id.expose(), &expect)
             .await
             .map_err(|e| e.context("refresh"))?;
+        fresh.id_token_claims = Some(Value::Object(claims).to_string());
     }
     Ok(fresh)
-}
-
-/// TEMPORARY, remove when merging the identity work (issue 5): `id_token::validate` is still
-/// the placeholder that always fails with "not implemented yet", so until it lands an ID
-/// token received on refresh is kept unvalidated (no claims). Any other failure is returned.
-/// At merge replace the call with `id_token::validate(..).await` and keep the claims JSON.
-async fn validate_or_defer(
-    ctx: &ClientContext,
-    id_token: &str,
-    expect: &Expectations<'_>,
-) -> Result<Option<String>> {
-    match id_token::validate(ctx, id_token, expect).await {
-        Ok(claims) => Ok(Some(Value::Object(claims).to_string())),
-        Err(e)
-            if e.kind() == ErrorKind::IdToken
-                && e.message() == "ID-token validation not implemented yet" =>
-        {
-            Ok(None)
-        }
-        Err(e) => Err(e),
-    }
 }
 
 /// The scope sent with a grant that has no user (no automatic `openid`).

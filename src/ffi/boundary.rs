@@ -119,3 +119,80 @@ pub(crate) unsafe fn free_handle<T>(ptr: *mut T) {
         drop(unsafe { Box::from_raw(ptr) });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ffi::last_error::{auth_last_error, auth_last_http_status, auth_last_oauth_error};
+    use std::ffi::CStr;
+
+    fn last() -> String {
+        unsafe { CStr::from_ptr(auth_last_error()) }
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    #[test]
+    fn a_panic_becomes_internal_with_a_message() {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let r = guard(|| panic!("boom"));
+        std::panic::set_hook(previous);
+        assert_eq!(r, auth_result::AUTH_ERROR_INTERNAL);
+        assert!(last().contains("boom"));
+    }
+
+    #[test]
+    fn failure_then_success_clears_the_last_error() {
+        let r = guard(|| Err(Error::oauth("invalid_grant", Some("expired"), 400)));
+        assert_eq!(r, auth_result::AUTH_ERROR_INVALID_GRANT);
+        assert!(last().contains("expired"));
+        assert_eq!(
+            unsafe { CStr::from_ptr(auth_last_oauth_error()) }
+                .to_str()
+                .unwrap(),
+            "invalid_grant"
+        );
+        assert_eq!(auth_last_http_status(), 400);
+        assert_eq!(guard(|| Ok(())), auth_result::AUTH_OK);
+        assert_eq!(last(), "");
+        assert_eq!(auth_last_http_status(), 0);
+    }
+
+    #[test]
+    fn out_parameter_is_null_on_failure_and_set_on_success() {
+        let mut out: *mut u32 = std::ptr::dangling_mut();
+        assert_eq!(
+            guard_out(&mut out, || Err(Error::format("x"))),
+            auth_result::AUTH_ERROR_FORMAT
+        );
+        assert!(out.is_null());
+        assert_eq!(
+            guard_out(&mut out, || Ok(into_handle(7u32))),
+            auth_result::AUTH_OK
+        );
+        assert_eq!(unsafe { *out }, 7);
+        unsafe { free_handle(out) };
+        assert_eq!(
+            guard_out::<u32>(std::ptr::null_mut(), || Ok(std::ptr::null_mut())),
+            auth_result::AUTH_ERROR_INVALID_ARGUMENT
+        );
+    }
+
+    #[test]
+    fn last_error_is_per_thread() {
+        let _ = guard(|| Err(Error::io("here")));
+        std::thread::spawn(|| assert_eq!(last(), ""))
+            .join()
+            .unwrap();
+        assert_eq!(last(), "here");
+    }
+
+    #[test]
+    fn text_rejects_null_and_bad_utf8() {
+        assert!(unsafe { text(std::ptr::null(), "x") }.is_err());
+        let bad = b"\xff\xfe\0";
+        assert!(unsafe { text(bad.as_ptr().cast(), "x") }.is_err());
+        assert_eq!(unsafe { text(c"ok".as_ptr(), "x") }.unwrap(), "ok");
+    }
+}

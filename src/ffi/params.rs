@@ -115,6 +115,7 @@ pub type auth_device_prompt_fn = Option<
 >;
 
 /// A host pointer passed back to its callback.
+#[allow(dead_code)] // read by the interactive flows
 #[derive(Clone, Copy)]
 pub(crate) struct UserData(pub(crate) *mut c_void);
 // SAFETY: the host hands the pointer over to be passed back on the thread running the flow.
@@ -155,6 +156,7 @@ impl auth_params {
             .unwrap_or_else(|e| e.into_inner())
             .clone()
     }
+    #[allow(dead_code)] // read by the interactive flows
     pub(crate) fn callbacks(&self) -> Callbacks {
         *self.callbacks.read().unwrap_or_else(|e| e.into_inner())
     }

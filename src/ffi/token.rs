@@ -50,27 +50,30 @@ impl auth_token {
 }
 
 /// Runs a getter: a NULL token gives `""`.
-fn get(token: *const auth_token, pick: impl FnOnce(&auth_token) -> *const c_char) -> *const c_char {
+unsafe fn get(
+    token: *const auth_token,
+    pick: impl FnOnce(&auth_token) -> *const c_char,
+) -> *const c_char {
     // SAFETY: the caller passes a live handle or NULL.
     guard_value(empty_c_str(), || unsafe { token.as_ref() }.map(pick))
 }
 
 /// The access token (`Value`). Owned by the token; never NULL (`""` for a NULL token).
 #[unsafe(no_mangle)]
-pub extern "C" fn auth_token_value(token: *const auth_token) -> *const c_char {
-    get(token, |t| t.value.as_ptr())
+pub unsafe extern "C" fn auth_token_value(token: *const auth_token) -> *const c_char {
+    unsafe { get(token, |t| t.value.as_ptr()) }
 }
 
 /// The refresh token (`Refresh`), `""` if none. Owned by the token.
 #[unsafe(no_mangle)]
-pub extern "C" fn auth_token_refresh_token(token: *const auth_token) -> *const c_char {
-    get(token, |t| t.refresh.as_ptr())
+pub unsafe extern "C" fn auth_token_refresh_token(token: *const auth_token) -> *const c_char {
+    unsafe { get(token, |t| t.refresh.as_ptr()) }
 }
 
 /// When the access token expires (`ExpirationDate`), seconds since the Unix epoch UTC; 0 if
 /// the server did not say (and for a NULL token).
 #[unsafe(no_mangle)]
-pub extern "C" fn auth_token_expiration(token: *const auth_token) -> i64 {
+pub unsafe extern "C" fn auth_token_expiration(token: *const auth_token) -> i64 {
     // SAFETY: the caller passes a live handle or NULL.
     guard_value(0, || unsafe { token.as_ref() }.map(|t| t.token.expires_at))
 }
@@ -78,7 +81,7 @@ pub extern "C" fn auth_token_expiration(token: *const auth_token) -> i64 {
 /// True when the token has an access token that has not expired (`Valid`); a token with no
 /// known expiration counts as valid. False for NULL.
 #[unsafe(no_mangle)]
-pub extern "C" fn auth_token_is_valid(token: *const auth_token) -> bool {
+pub unsafe extern "C" fn auth_token_is_valid(token: *const auth_token) -> bool {
     // SAFETY: the caller passes a live handle or NULL.
     guard_value(false, || {
         unsafe { token.as_ref() }.map(|t| t.token.is_valid())
@@ -87,32 +90,34 @@ pub extern "C" fn auth_token_is_valid(token: *const auth_token) -> bool {
 
 /// The token type, e.g. `"Bearer"` (the default when the server sent none). Owned by the token.
 #[unsafe(no_mangle)]
-pub extern "C" fn auth_token_type(token: *const auth_token) -> *const c_char {
-    get(token, |t| t.token_type.as_ptr())
+pub unsafe extern "C" fn auth_token_type(token: *const auth_token) -> *const c_char {
+    unsafe { get(token, |t| t.token_type.as_ptr()) }
 }
 
 /// The granted scope as the server said it, `""` if it did not. Owned by the token.
 #[unsafe(no_mangle)]
-pub extern "C" fn auth_token_scope(token: *const auth_token) -> *const c_char {
-    get(token, |t| t.scope.as_ptr())
+pub unsafe extern "C" fn auth_token_scope(token: *const auth_token) -> *const c_char {
+    unsafe { get(token, |t| t.scope.as_ptr()) }
 }
 
 /// The raw ID token (a JWT), `""` if none. Owned by the token.
 #[unsafe(no_mangle)]
-pub extern "C" fn auth_token_id_token(token: *const auth_token) -> *const c_char {
-    get(token, |t| t.id_token.as_ptr())
+pub unsafe extern "C" fn auth_token_id_token(token: *const auth_token) -> *const c_char {
+    unsafe { get(token, |t| t.id_token.as_ptr()) }
 }
 
 /// The raw body of the last token answer (`ServerResponse`). Owned by the token.
 #[unsafe(no_mangle)]
-pub extern "C" fn auth_token_server_response(token: *const auth_token) -> *const c_char {
-    get(token, |t| t.server_response.as_ptr())
+pub unsafe extern "C" fn auth_token_server_response(token: *const auth_token) -> *const c_char {
+    unsafe { get(token, |t| t.server_response.as_ptr()) }
 }
 
 /// The value of an `Authorization` header: `"Bearer <value>"`. Owned by the token.
 #[unsafe(no_mangle)]
-pub extern "C" fn auth_token_authorization_header(token: *const auth_token) -> *const c_char {
-    get(token, |t| t.authorization.as_ptr())
+pub unsafe extern "C" fn auth_token_authorization_header(
+    token: *const auth_token,
+) -> *const c_char {
+    unsafe { get(token, |t| t.authorization.as_ptr()) }
 }
 
 /// Makes a token from a token endpoint answer obtained some other way (`AuthImportToken`):

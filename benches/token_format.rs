@@ -1,0 +1,56 @@
+//! Serializing and deserializing a realistic token (OpenID, with refresh token, ID token and
+//! client context), through the C API as a host would.
+
+use authtoken::ffi::memory::auth_bytes_free;
+use authtoken::ffi::result::auth_result;
+use authtoken::ffi::token::{
+    auth_import_token, auth_token, auth_token_deserialize, auth_token_free, auth_token_serialize,
+};
+use criterion::{Criterion, criterion_group, criterion_main};
+use std::ffi::CString;
+
+fn sample() -> *mut auth_token {
+    let id_token = format!(
+        "eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.{}.{}",
+        "e".repeat(400),
+        "s".repeat(342)
+    );
+    let json = CString::new(format!(
+        r#"{{"access_token":"{}","token_type":"Bearer","expires_in":3600,"refresh_token":"{}","scope":"openid profile email offline_access","id_token":"{}"}}"#,
+        "a".repeat(43),
+        "r".repeat(43),
+        id_token
+    ))
+    .unwrap();
+    let mut t = std::ptr::null_mut();
+    assert_eq!(
+        unsafe { auth_import_token(std::ptr::null(), json.as_ptr(), &mut t) },
+        auth_result::AUTH_OK
+    );
+    t
+}
+
+fn bench(c: &mut Criterion) {
+    let token = sample();
+    c.bench_function("auth_token_serialize + auth_token_deserialize", |b| {
+        b.iter(|| unsafe {
+            let mut buf = std::ptr::null_mut();
+            let mut len = 0;
+            assert_eq!(
+                auth_token_serialize(token, &mut buf, &mut len),
+                auth_result::AUTH_OK
+            );
+            let mut back = std::ptr::null_mut();
+            assert_eq!(
+                auth_token_deserialize(buf, len, &mut back),
+                auth_result::AUTH_OK
+            );
+            auth_token_free(back);
+            auth_bytes_free(buf, len);
+        })
+    });
+    unsafe { auth_token_free(token) };
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

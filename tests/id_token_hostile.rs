@@ -1,0 +1,511 @@
+//! The ID-token validator against a hostile provider (tests/hostile_provider): every check of
+//! OpenID Connect Core §3.1.3.7 refuses what it must, the good paths pass, and the key cache
+//! follows a key rotation.
+
+mod hostile_provider;
+
+use authtoken::error::{ErrorKind, Result};
+use authtoken::http::block_on;
+use authtoken::id_token::{Expectations, validate};
+use authtoken::params::{Kind, ParamOption, Params};
+use authtoken::token::ClientContext;
+use hostile_provider::{CLIENT_ID, CLIENT_SECRET, Provider, TestKey, tampered, unsigned};
+use jsonwebtoken::Algorithm;
+use serde_json::{Map, Value, json};
+
+fn context(p: &Provider, secret: Option<&str>, client_auth: Option<&str>) -> ClientContext {
+    let mut params = Params::new(Kind::OpenId);
+    params.set(ParamOption::ClientId, Some(CLIENT_ID)).unwrap();
+    params
+        .set(ParamOption::ConfigurationUrl, Some(&p.issuer))
+        .unwrap();
+    params.set(ParamOption::ClientSecret, secret).unwrap();
+    params.set(ParamOption::ClientAuth, client_auth).unwrap();
+    params.set(ParamOption::ClockSkew, Some("30")).unwrap();
+    ClientContext::from_params(&params)
+}
+
+fn check(p: &Provider, jwt: &str, nonce: Option<&str>) -> Result<Map<String, Value>> {
+    check_with(&context(p, None, None), jwt, nonce)
+}
+
+fn check_with(ctx: &ClientContext, jwt: &str, nonce: Option<&str>) -> Result<Map<String, Value>> {
+    block_on(validate(
+        ctx,
+        jwt,
+        &Expectations {
+            nonce,
+            ..Expectations::default()
+        },
+    ))
+}
+
+/// The error kind and message, printed so the report can list each hostile case.
+fn refused(case: &str, r: Result<Map<String, Value>>) -> ErrorKind {
+    let e = r.expect_err(case);
+    println!("{case}: {:?}: {}", e.kind(), e.message());
+    e.kind()
+}
+
+fn rsa_provider() -> (Provider, TestKey) {
+    let p = Provider::start();
+    let k = TestKey::rsa(1, Algorithm::RS256, Some("r1"));
+    p.set_keys(&[&k]);
+    (p, k)
+}
+
+#[test]
+fn good_rs256() {
+    let (p, k) = rsa_provider();
+    let claims = check(&p, &k.sign(&p.claims(Some("n-1"))), Some("n-1")).unwrap();
+    assert_eq!(claims["sub"], "user-1");
+    assert_eq!(claims["nonce"], "n-1");
+}
+
+#[test]
+fn good_es256_es384_ps256_eddsa() {
+    let p = Provider::start();
+    let es256 = TestKey::ec(Algorithm::ES256, Some("e1"));
+    let es384 = TestKey::ec(Algorithm::ES384, Some("e2"));
+    let ps256 = TestKey::rsa(2, Algorithm::PS256, Some("p1"));
+    let ed = TestKey::ed25519(Some("d1"));
+    p.set_keys(&[&es256, &es384, &ps256, &ed]);
+    for k in [&es256, &es384, &ps256, &ed] {
+        let claims = check(&p, &k.sign(&p.claims(None)), None)
+            .unwrap_or_else(|e| panic!("{:?}: {e:?}", k.alg));
+        assert_eq!(claims["aud"], CLIENT_ID);
+    }
+    assert_eq!(
+        p.jwks_fetches(),
+        1,
+        "the key set is fetched once and cached"
+    );
+}
+
+#[test]
+fn good_hs256_with_client_secret_basic_and_post() {
+    let p = Provider::start();
+    let k = TestKey::secret(Algorithm::HS256, CLIENT_SECRET);
+    for auth in ["basic", "post"] {
+        let ctx = context(&p, Some(CLIENT_SECRET), Some(auth));
+        // The token endpoint authenticates the client the configured way and answers an ID
+        // token signed with the secret it checked.
+        let id_token = k.sign(&p.claims(Some("n-hs")));
+        p.set_token(hostile_provider::Reply::json(&json!({
+            "access_token": hostile_provider::ACCESS_TOKEN, "token_type": "Bearer",
+            "expires_in": 300, "id_token": id_token,
+        })));
+        let mut request = authtoken::http::Request::post_form(
+            &format!("{}/token", p.issuer),
+            vec![(
+                "grant_type".into(),
+                authtoken::secret::Secret::new("authorization_code"),
+            )],
+        );
+        if auth == "basic" {
+            request.basic = Some(authtoken::http::BasicAuth {
+                user: CLIENT_ID.into(),
+                password: authtoken::secret::Secret::new(CLIENT_SECRET),
+            });
+        } else {
+            request.form.as_mut().unwrap().push((
+                "client_secret".into(),
+                authtoken::secret::Secret::new(CLIENT_SECRET),
+            ));
+        }
+        let answer = block_on(authtoken::http::send(&ctx.transport, &request)).unwrap();
+        assert_eq!(answer.status, 200, "{auth}");
+        let answer = authtoken::token::parse_token_response(answer.text().unwrap(), 200).unwrap();
+        let claims = block_on(validate(
+            &ctx,
+            answer.id_token.as_ref().unwrap().expose(),
+            &Expectations {
+                nonce: Some("n-hs"),
+                access_token: Some(answer.access_token.expose()),
+                previous_claims: None,
+            },
+        ))
+        .unwrap();
+        assert_eq!(claims["sub"], "user-1");
+    }
+    assert_eq!(p.state.lock().unwrap().token_client_auth, ["basic", "post"]);
+    // HS384/512 too
+    for alg in [Algorithm::HS384, Algorithm::HS512] {
+        let k = TestKey::secret(alg, CLIENT_SECRET);
+        let ctx = context(&p, Some(CLIENT_SECRET), None);
+        check_with(&ctx, &k.sign(&p.claims(None)), None).unwrap();
+    }
+}
+
+#[test]
+fn hs256_refused_for_public_client_and_wrong_secret() {
+    let p = Provider::start();
+    let k = TestKey::secret(Algorithm::HS256, CLIENT_SECRET);
+    let jwt = k.sign(&p.claims(None));
+    assert_eq!(
+        refused("HS256 for a public client", check(&p, &jwt, None)),
+        ErrorKind::IdToken
+    );
+    let other = TestKey::secret(Algorithm::HS256, "another-secret-of-some-length-0123");
+    let ctx = context(&p, Some(CLIENT_SECRET), None);
+    assert_eq!(
+        refused(
+            "HS256 with another secret",
+            check_with(&ctx, &other.sign(&p.claims(None)), None)
+        ),
+        ErrorKind::IdToken
+    );
+}
+
+#[test]
+fn wrong_audience() {
+    let (p, k) = rsa_provider();
+    let mut c = p.claims(None);
+    c["aud"] = json!("someone-else");
+    assert_eq!(
+        refused("wrong audience", check(&p, &k.sign(&c), None)),
+        ErrorKind::IdToken
+    );
+    // several audiences: azp must name us
+    c["aud"] = json!([CLIENT_ID, "someone-else"]);
+    assert_eq!(
+        refused("several audiences, no azp", check(&p, &k.sign(&c), None)),
+        ErrorKind::IdToken
+    );
+    c["azp"] = json!("someone-else");
+    assert_eq!(
+        refused("azp of another client", check(&p, &k.sign(&c), None)),
+        ErrorKind::IdToken
+    );
+    c["azp"] = json!(CLIENT_ID);
+    check(&p, &k.sign(&c), None).unwrap();
+}
+
+#[test]
+fn without_iat() {
+    let (p, k) = rsa_provider();
+    let mut c = p.claims(None);
+    c.as_object_mut().unwrap().remove("iat");
+    assert_eq!(
+        refused("without iat", check(&p, &k.sign(&c), None)),
+        ErrorKind::IdToken
+    );
+}
+
+#[test]
+fn without_sub() {
+    let (p, k) = rsa_provider();
+    let mut c = p.claims(None);
+    c.as_object_mut().unwrap().remove("sub");
+    assert_eq!(
+        refused("without sub", check(&p, &k.sign(&c), None)),
+        ErrorKind::IdToken
+    );
+    c["sub"] = json!("");
+    assert_eq!(
+        refused("empty sub", check(&p, &k.sign(&c), None)),
+        ErrorKind::IdToken
+    );
+}
+
+#[test]
+fn wrong_issuer() {
+    let (p, k) = rsa_provider();
+    let mut c = p.claims(None);
+    c["iss"] = json!("http://127.0.0.1:1");
+    assert_eq!(
+        refused("wrong issuer", check(&p, &k.sign(&c), None)),
+        ErrorKind::IdToken
+    );
+    // exact comparison: a trailing slash is another issuer
+    c["iss"] = json!(format!("{}/", p.issuer));
+    assert_eq!(
+        refused("issuer with a trailing slash", check(&p, &k.sign(&c), None)),
+        ErrorKind::IdToken
+    );
+}
+
+#[test]
+fn expired_and_not_yet_valid_with_clock_skew() {
+    let (p, k) = rsa_provider();
+    let now = hostile_provider::now();
+    let mut c = p.claims(None);
+    c["exp"] = json!(now - 60); // skew is 30 s
+    assert_eq!(
+        refused("expired", check(&p, &k.sign(&c), None)),
+        ErrorKind::IdToken
+    );
+    c["exp"] = json!(now - 10); // within the skew
+    check(&p, &k.sign(&c), None).unwrap();
+    let mut c = p.claims(None);
+    c["iat"] = json!(now + 600);
+    assert_eq!(
+        refused("issued in the future", check(&p, &k.sign(&c), None)),
+        ErrorKind::IdToken
+    );
+    let mut c = p.claims(None);
+    c["nbf"] = json!(now + 600);
+    assert_eq!(
+        refused("nbf in the future", check(&p, &k.sign(&c), None)),
+        ErrorKind::IdToken
+    );
+    let mut c = p.claims(None);
+    c.as_object_mut().unwrap().remove("exp");
+    assert_eq!(
+        refused("without exp", check(&p, &k.sign(&c), None)),
+        ErrorKind::IdToken
+    );
+}
+
+#[test]
+fn bad_rs256_signature() {
+    let (p, k) = rsa_provider();
+    let jwt = tampered(&k.sign(&p.claims(None)));
+    assert_eq!(
+        refused("bad RS256 signature", check(&p, &jwt, None)),
+        ErrorKind::IdToken
+    );
+    // signed by another RSA key claiming the provider's kid
+    let impostor = TestKey::rsa(3, Algorithm::RS256, Some("r1"));
+    let jwt = impostor.sign(&p.claims(None));
+    assert_eq!(
+        refused(
+            "RS256 by an impostor key with the right kid",
+            check(&p, &jwt, None)
+        ),
+        ErrorKind::IdToken
+    );
+}
+
+#[test]
+fn bad_es256_signature() {
+    let p = Provider::start();
+    let k = TestKey::ec(Algorithm::ES256, Some("e1"));
+    p.set_keys(&[&k]);
+    let jwt = tampered(&k.sign(&p.claims(None)));
+    assert_eq!(
+        refused("bad ES256 signature", check(&p, &jwt, None)),
+        ErrorKind::IdToken
+    );
+}
+
+#[test]
+fn alg_confusion_is_refused() {
+    // An RS256 key's public JWK used as an HMAC secret must not verify anything.
+    let (p, k) = rsa_provider();
+    let n = k.jwk["n"].as_str().unwrap().to_owned();
+    let forged = TestKey::secret(Algorithm::HS256, &n);
+    let mut header = jsonwebtoken::Header::new(Algorithm::HS256);
+    header.kid = Some("r1".into());
+    let jwt = jsonwebtoken::encode(&header, &p.claims(None), &forged.encoding).unwrap();
+    assert_eq!(
+        refused("HS256 forged with the public key", check(&p, &jwt, None)),
+        ErrorKind::IdToken
+    );
+    // An RS256 header over an ES256 key of the same kid
+    let ec = TestKey::ec(Algorithm::ES256, Some("r1"));
+    p.set_keys(&[&ec]);
+    let jwt = k.sign(&p.claims(None));
+    let _ = refused(
+        "RS256 token, only an EC key with that kid",
+        check(&p, &jwt, None),
+    );
+}
+
+#[test]
+fn signed_with_none() {
+    let (p, _) = rsa_provider();
+    assert_eq!(
+        refused("alg none", check(&p, &unsigned(&p.claims(None)), None)),
+        ErrorKind::IdToken
+    );
+}
+
+#[test]
+fn nonce_differs_or_is_missing() {
+    let (p, k) = rsa_provider();
+    let jwt = k.sign(&p.claims(Some("their-nonce")));
+    assert_eq!(
+        refused("nonce differs", check(&p, &jwt, Some("our-nonce"))),
+        ErrorKind::IdToken
+    );
+    let jwt = k.sign(&p.claims(None));
+    assert_eq!(
+        refused("nonce missing", check(&p, &jwt, Some("our-nonce"))),
+        ErrorKind::IdToken
+    );
+}
+
+#[test]
+fn at_hash_is_checked_when_present() {
+    let (p, k) = rsa_provider();
+    let mut c = p.claims(None);
+    c["at_hash"] = json!(authtoken::id_token::token_hash(
+        "the-access-token",
+        Algorithm::RS256
+    ));
+    let jwt = k.sign(&c);
+    let ctx = context(&p, None, None);
+    let with_at = |at: &str| {
+        block_on(validate(
+            &ctx,
+            &jwt,
+            &Expectations {
+                access_token: Some(at),
+                ..Expectations::default()
+            },
+        ))
+    };
+    with_at("the-access-token").unwrap();
+    assert_eq!(
+        refused("at_hash mismatch", with_at("another-access-token")),
+        ErrorKind::IdToken
+    );
+}
+
+#[test]
+fn no_kid_with_one_key_is_accepted() {
+    let p = Provider::start();
+    let k = TestKey::rsa(1, Algorithm::RS256, None);
+    p.set_keys(&[&k]);
+    check(&p, &k.sign_without_kid(&p.claims(None)), None).unwrap();
+}
+
+#[test]
+fn no_kid_with_several_keys_accepts_only_the_one_that_verifies() {
+    let p = Provider::start();
+    let a = TestKey::rsa(1, Algorithm::RS256, Some("a"));
+    let b = TestKey::rsa(2, Algorithm::RS256, Some("b"));
+    let e = TestKey::ec(Algorithm::ES256, Some("e"));
+    p.set_keys(&[&a, &b, &e]);
+    check(&p, &b.sign_without_kid(&p.claims(None)), None).unwrap();
+    check(&p, &a.sign_without_kid(&p.claims(None)), None).unwrap();
+    let stranger = TestKey::rsa(3, Algorithm::RS256, None);
+    assert_eq!(
+        refused(
+            "no kid, signed by a key not in the set",
+            check(&p, &stranger.sign_without_kid(&p.claims(None)), None)
+        ),
+        ErrorKind::IdToken
+    );
+}
+
+#[test]
+fn key_rotation_is_followed_and_unknown_kids_are_rate_limited() {
+    let p = Provider::start();
+    let old = TestKey::rsa(1, Algorithm::RS256, Some("2026-old"));
+    p.set_keys(&[&old]);
+    check(&p, &old.sign(&p.claims(None)), None).unwrap();
+    assert_eq!(p.jwks_fetches(), 1);
+    check(&p, &old.sign(&p.claims(None)), None).unwrap();
+    assert_eq!(p.jwks_fetches(), 1, "cached");
+    // the provider rotates: a token signed by the new key has an unknown kid
+    let new = TestKey::rsa(2, Algorithm::RS256, Some("2026-new"));
+    p.set_keys(&[&new]);
+    check(&p, &new.sign(&p.claims(None)), None).unwrap();
+    assert_eq!(p.jwks_fetches(), 2, "fetched again for the unknown kid");
+    // a forged unknown kid right after does not make us fetch again (once a minute at most)
+    let forged = TestKey::rsa(3, Algorithm::RS256, Some("forged"));
+    assert_eq!(
+        refused(
+            "unknown kid",
+            check(&p, &forged.sign(&p.claims(None)), None)
+        ),
+        ErrorKind::IdToken
+    );
+    assert_eq!(p.jwks_fetches(), 2, "rate-limited");
+    // the old key is gone
+    assert_eq!(
+        refused(
+            "rotated-out key",
+            check(&p, &old.sign(&p.claims(None)), None)
+        ),
+        ErrorKind::IdToken
+    );
+}
+
+#[test]
+fn jwks_hostile_documents() {
+    let p = Provider::start();
+    let k = TestKey::rsa(1, Algorithm::RS256, Some("r1"));
+    p.set_jwks(json!("not an object"));
+    assert_eq!(
+        refused(
+            "JWKS not an object",
+            check(&p, &k.sign(&p.claims(None)), None)
+        ),
+        ErrorKind::Protocol
+    );
+
+    let p = Provider::start();
+    let mut enc = k.jwk.clone();
+    enc["use"] = json!("enc");
+    p.set_jwks(
+        json!({"keys": [enc, {"kty": "RSA", "kid": "r1", "n": 5}, {"kty": "weird", "kid": "r1"}]}),
+    );
+    assert_eq!(
+        refused(
+            "JWKS with only an encryption key",
+            check(&p, &k.sign(&p.claims(None)), None)
+        ),
+        ErrorKind::IdToken
+    );
+}
+
+#[test]
+fn discovery_issuer_differs_from_its_url() {
+    let (p, k) = rsa_provider();
+    p.set_discovery_issuer("https://evil.example");
+    assert_eq!(
+        refused(
+            "discovery issuer differs",
+            check(&p, &k.sign(&p.claims(None)), None)
+        ),
+        ErrorKind::Protocol
+    );
+}
+
+#[test]
+fn refresh_must_keep_iss_sub_aud_nonce() {
+    let (p, k) = rsa_provider();
+    let first = check(&p, &k.sign(&p.claims(Some("n-0"))), Some("n-0")).unwrap();
+    let ctx = context(&p, None, None);
+    let refresh = |claims: &Value| {
+        block_on(validate(
+            &ctx,
+            &k.sign(claims),
+            &Expectations {
+                previous_claims: Some(&first),
+                ..Expectations::default()
+            },
+        ))
+    };
+    refresh(&p.claims(Some("n-0"))).unwrap();
+    refresh(&p.claims(None)).unwrap();
+    let mut c = p.claims(Some("n-0"));
+    c["sub"] = json!("user-2");
+    assert_eq!(
+        refused("refresh with another sub", refresh(&c)),
+        ErrorKind::IdToken
+    );
+    let c = p.claims(Some("n-other"));
+    assert_eq!(
+        refused("refresh with another nonce", refresh(&c)),
+        ErrorKind::IdToken
+    );
+}
+
+#[test]
+fn no_issuer_known_is_refused() {
+    let (p, k) = rsa_provider();
+    let mut params = Params::new(Kind::OpenId);
+    params.set(ParamOption::ClientId, Some(CLIENT_ID)).unwrap();
+    let ctx = ClientContext::from_params(&params);
+    assert_eq!(
+        refused(
+            "no configuration URL",
+            check_with(&ctx, &k.sign(&p.claims(None)), None)
+        ),
+        ErrorKind::IdToken
+    );
+}
