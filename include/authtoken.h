@@ -313,11 +313,13 @@ extern "C" {
 #endif // __cplusplus
 
 /**
- * Obtains a token as the parameters say (AuthIdentify): the browser with a loopback listener
- * (authorization code, default; implicit with `AUTH_OPT_RESPONSE_TYPE=token`), the device
- * flow, client credentials, or the JWT bearer grant (`AUTH_KIND_JWT`). Blocks until done,
- * `AUTH_OPT_LOGIN_TIMEOUT` (`AUTH_ERROR_TIMEOUT`) or `auth_params_cancel`
- * (`AUTH_ERROR_CANCELLED`). On success `*out_token` owns a new token (`auth_token_free`).
+ * Obtains a token (`AuthIdentify`): with `AUTH_KIND_JWT` by the JWT bearer grant (RFC 7523,
+ * a signed assertion exchanged at the token endpoint); with `AUTH_OPT_FLOW` =
+ * `client_credentials` by the client credentials grant; otherwise by the interactive login
+ * (browser or device flow). `params` is only read (a snapshot is taken at the start) and may
+ * be shared; `auth_params_cancel` on it ends the call with `AUTH_ERROR_CANCELLED`.
+ * On success `*out_token` owns a new token: free it with `auth_token_free`.
+ *
  * # Safety
  * `params` is NULL or a live `auth_params`; `out_token` is NULL or points to writable storage.
  */
@@ -333,6 +335,9 @@ enum auth_result auth_identify(const struct auth_params *params, struct auth_tok
  * `"invalid_token"` and the HTTP status: refresh the token, then try again.
  * The token is only read. On success `*out` owns a new identity: free it with
  * `auth_identity_free`.
+ *
+ * # Safety
+ * `token` is NULL or a live `auth_token`; `out` is NULL or points to writable storage.
  */
 enum auth_result auth_read_identity(const struct auth_token *token, struct auth_identity **out);
 
@@ -341,6 +346,9 @@ enum auth_result auth_read_identity(const struct auth_token *token, struct auth_
  * ID token involved. No userinfo endpoint (set or discovered) is `AUTH_ERROR_UNSUPPORTED`;
  * errors as for `auth_read_identity`. The token is only read. On success `*out` owns a new
  * identity: free it with `auth_identity_free`.
+ *
+ * # Safety
+ * `token` is NULL or a live `auth_token`; `out` is NULL or points to writable storage.
  */
 enum auth_result auth_get_user_info(const struct auth_token *token, struct auth_identity **out);
 
@@ -359,6 +367,9 @@ const char *auth_identity_source(const struct auth_identity *identity);
  * The claim called `name` in string form: strings as they are, numbers, booleans, arrays and
  * objects as JSON text. NULL when the claim is absent or null (and for a NULL identity or
  * name). Owned by the identity.
+ *
+ * # Safety
+ * `identity` is NULL or a live `auth_identity`; `name` is NULL or a NUL-terminated string.
  */
 const char *auth_identity_claim(const struct auth_identity *identity, const char *name);
 
@@ -395,6 +406,9 @@ const char *auth_identity_id_token(const struct auth_identity *identity);
 
 /**
  * Frees an identity; the strings its getters returned die with it. NULL does nothing.
+ *
+ * # Safety
+ * `identity` is NULL or an identity made by this library and not freed before.
  */
 void auth_identity_free(struct auth_identity *identity);
 
@@ -666,6 +680,60 @@ enum auth_result auth_token_load(const char *path, struct auth_token **out_token
  * NULL does nothing.
  */
 void auth_token_free(struct auth_token *token);
+
+/**
+ * Refreshes a token with its refresh token (`AuthRefreshToken`, RFC 6749 §6), using only
+ * what the token carries (token endpoint or discovery URL, client, authentication), so a
+ * token loaded from a file needs no params. `token` is only read and stays valid: with
+ * refresh-token rotation its refresh token is spent, so keep the new token (save it before
+ * using it). What the answer omits (refresh token, ID token) is kept from `token`.
+ * No refresh token, or no token endpoint known: `AUTH_ERROR_NOT_REFRESHABLE`. A rejected
+ * refresh token: `AUTH_ERROR_INVALID_GRANT` (sign in again). The request is never retried
+ * once the server may have received it.
+ * On success `*out_token` owns a new token: free it with `auth_token_free`.
+ *
+ * # Safety
+ * `token` is NULL or a live `auth_token`; `out_token` is NULL or points to writable storage.
+ */
+enum auth_result auth_refresh_token(const struct auth_token *token, struct auth_token **out_token);
+
+/**
+ * Revokes a token at the provider (`AuthRevokeToken`, RFC 7009): its refresh token when it
+ * has one (which ends the grant at most providers), else its access token. `token` is only
+ * read and stays a valid handle (its values no longer work at the provider). A token the
+ * provider does not know counts as revoked. No revocation endpoint known (set, or from
+ * discovery): `AUTH_ERROR_UNSUPPORTED`.
+ *
+ * # Safety
+ * `token` is NULL or a live `auth_token`.
+ */
+enum auth_result auth_revoke_token(const struct auth_token *token);
+
+/**
+ * Asks the provider about the token's access token (`AuthIntrospectToken`, RFC 7662).
+ * On success `*out_json` owns the provider's answer, a UTF-8 JSON object with at least
+ * `"active"` (e.g. `{"active":true,"sub":"…","exp":…}`): free it with `auth_string_free`.
+ * No introspection endpoint known (set, or from discovery): `AUTH_ERROR_UNSUPPORTED`.
+ *
+ * # Safety
+ * `token` is NULL or a live `auth_token`; `out_json` is NULL or points to writable storage.
+ */
+enum auth_result auth_introspect_token(const struct auth_token *token, char **out_json);
+
+/**
+ * Signs a JWT assertion with `AUTH_OPT_JWT_PRIVATE_KEY` (RFC 7523), for hosts that send it
+ * themselves: with `AUTH_KIND_JWT` the grant assertion (`iss`/`sub` from
+ * `AUTH_OPT_JWT_ISSUER`/`_SUBJECT`, default the client id), otherwise the `private_key_jwt`
+ * client assertion (`iss` = `sub` = the client id). `aud` is `AUTH_OPT_JWT_AUDIENCE`, by
+ * default the token endpoint (from discovery when not set). It carries a random `jti` and
+ * expires soon (60 s for a client assertion, 300 s for a grant).
+ * On success `*out_jwt` owns the compact JWT: free it with `auth_string_free`. Keep it
+ * secret until used.
+ *
+ * # Safety
+ * `params` is NULL or a live `auth_params`; `out_jwt` is NULL or points to writable storage.
+ */
+enum auth_result auth_create_jwt_assertion(const struct auth_params *params, char **out_jwt);
 
 #ifdef __cplusplus
 }  // extern "C"

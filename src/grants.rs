@@ -1,21 +1,39 @@
 //! The token endpoint (RFC 6749 §3.2, §4, §6; RFC 7523): one POST with the client's
 //! authentication, and the grants built on it.
 //!
-//! INTERFACE PLACEHOLDER: the bodies arrive with the token-endpoint work (issue 3); the
-//! signatures are what the login flow builds on.
+//! Nothing here retries a request the server may have received: a refresh answered but lost
+//! and sent again would present a rotated refresh token twice, which revokes the whole grant.
 
-use crate::error::{Error, Result};
-use crate::params::Params;
+use crate::client_auth::authenticated_post;
+use crate::discovery;
+use crate::endpoint_answer;
+use crate::error::{Error, ErrorKind, Result};
+use crate::http;
+use crate::id_token::{self, Expectations};
+use crate::jwt_assertion;
+use crate::params::{Kind, Params};
 use crate::secret::Secret;
-use crate::token::{ClientContext, Token, TokenResponse};
+use crate::token::{ClientContext, Token, TokenResponse, parse_token_response};
+use serde_json::{Map, Value};
 
 /// POSTs `fields` (grant_type and the grant's own fields) to the context's token endpoint with
 /// the client's authentication, and parses the answer.
 pub async fn token_request(
-    _ctx: &ClientContext,
-    _fields: Vec<(String, Secret)>,
+    ctx: &ClientContext,
+    fields: Vec<(String, Secret)>,
 ) -> Result<TokenResponse> {
-    Err(Error::unsupported("token endpoint not implemented yet"))
+    let url = ctx.endpoints.token.as_deref().ok_or_else(|| {
+        Error::invalid_argument(
+            "no token endpoint: set AUTH_OPT_TOKEN_URL or AUTH_OPT_CONFIGURATION_URL",
+        )
+    })?;
+    let request = authenticated_post(ctx, url, fields)?;
+    let response = http::send(&ctx.transport, &request).await?;
+    if let Some(e) = endpoint_answer::error_of(&response, "token endpoint") {
+        return Err(e);
+    }
+    let body = response.text()?;
+    parse_token_response(body, response.status)
 }
 
 /// The authorization code grant (RFC 6749 §4.1.3, RFC 7636 §4.5).
@@ -36,17 +54,147 @@ pub async fn exchange_code(
     token_request(ctx, fields).await
 }
 
+/// The context with discovery's endpoints filled in when it has a configuration URL and lacks
+/// the token endpoint (or, for OpenID, the issuer that ID tokens are checked against).
+/// Discovery is cached, so this costs one fetch per provider and hour.
+pub async fn resolved_context(ctx: &ClientContext) -> Result<ClientContext> {
+    let needs_discovery = ctx.configuration_url.is_some()
+        && (ctx.endpoints.token.is_none() || (ctx.kind == Kind::OpenId && ctx.issuer.is_none()));
+    if needs_discovery {
+        Ok(discovery::resolve(ctx).await?.0)
+    } else {
+        Ok(ctx.clone())
+    }
+}
+
 /// A new token from the refresh token (RFC 6749 §6), with the context the token carries.
-pub async fn refresh(_token: &Token) -> Result<Token> {
-    Err(Error::unsupported("refresh not implemented yet"))
+/// What the answer omits (refresh token, ID token) is kept from `token`, which stays valid.
+pub async fn refresh(token: &Token) -> Result<Token> {
+    if token.refresh_token.as_ref().is_none_or(Secret::is_empty) {
+        return Err(Error::new(
+            ErrorKind::NotRefreshable,
+            "the token has no refresh token",
+        ));
+    }
+    let refresh_token = token.refresh_token.clone().unwrap_or_default();
+    let ctx = resolved_context(&token.context)
+        .await
+        .map_err(|e| e.context("refresh"))?;
+    if ctx.endpoints.token.is_none() {
+        return Err(Error::new(
+            ErrorKind::NotRefreshable,
+            "no token endpoint is known for this token (it was imported without AUTH_OPT_TOKEN_URL or AUTH_OPT_CONFIGURATION_URL)",
+        ));
+    }
+    let fields = vec![
+        ("grant_type".to_owned(), Secret::new("refresh_token")),
+        ("refresh_token".to_owned(), refresh_token),
+    ];
+    let answer = token_request(&ctx, fields)
+        .await
+        .map_err(|e| e.context("refresh"))?;
+    let received_id_token = answer.id_token.clone();
+    let mut fresh = token.refreshed(answer);
+    fresh.context = ctx;
+    if let (Kind::OpenId, Some(id)) = (fresh.context.kind, received_id_token) {
+        let previous: Option<Map<String, Value>> = token
+            .id_token_claims
+            .as_deref()
+            .and_then(|c| serde_json::from_str(c).ok());
+        let expect = Expectations {
+            nonce: None,
+            access_token: Some(fresh.access_token.expose()),
+            previous_claims: previous.as_ref(),
+        };
+        let claims = id_token::validate(&fresh.context, id.expose(), &expect)
+            .await
+            .map_err(|e| e.context("refresh"))?;
+        fresh.id_token_claims = Some(Value::Object(claims).to_string());
+    }
+    Ok(fresh)
+}
+
+/// The scope sent with a grant that has no user (no automatic `openid`).
+fn plain_scope(params: &Params) -> Option<String> {
+    let scope = params
+        .scope
+        .split_ascii_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!scope.is_empty()).then_some(scope)
+}
+
+/// The context of `params`, discovered, with a token endpoint.
+async fn grant_context(params: &Params) -> Result<ClientContext> {
+    let ctx = ClientContext::from_params(params);
+    let ctx = if ctx.configuration_url.is_some() {
+        discovery::resolve(&ctx).await?.0
+    } else {
+        ctx
+    };
+    if ctx.endpoints.token.is_none() {
+        return Err(Error::invalid_argument(
+            "no token endpoint: set AUTH_OPT_TOKEN_URL or AUTH_OPT_CONFIGURATION_URL",
+        ));
+    }
+    Ok(ctx)
 }
 
 /// The client credentials grant (RFC 6749 §4.4).
-pub async fn client_credentials(_params: &Params) -> Result<Token> {
-    Err(Error::unsupported("client credentials not implemented yet"))
+pub async fn client_credentials(params: &Params) -> Result<Token> {
+    let ctx = grant_context(params).await?;
+    let mut fields = vec![("grant_type".to_owned(), Secret::new("client_credentials"))];
+    if let Some(scope) = plain_scope(params) {
+        fields.push(("scope".to_owned(), Secret::new(scope)));
+    }
+    let answer = token_request(&ctx, fields)
+        .await
+        .map_err(|e| e.context("client credentials"))?;
+    Ok(Token::from_response(answer, ctx))
 }
 
 /// The JWT bearer grant (RFC 7523 §2.1).
-pub async fn jwt_bearer(_params: &Params) -> Result<Token> {
-    Err(Error::unsupported("JWT bearer grant not implemented yet"))
+pub async fn jwt_bearer(params: &Params) -> Result<Token> {
+    let ctx = grant_context(params).await?;
+    let signer = ctx.jwt.as_ref().ok_or_else(|| {
+        Error::invalid_argument("the JWT bearer grant needs AUTH_OPT_JWT_PRIVATE_KEY")
+    })?;
+    let token_endpoint = ctx.endpoints.token.as_deref().unwrap_or_default();
+    let assertion = jwt_assertion::grant_assertion(signer, &ctx.client_id, token_endpoint)?;
+    let mut fields = vec![
+        (
+            "grant_type".to_owned(),
+            Secret::new(jwt_assertion::JWT_BEARER_GRANT),
+        ),
+        ("assertion".to_owned(), assertion),
+    ];
+    if let Some(scope) = plain_scope(params) {
+        fields.push(("scope".to_owned(), Secret::new(scope)));
+    }
+    let answer = token_request(&ctx, fields)
+        .await
+        .map_err(|e| e.context("JWT bearer grant"))?;
+    Ok(Token::from_response(answer, ctx))
+}
+
+/// A signed assertion as `auth_identify` would send it: for `AUTH_KIND_JWT` the grant
+/// assertion (RFC 7523 §2.1), otherwise the `private_key_jwt` client assertion (§2.2). The
+/// default audience is the token endpoint, from discovery when it is not set.
+pub async fn jwt_assertion_for(params: &Params) -> Result<Secret> {
+    let ctx = ClientContext::from_params(params);
+    let signer = ctx
+        .jwt
+        .as_ref()
+        .ok_or_else(|| Error::invalid_argument("a JWT assertion needs AUTH_OPT_JWT_PRIVATE_KEY"))?;
+    let ctx = if signer.audience.is_none() {
+        grant_context(params).await?
+    } else {
+        ctx.clone()
+    };
+    let audience = ctx.endpoints.token.as_deref().unwrap_or_default();
+    if params.kind == Kind::Jwt {
+        jwt_assertion::grant_assertion(signer, &ctx.client_id, audience)
+    } else {
+        jwt_assertion::client_assertion(signer, &ctx.client_id, audience)
+    }
 }

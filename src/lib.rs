@@ -6,22 +6,27 @@
 
 pub mod browser;
 pub mod cancel;
+pub mod client_auth;
 pub mod client_certificate;
 pub mod device;
 pub mod discovery;
+pub mod endpoint_answer;
 pub mod error;
 pub mod grants;
 pub mod http;
 pub mod id_token;
 pub mod identify;
 pub mod identity;
+pub mod introspection;
 pub mod jwks;
+pub mod jwt_assertion;
 pub mod listener;
 pub mod log;
 pub mod login;
 pub mod logout;
 pub mod params;
 pub mod pkce;
+pub mod revocation;
 pub mod secret;
 pub mod token;
 pub mod token_file;

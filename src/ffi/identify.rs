@@ -1,21 +1,22 @@
-//! `auth_identify` (AuthIdentify): the grant the parameters call for.
-//!
-//! TEMPORARY (login branch): the token-endpoint branch writes this file with the
-//! client-credentials and JWT grants; the interactive part is `crate::identify`.
+//! `auth_identify` (`AuthIdentify`): obtains a token with the grant the params ask for.
 
 use super::boundary::{guard_out, handle};
 use super::login::HostAgent;
 use super::params::auth_params;
 use super::result::auth_result;
 use super::token::auth_token;
+use crate::error::{Error, ErrorKind};
+use crate::grants;
 use crate::http::block_on;
 use crate::params::{Flow, Kind};
 
-/// Obtains a token as the parameters say (AuthIdentify): the browser with a loopback listener
-/// (authorization code, default; implicit with `AUTH_OPT_RESPONSE_TYPE=token`), the device
-/// flow, client credentials, or the JWT bearer grant (`AUTH_KIND_JWT`). Blocks until done,
-/// `AUTH_OPT_LOGIN_TIMEOUT` (`AUTH_ERROR_TIMEOUT`) or `auth_params_cancel`
-/// (`AUTH_ERROR_CANCELLED`). On success `*out_token` owns a new token (`auth_token_free`).
+/// Obtains a token (`AuthIdentify`): with `AUTH_KIND_JWT` by the JWT bearer grant (RFC 7523,
+/// a signed assertion exchanged at the token endpoint); with `AUTH_OPT_FLOW` =
+/// `client_credentials` by the client credentials grant; otherwise by the interactive login
+/// (browser or device flow). `params` is only read (a snapshot is taken at the start) and may
+/// be shared; `auth_params_cancel` on it ends the call with `AUTH_ERROR_CANCELLED`.
+/// On success `*out_token` owns a new token: free it with `auth_token_free`.
+///
 /// # Safety
 /// `params` is NULL or a live `auth_params`; `out_token` is NULL or points to writable storage.
 #[unsafe(no_mangle)]
@@ -26,16 +27,30 @@ pub unsafe extern "C" fn auth_identify(
     guard_out(out_token, || {
         // SAFETY: the caller passes a live handle or NULL.
         let params = unsafe { handle(params, "params") }?;
+        let watch = params.canceller.watch();
         let settings = params.snapshot();
-        let token = match (settings.kind, settings.flow) {
-            (Kind::Jwt, _) => block_on(crate::grants::jwt_bearer(&settings))?,
-            (_, Flow::ClientCredentials) => block_on(crate::grants::client_credentials(&settings))?,
-            _ => crate::identify::identify_interactive(
-                &settings,
-                &HostAgent(params.callbacks()),
-                params.canceller.watch(),
-            )?,
-        };
+        let agent = HostAgent(params.callbacks());
+        let token = block_on(async {
+            let grant = async {
+                if settings.kind == Kind::Jwt {
+                    grants::jwt_bearer(&settings).await
+                } else if settings.flow == Flow::ClientCredentials {
+                    grants::client_credentials(&settings).await
+                } else {
+                    // The browser (loopback listener) or the device flow; these watch the
+                    // cancel themselves so that the listener answers the browser first.
+                    crate::identify::identify_interactive_async(&settings, &agent, &watch).await
+                }
+            };
+            tokio::select! {
+                r = grant => r,
+                _ = watch.cancelled() => Err(cancelled()),
+            }
+        })?;
         Ok(auth_token::boxed(token))
     })
+}
+
+fn cancelled() -> Error {
+    Error::new(ErrorKind::Cancelled, "cancelled by auth_params_cancel")
 }

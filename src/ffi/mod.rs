@@ -16,3 +16,4 @@ pub mod memory;
 pub mod params;
 pub mod result;
 pub mod token;
+pub mod token_endpoint;

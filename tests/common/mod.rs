@@ -7,8 +7,13 @@
 //! - [`authorization_code`] / [`first_token_json`]: a code (PKCE S256) or a first token
 //!   obtained without the library, for tests that only need something to refresh.
 //!
+//! - [`capi`]: safe wrappers over the C functions; [`stub`]: a fault-injection HTTP server.
+//!
 //! Needs `npm ci --prefix tests/provider` once.
 #![allow(dead_code)]
+
+pub mod capi;
+pub mod stub;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -1,0 +1,42 @@
+//! Token revocation (RFC 7009): the refresh token when there is one (revoking it ends the
+//! grant, and with it the access tokens at most providers), else the access token.
+
+use crate::client_auth::authenticated_post;
+use crate::endpoint_answer;
+use crate::error::{Error, Result};
+use crate::http;
+use crate::secret::Secret;
+use crate::token::Token;
+
+/// Revokes `token` at the revocation endpoint it knows (set, or from discovery). No endpoint
+/// known is `ErrorKind::Unsupported`. Unknown or already revoked tokens succeed (RFC 7009 §2.2).
+pub async fn revoke(token: &Token) -> Result<()> {
+    let mut ctx = token.context.clone();
+    if ctx.endpoints.revocation.is_none() && ctx.configuration_url.is_some() {
+        ctx = crate::discovery::resolve(&ctx)
+            .await
+            .map_err(|e| e.context("revocation"))?
+            .0;
+    }
+    let url = ctx.endpoints.revocation.clone().ok_or_else(|| {
+        Error::unsupported(
+            "the provider has no revocation endpoint (set AUTH_OPT_REVOCATION_URL or AUTH_OPT_CONFIGURATION_URL)",
+        )
+    })?;
+    let (value, hint) = match &token.refresh_token {
+        Some(r) if !r.is_empty() => (r.clone(), "refresh_token"),
+        _ => (token.access_token.clone(), "access_token"),
+    };
+    let fields = vec![
+        ("token".to_owned(), value),
+        ("token_type_hint".to_owned(), Secret::new(hint)),
+    ];
+    let request = authenticated_post(&ctx, &url, fields)?;
+    let response = http::send(&ctx.transport, &request)
+        .await
+        .map_err(|e| e.context("revocation"))?;
+    match endpoint_answer::error_of(&response, "revocation endpoint") {
+        Some(e) => Err(e.context("revocation")),
+        None => Ok(()),
+    }
+}
