@@ -3,15 +3,17 @@
 
 use crate::browser::{DevicePrompt, UserAgent};
 use crate::cancel::CancelWatch;
+use crate::client_auth::authenticated_post;
 use crate::discovery;
+use crate::endpoint_answer;
 use crate::error::{Error, ErrorKind, Result};
 use crate::grants;
-use crate::http::{self, BasicAuth, Request};
+use crate::http;
 use crate::id_token::{self, Expectations};
 use crate::log::{Level, log_at};
-use crate::params::{ClientAuth, Params};
+use crate::params::Params;
 use crate::secret::Secret;
-use crate::token::{ClientContext, Token, oauth_error_of};
+use crate::token::{ClientContext, Token};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -20,44 +22,6 @@ const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(5);
 /// RFC 8628 §3.5: what `slow_down` adds to the interval.
 pub const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
-
-/// POSTs `fields` to `url` with the client authentication of `ctx` (`client_secret_post`,
-/// `client_secret_basic`, or a public client's `client_id`).
-///
-/// The token endpoint's own client authentication lives in `grants`; this one is for the
-/// device authorization endpoint, which takes the same authentication (RFC 8628 §3.1).
-/// `private_key_jwt` is not offered here yet.
-pub async fn post_with_client_auth(
-    ctx: &ClientContext,
-    url: &str,
-    mut fields: Vec<(String, Secret)>,
-) -> Result<http::Response> {
-    let mut request = Request::post_form(url, Vec::new());
-    match ctx.client_auth {
-        ClientAuth::Basic => {
-            request.basic = Some(BasicAuth {
-                user: ctx.client_id.clone(),
-                password: ctx.client_secret.clone().unwrap_or_default(),
-            });
-        }
-        ClientAuth::Post => {
-            fields.push(("client_id".into(), Secret::new(ctx.client_id.clone())));
-            if let Some(s) = &ctx.client_secret {
-                fields.push(("client_secret".into(), s.clone()));
-            }
-        }
-        ClientAuth::None => {
-            fields.push(("client_id".into(), Secret::new(ctx.client_id.clone())));
-        }
-        ClientAuth::PrivateKeyJwt => {
-            return Err(Error::unsupported(
-                "the device flow does not support private_key_jwt client authentication yet",
-            ));
-        }
-    }
-    request.form = Some(fields);
-    http::send(&ctx.transport, &request).await
-}
 
 /// The device authorization answer (RFC 8628 §3.2).
 #[derive(Debug)]
@@ -69,20 +33,13 @@ struct DeviceAuthorization {
 }
 
 fn parse_device_authorization(resp: &http::Response) -> Result<DeviceAuthorization> {
+    if let Some(e) = endpoint_answer::error_of(resp, "device authorization endpoint") {
+        return Err(e);
+    }
     let fields = crate::token::parse_fields(resp.text()?).map_err(|e| {
         e.with_http_status(resp.status)
             .context("the device authorization answer")
     })?;
-    if let Some(e) = oauth_error_of(&fields, resp.status) {
-        return Err(e);
-    }
-    if !resp.is_success() {
-        return Err(Error::protocol(format!(
-            "the device authorization endpoint answered HTTP {}",
-            resp.status
-        ))
-        .with_http_status(resp.status));
-    }
     let text = |name: &str| {
         fields
             .get(name)
@@ -150,8 +107,10 @@ pub async fn login(params: &Params, agent: &dyn UserAgent, cancel: &CancelWatch)
     for (k, v) in &params.additional_parameters {
         fields.push((k.clone(), Secret::new(v.clone())));
     }
+    // The same client authentication as at the token endpoint (RFC 8628 §3.1).
+    let request = authenticated_post(&ctx, &endpoint, fields)?;
     let resp = tokio::select! {
-        r = post_with_client_auth(&ctx, &endpoint, fields) => r?,
+        r = http::send(&ctx.transport, &request) => r?,
         _ = cancel.cancelled() => return Err(cancelled()),
     };
     let auth = parse_device_authorization(&resp)?;

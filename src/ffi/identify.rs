@@ -41,19 +41,17 @@ pub unsafe extern "C" fn auth_identify(
 pub(crate) fn identify(params: &auth_params) -> Result<Token> {
     let watch = params.canceller.watch();
     let settings = params.snapshot();
-    if settings.kind != Kind::Jwt && settings.flow != Flow::ClientCredentials {
-        return crate::identify::identify_interactive(
-            &settings,
-            &HostAgent(params.callbacks()),
-            watch,
-        );
-    }
-    block_on(async move {
+    let agent = HostAgent(params.callbacks());
+    block_on(async {
         let grant = async {
             if settings.kind == Kind::Jwt {
                 grants::jwt_bearer(&settings).await
-            } else {
+            } else if settings.flow == Flow::ClientCredentials {
                 grants::client_credentials(&settings).await
+            } else {
+                // The browser (loopback listener) or the device flow; these watch the
+                // cancel themselves so that the listener answers the browser first.
+                crate::identify::identify_interactive_async(&settings, &agent, &watch).await
             }
         };
         tokio::select! {

@@ -245,9 +245,3 @@ impl UserAgent for BrowserUser {
         self.open_url(&p.verification_uri_complete)
     }
 }
-
-/// Whether an error is a placeholder of work that has not landed yet (token endpoint,
-/// ID-token validation): the flow got that far, which is what can be checked now.
-pub fn pending(e: &Error) -> bool {
-    e.message().contains("not implemented yet")
-}
