@@ -6,7 +6,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const a = require('..');
-const { startProvider, loginOverHttp, userInBrowser, firstTokenJson, keyPath } = require('./provider');
+const { startProvider, loginOverHttp, userInBrowser, userOnDevice, firstTokenJson, keyPath } = require('./provider');
 
 const SCOPE = 'openid profile email offline_access';
 let provider;
@@ -229,4 +229,41 @@ test('with a log callback, calls still run off the main thread and lines arrive'
   for (const [level, message] of lines) assert.ok(level >= 1 && level <= 4 && typeof message === 'string');
   assert.ok(lines.some(([, m]) => m.includes('/token')), JSON.stringify(lines.slice(0, 5)));
   assert.ok(!lines.some(([, m]) => m.includes('post-secret-123')));
+});
+
+test('device flow with the user on another device', needs('auth_identify', 'auth_login_begin'), async () => {
+  const user = userOnDevice('bob');
+  const params = new a.OpenIDParameters({
+    clientId: 'public-app', configurationUrl: provider.issuer, scope: 'openid profile',
+    flow: 'device', loginTimeout: 60, devicePrompt: user,
+  });
+  const token = await a.identify(params);
+  await user.settled();
+  assert.equal(user.prompts.length, 1);
+  const p = user.prompts[0];
+  assert.ok(p.userCode && p.verificationUri.startsWith(provider.issuer));
+  assert.ok(p.verificationUriComplete.includes(p.userCode) && p.expiresIn > 0);
+  assert.equal((await a.readIdentity(token)).subject, 'bob');
+});
+
+test('silent login needs the user', needs('auth_verify_authentication', 'auth_login_begin'), async () => {
+  const user = userInBrowser('alice');
+  await assert.rejects(a.verifyAuthentication(publicParams({ openUrl: user })), (e) =>
+    e instanceof a.AccessDeniedError && ['login_required', 'consent_required', 'interaction_required'].includes(e.oauthError));
+  await user.settled();
+  assert.match(user.urls[0], /prompt=none/);
+});
+
+test('openSession logs in once, then reuses the file', needs('auth_session_open', 'auth_login_begin'), async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authtoken-node-'));
+  const file = path.join(dir, 'open.bin');
+  const user = userInBrowser('alice');
+  const params = publicParams({ openUrl: user });
+  const first = await a.openSession(params, file);
+  const again = await a.openSession(params, file);
+  await user.settled();
+  assert.equal(user.urls.length, 1);
+  assert.equal(first.value, again.value);
+  assert.ok(fs.existsSync(file));
+  fs.rmSync(dir, { recursive: true });
 });

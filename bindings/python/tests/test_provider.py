@@ -14,7 +14,7 @@ from authtoken import (
     OpenIDParameters, JWTParameters, Result, Session, StateMismatch, Token,
 )
 from conftest import needs
-from provider import UserInBrowser, first_token_json, login_over_http, provider_key
+from provider import UserInBrowser, UserOnDevice, first_token_json, login_over_http, provider_key
 
 SCOPE = "openid profile email offline_access"
 
@@ -251,3 +251,40 @@ def test_log_hears_http_exchanges_without_secrets(provider) -> None:  # type: ig
     assert any("/token" in m for _, m in lines), lines[:5]
     assert all(1 <= level <= 4 for level, _ in lines)
     assert not any("post-secret-123" in m or token.refresh_token in m for _, m in lines)
+
+
+@needs("auth_identify", "auth_login_begin")
+def test_device_flow_with_the_user_on_another_device(provider) -> None:  # type: ignore[no-untyped-def]
+    user = UserOnDevice("bob")
+    with OpenIDParameters(client_id="public-app", configuration_url=provider.issuer,
+                          scope="openid profile", flow="device", login_timeout=60,
+                          device_prompt=user) as params:
+        token = authtoken.identify(params)
+    user.join()
+    assert len(user.prompts) == 1
+    prompt = user.prompts[0]
+    assert prompt.user_code and prompt.verification_uri.startswith(provider.issuer)
+    assert prompt.user_code in prompt.verification_uri_complete and prompt.expires_in > 0
+    assert authtoken.read_identity(token).subject == "bob"
+
+
+@needs("auth_verify_authentication", "auth_login_begin")
+def test_silent_login_needs_the_user(provider) -> None:  # type: ignore[no-untyped-def]
+    user = UserInBrowser("alice")
+    with public_params(provider, open_url=user) as params:
+        with pytest.raises(authtoken.AccessDenied) as e:
+            authtoken.verify_authentication(params)
+    user.join()
+    assert "prompt=none" in user.urls[0]
+    assert e.value.oauth_error in ("login_required", "consent_required", "interaction_required")
+
+
+@needs("auth_session_open", "auth_login_begin")
+def test_open_session_logs_in_once_then_reuses_the_file(provider, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "open.bin"
+    user = UserInBrowser("alice")
+    with public_params(provider, open_url=user) as params:
+        first = authtoken.open_session(params, path)
+        again = authtoken.open_session(params, path)
+    user.join()
+    assert len(user.urls) == 1 and first.value == again.value and path.exists()
