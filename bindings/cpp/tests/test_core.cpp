@@ -153,4 +153,6 @@ TEST(userinfo_refuses_a_bad_token) {
     });
 }
 
+#ifndef AUTHTOKEN_TEST_UNITY
 int main() { return check::run_all("cpp core"); }
+#endif

@@ -88,4 +88,6 @@ TEST(silent_login_needs_the_user) {
     CHECK(browser.urls[0].find("prompt=none") != std::string::npos);
 }
 
+#ifndef AUTHTOKEN_TEST_UNITY
 int main() { return check::run_all("cpp login"); }
+#endif

@@ -45,4 +45,6 @@ TEST(open_session_logs_in_once_then_reuses_the_file) {
     rmdir(dir.c_str());
 }
 
+#ifndef AUTHTOKEN_TEST_UNITY
 int main() { return check::run_all("cpp session"); }
+#endif
