@@ -43,6 +43,8 @@ enum auth_result auth_verify_authentication(const struct auth_params *params,
 enum auth_result auth_revoke_token(const struct auth_token *token);
 enum auth_result auth_introspect_token(const struct auth_token *token, char **out_json);
 enum auth_result auth_logout(const struct auth_token *token);
+enum auth_result auth_logout_with_params(const struct auth_params *params,
+                                         const struct auth_token *token);
 enum auth_result auth_create_jwt_assertion(const struct auth_params *params, char **out_jwt);
 enum auth_result auth_login_begin(const struct auth_params *params, struct auth_login **out);
 const char *auth_login_url(const struct auth_login *login);
@@ -546,8 +548,15 @@ inline std::string introspect_token(const Token &token) {
     return detail::take_string(json);
 }
 
-/// AuthLogout: ends the user's session at the provider in the browser.
+/// AuthLogout: ends the user's session at the provider in the system browser.
 inline void logout(const Token &token) { detail::check(auth_logout(token.get())); }
+
+/// AuthLogout with the params' open-URL callback, redirect URL (the post-logout redirect),
+/// login timeout and cancel().
+inline void logout(const Params &params, const Token &token) {
+    detail::check_with(params.callbacks(),
+                       [&] { return auth_logout_with_params(params.get(), token.get()); });
+}
 
 /// AuthImportToken: a token from a token endpoint answer obtained some other way.
 inline Token import_token(std::string_view json, const Params *params = nullptr) {

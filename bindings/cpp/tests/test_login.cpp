@@ -1,4 +1,4 @@
-// needs: auth_identify auth_login_begin auth_login_complete auth_verify_authentication
+// needs: auth_identify auth_login_begin auth_login_complete auth_verify_authentication auth_logout_with_params
 // Interactive logins with the user played over HTTP; callbacks; cancellation; the two-step login.
 #include "flows.hpp"
 
@@ -86,6 +86,19 @@ TEST(silent_login_needs_the_user) {
     });
     browser.join();
     CHECK(browser.urls[0].find("prompt=none") != std::string::npos);
+}
+
+TEST(logout_in_the_browser) {
+    std::string iss = issuer();
+    Browser browser;
+    Params params = public_params(iss);
+    params.on_open_url(browser.callback());
+    Token token = identify(params);
+    logout(params, token);
+    browser.join();
+    CHECK_EQ(browser.urls.size(), 2u);
+    CHECK(browser.urls[1].find("/session/end?") != std::string::npos);
+    CHECK_EQ(user::query_param(browser.urls[1], "id_token_hint"), std::string(token.id_token()));
 }
 
 #ifndef AUTHTOKEN_TEST_UNITY

@@ -267,3 +267,16 @@ test('openSession logs in once, then reuses the file', needs('auth_session_open'
   assert.ok(fs.existsSync(file));
   fs.rmSync(dir, { recursive: true });
 });
+
+test('logout in the browser', needs('auth_logout_with_params', 'auth_login_begin'), async () => {
+  const user = userInBrowser('alice');
+  const params = publicParams({ openUrl: user });
+  const token = await a.identify(params);
+  await a.logout(token, params);
+  await user.settled();
+  assert.equal(user.urls.length, 2);
+  const end = new URL(user.urls[1]);
+  assert.ok(end.pathname.endsWith('/session/end'));
+  assert.equal(end.searchParams.get('id_token_hint'), token.idToken);
+  assert.match(end.searchParams.get('post_logout_redirect_uri'), /^http:\/\/127\.0\.0\.1:/);
+});

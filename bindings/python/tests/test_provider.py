@@ -288,3 +288,18 @@ def test_open_session_logs_in_once_then_reuses_the_file(provider, tmp_path) -> N
         again = authtoken.open_session(params, path)
     user.join()
     assert len(user.urls) == 1 and first.value == again.value and path.exists()
+
+
+@needs("auth_logout_with_params", "auth_login_begin")
+def test_logout_in_the_browser(provider) -> None:  # type: ignore[no-untyped-def]
+    user = UserInBrowser("alice")
+    with public_params(provider, open_url=user) as params:
+        token = authtoken.identify(params)
+        authtoken.logout(token, params)
+    user.join()
+    assert len(user.urls) == 2
+    end = urllib.parse.urlsplit(user.urls[1])
+    query = urllib.parse.parse_qs(end.query)
+    assert end.path.endswith("/session/end")
+    assert query["id_token_hint"] == [token.id_token]
+    assert query["post_logout_redirect_uri"][0].startswith("http://127.0.0.1:")
