@@ -85,11 +85,13 @@ function resultName(code) {
 const idle = [];
 let nextJob = 1;
 const targets = new Map(); // callback user_data -> WeakRef of a Parameters or Session
+const forgetTarget = new FinalizationRegistry((id) => targets.delete(id));
 let nextTarget = 1;
 
 function target(obj) {
   const id = nextTarget++;
   targets.set(id, new WeakRef(obj));
+  forgetTarget.register(obj, id);
   return id;
 }
 
@@ -140,8 +142,8 @@ async function takeWorker() {
   return idle.pop() || spawnWorker();
 }
 
-// Runs fn(args..., out) on worker `w` (taken from the pool when null); resolves with the out
-// value. `owner` supplies a callback's exception as the error's cause.
+// Runs fn(args..., out) on worker `w`; resolves with the out value. `owner` supplies a
+// callback's exception as the error's cause; `keep` stays alive until the reply.
 function runOn(w, name, args, out, owner, keep) {
   return new Promise((resolve, reject) => {
     w.pending = (reply) => {
@@ -215,17 +217,17 @@ async function callAsync(name, args, out, { owner, params, keep = [] } = {}) {
 let mainPointers = null;
 function mainTrampolines() {
   if (mainPointers) return mainPointers;
-  const reg = (kind, proto, wrap) => native.address(koffi.register(wrap, koffi.pointer(proto)));
+  const reg = (proto, wrap) => native.address(koffi.register(wrap, koffi.pointer(proto)));
   mainPointers = {
-    openUrl: reg('openUrl', native.proto.openUrl, (ud, url) => {
+    openUrl: reg(native.proto.openUrl, (ud, url) => {
       const obj = targets.get(Number(ud))?.deref();
       return obj ? obj._dispatch('openUrl', [url]) : 1;
     }),
-    devicePrompt: reg('devicePrompt', native.proto.devicePrompt, (ud, uri, code, complete, expires) => {
+    devicePrompt: reg(native.proto.devicePrompt, (ud, uri, code, complete, expires) => {
       const obj = targets.get(Number(ud))?.deref();
       return obj ? obj._dispatch('devicePrompt', [uri, code, complete, Number(expires)]) : 1;
     }),
-    tokenChanged: reg('tokenChanged', native.proto.tokenChanged, (ud, token) => {
+    tokenChanged: reg(native.proto.tokenChanged, (ud, token) => {
       const obj = targets.get(Number(ud))?.deref();
       if (obj) obj._dispatch('tokenChanged', [tokenBytes(token)]);
     }),
@@ -241,6 +243,8 @@ function tokenBytes(handle) {
 }
 
 // ------------------------------------------------------------------------------ handles
+// `using` support where the runtime has no Symbol.dispose yet (the key must exist first).
+if (!Symbol.dispose) Object.defineProperty(Symbol, 'dispose', { value: Symbol.for('nodejs.dispose') });
 const registry = new FinalizationRegistry(({ free, handle }) => {
   try { fn(free)(handle); } catch (_) { /* the process is ending */ }
 });
@@ -269,7 +273,6 @@ class Handle {
 
   [Symbol.dispose]() { this.free(); }
 }
-if (!Symbol.dispose) Symbol.dispose = Symbol.for('nodejs.dispose');
 
 // ------------------------------------------------------------------------------ params
 const Kind = Object.freeze({ OAUTH2: 0, OPENID: 1, JWT: 2 });
