@@ -627,18 +627,17 @@ class Session extends Handle {
 }
 
 // ------------------------------------------------------------------------------ misc
-let logPointer = null;
 /** Sends log lines up to maxLevel (1 error ... 4 debug) to callback(level, message) on the main
  * thread; null turns logging off. While it is installed, errors of the Promise-returning calls
  * carry their code and class only (the details are in the log): see callAsync. */
 function setLogCallback(callback, maxLevel = 3) {
-  const old = logPointer;
-  logPointer = callback ? koffi.register((_ud, level, message) => {
+  // A replaced callback may still be running on another thread: it is never unregistered
+  // (one small trampoline per call of setLogCallback).
+  const pointer = callback ? koffi.register((_ud, level, message) => {
     try { callback(level, message); } catch (_) { /* ignored */ }
   }, koffi.pointer(native.proto.log)) : null;
-  fn('auth_set_log_callback')(native.address(logPointer), 0, callback ? maxLevel : 0);
+  fn('auth_set_log_callback')(native.address(pointer), 0, callback ? maxLevel : 0);
   logInstalled = Boolean(callback);
-  if (old) koffi.unregister(old);
 }
 
 module.exports = {
