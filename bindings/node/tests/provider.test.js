@@ -280,3 +280,19 @@ test('logout in the browser', needs('auth_logout_with_params', 'auth_login_begin
   assert.equal(end.searchParams.get('id_token_hint'), token.idToken);
   assert.match(end.searchParams.get('post_logout_redirect_uri'), /^http:\/\/127\.0\.0\.1:/);
 });
+
+test('with a log callback, a login with the user still works', needs('auth_identify', 'auth_login_begin'), async () => {
+  const lines = [];
+  a.setLogCallback((level, message) => lines.push([level, message]), 4);
+  try {
+    const user = userInBrowser('alice');
+    const token = await a.identify(publicParams({ openUrl: user }));
+    await user.settled();
+    assert.equal(user.urls.length, 1);
+    assert.ok(token.isValid);
+    await assert.rejects(a.identify(publicParams({ openUrl: () => false })), a.CancelledError);
+  } finally {
+    a.setLogCallback(null);
+  }
+  assert.ok(lines.some(([, m]) => m.includes('/token')));
+});
