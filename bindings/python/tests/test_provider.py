@@ -189,12 +189,13 @@ def test_seed_example(provider, tmp_path) -> None:  # type: ignore[no-untyped-de
         if path.exists():
             try:
                 token = Token.load(path)
-            except AuthError as e:
-                print("Saved session is invalid:", e)
-            else:
+                # Expired or expiring within the minute, and refreshable?
                 if token.expires_within(60) and token.refresh_token:
                     token = authtoken.refresh_token(token)
                     token.save(path)
+            except AuthError as e:
+                print("Saved session is invalid:", e)
+                token = None
         if token is None or not token.is_valid:
             token = authtoken.identify(params)
             token.save(path)
