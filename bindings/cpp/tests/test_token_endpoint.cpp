@@ -78,6 +78,31 @@ TEST(log_hears_http_exchanges_without_secrets) {
     }
 }
 
+TEST(one_params_shared_by_threads) {
+    std::string iss = issuer();
+    Params p = Params::oauth2();
+    p.client_id("service").client_secret("service-secret-123").token_url(iss + "/token")
+        .flow("client_credentials").scope("api:read");
+    std::vector<std::string> values(4);
+    std::vector<std::string> errors(4);
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < values.size(); ++i) {
+        threads.emplace_back([&, i] {
+            try {
+                values[i] = identify(p).value();  // a temporary Token: an owned copy
+            } catch (const std::exception &e) {
+                errors[i] = e.what();
+            }
+        });
+    }
+    for (auto &t : threads) t.join();
+    for (size_t i = 0; i < values.size(); ++i) {
+        CHECK_EQ(errors[i], std::string());
+        CHECK(!values[i].empty());
+        for (size_t j = 0; j < i; ++j) CHECK(values[i] != values[j]);
+    }
+}
+
 #ifndef AUTHTOKEN_TEST_UNITY
 int main() { return check::run_all("cpp token endpoint"); }
 #endif

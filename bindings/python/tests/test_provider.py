@@ -304,3 +304,21 @@ def test_logout_in_the_browser(provider) -> None:  # type: ignore[no-untyped-def
     assert end.path.endswith("/session/end")
     assert query["id_token_hint"] == [token.id_token]
     assert query["post_logout_redirect_uri"][0].startswith("http://127.0.0.1:")
+
+
+@needs("auth_refresh_token")
+def test_parallel_refreshes_release_the_gil(provider) -> None:  # type: ignore[no-untyped-def]
+    from concurrent.futures import ThreadPoolExecutor
+
+    tokens = [imported_token(provider) for _ in range(3)]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        fresh = list(pool.map(authtoken.refresh_token, tokens))
+    assert len({t.value for t in fresh}) == 3 and all(t.is_valid for t in fresh)
+
+
+@needs("auth_identify", "auth_login_begin")
+def test_device_prompt_refusing_cancels(provider) -> None:  # type: ignore[no-untyped-def]
+    with OpenIDParameters(client_id="public-app", configuration_url=provider.issuer,
+                          flow="device", device_prompt=lambda prompt: False) as params:
+        with pytest.raises(Cancelled):
+            authtoken.identify(params)
