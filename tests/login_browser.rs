@@ -257,7 +257,7 @@ fn device_flow_denied_in_the_browser() {
     let result = identify_interactive(&p, &user, Canceller::new().watch());
     let report = user.last_report();
     assert_eq!(report["ok"], true, "{report}");
-    let e = result.err().expect("a refused device login gave a token");
+    let e = result.expect_err("a refused device login gave a token");
     assert_eq!(e.kind(), ErrorKind::AccessDenied, "{e:?}");
     assert_eq!(e.oauth_error(), "access_denied");
 }

@@ -15,9 +15,12 @@ use std::time::{Duration, Instant};
 
 const DEVICE_ANSWER: &str = r#"{"device_code":"dc-1","user_code":"WDJB-MJHT","verification_uri":"https://idp.example/device","verification_uri_complete":"https://idp.example/device?user_code=WDJB-MJHT","expires_in":600,"interval":1}"#;
 
+/// When each poll came, and its form body.
+type Polls = Arc<Mutex<Vec<(Instant, String)>>>;
+
 /// Answers /device with DEVICE_ANSWER and the n-th poll of /token with `polls[n]` (the last
 /// one repeated); records when each poll came and what it carried.
-fn device_stub(polls: Vec<Reply>) -> (Stub, Arc<Mutex<Vec<(Instant, String)>>>) {
+fn device_stub(polls: Vec<Reply>) -> (Stub, Polls) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let s = seen.clone();
     let stub = Stub::start(Arc::new(move |r: &SeenRequest| {
