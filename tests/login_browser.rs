@@ -354,3 +354,34 @@ fn browser_login_time() {
         report["ms"]
     );
 }
+
+#[test]
+fn logout_after_a_login_sends_the_id_token_hint() {
+    use authtoken::logout::{LogoutOptions, logout};
+    let p = openid("public-app");
+    let user = BrowserUser::new("approve").in_session("logout");
+    let token = identify_interactive(&p, &user, Canceller::new().watch()).unwrap();
+    user.last_report();
+    let out = BrowserUser::new("approve").in_session("logout");
+    authtoken::http::block_on(logout(
+        &token,
+        &LogoutOptions {
+            redirect_url: "http://localhost:0/callback".into(),
+            timeout: std::time::Duration::from_secs(45),
+        },
+        &out,
+        &Canceller::new().watch(),
+    ))
+    .unwrap();
+    let report = out.last_report();
+    assert!(
+        report["text"].as_str().unwrap().contains("Signed out"),
+        "{report}"
+    );
+    let url = out.urls.lock().unwrap()[0].clone();
+    assert_eq!(
+        param(&url, "id_token_hint"),
+        token.id_token.as_ref().unwrap().expose()
+    );
+    assert!(param(&url, "post_logout_redirect_uri").starts_with("http://localhost:"));
+}
