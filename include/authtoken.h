@@ -280,6 +280,12 @@ typedef struct auth_login auth_login;
 typedef struct auth_params auth_params;
 
 /**
+ * A session: parameters (copied from the `auth_params` given), an optional token file, and the
+ * current token. Made by `auth_session_new`, freed by `auth_session_free`. Thread-safe.
+ */
+typedef struct auth_session auth_session;
+
+/**
  * An access token with its refresh token, ID token and the context needed to refresh it.
  * Immutable: a refresh makes a new token and leaves this one valid. Freed by `auth_token_free`.
  */
@@ -308,6 +314,14 @@ typedef int (*auth_device_prompt_fn)(void *user_data,
                                      const char *verification_uri_complete,
                                      int64_t expires_in);
 
+/**
+ * Called after every new token of a session (login, refresh, or a newer token another process
+ * stored in the file), on the thread that obtained it, after the session's locks are released.
+ * `token` is valid only during the call (copy what you need, or serialize it); it is NULL
+ * after `auth_session_logout`.
+ */
+typedef void (*auth_token_changed_fn)(void *user_data, const struct auth_token *token);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -315,10 +329,15 @@ extern "C" {
 /**
  * Obtains a token (`AuthIdentify`): with `AUTH_KIND_JWT` by the JWT bearer grant (RFC 7523,
  * a signed assertion exchanged at the token endpoint); with `AUTH_OPT_FLOW` =
- * `client_credentials` by the client credentials grant; otherwise by the interactive login
- * (browser or device flow). `params` is only read (a snapshot is taken at the start) and may
- * be shared; `auth_params_cancel` on it ends the call with `AUTH_ERROR_CANCELLED`.
- * On success `*out_token` owns a new token: free it with `auth_token_free`.
+ * `client_credentials` by the client credentials grant; with `AUTH_OPT_FLOW` = `device` by
+ * the device flow (RFC 8628, the device-prompt callback shows the code); otherwise through
+ * the browser: the authorization URL goes to the open-URL callback (or `$BROWSER`, or the
+ * platform's opener) and a listener on the loopback redirect URL (default
+ * `http://127.0.0.1:0/`, a free port) waits for the answer, at most `AUTH_OPT_LOGIN_TIMEOUT`
+ * seconds (`AUTH_ERROR_TIMEOUT`). `params` is only read (a snapshot is taken at the start)
+ * and may be shared; `auth_params_cancel` on it ends the call with `AUTH_ERROR_CANCELLED`
+ * and releases the port. On success `*out_token` owns a new token: free it with
+ * `auth_token_free`.
  *
  * # Safety
  * `params` is NULL or a live `auth_params`; `out_token` is NULL or points to writable storage.
@@ -582,6 +601,59 @@ const char *auth_result_name(auth_result result);
  * The library version, e.g. `"0.1.0"`. Static: never free it.
  */
 const char *auth_version(void);
+
+/**
+ * Makes a session with a copy of `params` (later changes to `params` do not reach it, but
+ * `auth_params_cancel(params)` still cancels its logins) and the token file `path` (UTF-8; NULL:
+ * memory only). The file, if any, is read now if it exists; a corrupt or unreadable file counts
+ * as no session (a login will replace it) and is reported through the log callback.
+ * On success `*out` owns a new session: free it with `auth_session_free`.
+ */
+enum auth_result auth_session_new(const struct auth_params *params,
+                                  const char *path,
+                                  struct auth_session **out);
+
+/**
+ * Sets the hook called after every new token; `fn == NULL` unsets it. `user_data` is passed
+ * back as is.
+ */
+enum auth_result auth_session_set_token_changed(struct auth_session *session,
+                                                auth_token_changed_fn callback,
+                                                void *user_data);
+
+/**
+ * A token valid for at least `min_valid_seconds` (negative counts as 0): the current one, else
+ * a newer one another process stored in the file, else a refresh, else a login
+ * (`auth_identify` with the session's parameters). When even a fresh token cannot last that
+ * long it is returned anyway. One refresh at a time per session (threads that wait get its
+ * result) and per file across processes (file lock, re-read after locking, re-read once more on
+ * `invalid_grant`); the file is rewritten atomically (mode 0600). A refresh that fails for a
+ * network reason while the current token is still valid returns the current token.
+ * On success `*out_token` is a new token owned by the caller: free it with `auth_token_free`.
+ */
+enum auth_result auth_session_token(struct auth_session *session,
+                                    int64_t min_valid_seconds,
+                                    struct auth_token **out_token);
+
+/**
+ * Ends the session: revokes its refresh and access tokens when the provider has a revocation
+ * endpoint (failures are logged, not returned), forgets the token, deletes the file, and calls
+ * the hook with NULL.
+ */
+enum auth_result auth_session_logout(struct auth_session *session);
+
+/**
+ * Frees a session (the token file stays). NULL does nothing. No call may be using it.
+ */
+void auth_session_free(struct auth_session *session);
+
+/**
+ * One call for the whole refresh-or-login dance: `auth_session_new` + `auth_session_token`
+ * with 60 seconds + `auth_session_free`. On success `*out_token` is owned by the caller.
+ */
+enum auth_result auth_session_open(const struct auth_params *params,
+                                   const char *path,
+                                   struct auth_token **out_token);
 
 /**
  * The access token (`Value`). Owned by the token; never NULL (`""` for a NULL token).

@@ -308,7 +308,20 @@ impl LoginRequest {
         };
         let mut token = Token::from_response(answer, self.context.clone());
         let openid = self.context.kind == Kind::OpenId && self.nonce.is_some();
+        // Plain OAuth 2.0 parameters with no way to learn the issuer and its keys (no
+        // configuration URL): an ID token that comes anyway (scope `openid`) cannot be checked,
+        // so it is kept as received and never trusted: no claims are stored, and
+        // auth_read_identity asks the userinfo endpoint instead.
+        let unverifiable = self.context.kind == Kind::OAuth2
+            && self.context.issuer.is_none()
+            && self.context.configuration_url.is_none();
         match &token.id_token {
+            Some(_) if unverifiable => {
+                log_at!(
+                    Level::Warn,
+                    "an ID token arrived for OAuth2 parameters without AUTH_OPT_CONFIGURATION_URL: kept unverified, its claims are not used"
+                );
+            }
             Some(id) => {
                 let claims = id_token::validate(
                     &self.context,

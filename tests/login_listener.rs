@@ -236,12 +236,18 @@ fn cancel_from_another_thread_releases_the_port() {
     let canceller = Canceller::new();
     let c = canceller.clone();
     let user = HttpUser::new(|_| Vec::new());
-    let t = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(300));
-        c.cancel();
+    let e = std::thread::scope(|s| {
+        // Cancel once the flow is waiting for the user (whatever the machine's load).
+        s.spawn(|| {
+            let until = std::time::Instant::now() + Duration::from_secs(20);
+            while user.urls.lock().unwrap().is_empty() && std::time::Instant::now() < until {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+            c.cancel();
+        });
+        identify_interactive(&p, &user, canceller.watch()).unwrap_err()
     });
-    let e = identify_interactive(&p, &user, canceller.watch()).unwrap_err();
-    t.join().unwrap();
     assert_eq!(e.kind(), ErrorKind::Cancelled, "{e:?}");
     let url = user.urls.lock().unwrap()[0].clone();
     let addr = host_port(&param(&url, "redirect_uri"));

@@ -481,6 +481,9 @@ fn discovery_with_the_issuer_and_with_the_document_url() {
         // Token, revocation and introspection endpoints all come from discovery.
         let t1 =
             capi::refresh(&t0).unwrap_or_else(|f| panic!("refresh via {configuration_url}: {f:?}"));
+        // The refreshed ID token was validated (OpenID): the identity reads its subject.
+        assert!(!t1.id_token().is_empty());
+        assert_eq!(subject_of(&t1), "alice");
         assert_eq!(capi::introspect(&t1).unwrap()["active"], true);
         capi::revoke(&t1).expect("revoke via discovery");
         assert_code(capi::refresh(&t1), Code::AUTH_ERROR_INVALID_GRANT);
@@ -497,6 +500,22 @@ fn discovery_with_the_issuer_and_with_the_document_url() {
             .expect("client credentials via discovery")
             .is_valid()
     );
+}
+
+/// `auth_read_identity(token)` → the subject.
+fn subject_of(token: &Token) -> String {
+    use authtoken::ffi::identity::{auth_identity_free, auth_identity_subject, auth_read_identity};
+    let mut identity = std::ptr::null_mut();
+    // SAFETY: a live token handle; the identity is freed below.
+    let r = unsafe { auth_read_identity(token.as_ptr(), &mut identity) };
+    assert_eq!(r, Code::AUTH_OK);
+    // SAFETY: a live identity; the string is copied before the identity is freed.
+    let sub = unsafe { std::ffi::CStr::from_ptr(auth_identity_subject(identity)) }
+        .to_string_lossy()
+        .into_owned();
+    // SAFETY: made by auth_read_identity, freed once.
+    unsafe { auth_identity_free(identity) };
+    sub
 }
 
 #[test]

@@ -15,5 +15,6 @@ pub mod login;
 pub mod memory;
 pub mod params;
 pub mod result;
+pub mod session;
 pub mod token;
 pub mod token_endpoint;

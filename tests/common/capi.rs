@@ -1,6 +1,6 @@
 //! A thin safe wrapper over the C functions, so the tests exercise the C contract itself
 //! (result codes, last error, ownership) without repeating the unsafe calls.
-#![allow(dead_code, unused_imports)]
+#![allow(dead_code)]
 
 use authtoken::ffi::last_error::{auth_last_error, auth_last_http_status, auth_last_oauth_error};
 use authtoken::ffi::memory::{auth_bytes_free, auth_string_free};
@@ -19,7 +19,9 @@ use authtoken::ffi::token_endpoint::{
 };
 use std::ffi::{CStr, CString, c_char};
 
+#[allow(unused_imports)]
 pub use authtoken::ffi::params::auth_option as Opt;
+#[allow(unused_imports)]
 pub use authtoken::ffi::result::auth_result as Code;
 
 /// A failed call: its code and what the last-error functions said right after it.
@@ -126,24 +128,31 @@ impl Token {
         self.0
     }
     pub fn value(&self) -> String {
+        // SAFETY: a live handle; the string is copied at once.
         c_str(unsafe { auth_token_value(self.0) })
     }
     pub fn refresh_token(&self) -> String {
+        // SAFETY: a live handle; the string is copied at once.
         c_str(unsafe { auth_token_refresh_token(self.0) })
     }
     pub fn id_token(&self) -> String {
+        // SAFETY: a live handle; the string is copied at once.
         c_str(unsafe { auth_token_id_token(self.0) })
     }
     pub fn scope(&self) -> String {
+        // SAFETY: a live handle; the string is copied at once.
         c_str(unsafe { auth_token_scope(self.0) })
     }
     pub fn token_type(&self) -> String {
+        // SAFETY: a live handle; the string is copied at once.
         c_str(unsafe { auth_token_type(self.0) })
     }
     pub fn expiration(&self) -> i64 {
+        // SAFETY: a live handle.
         unsafe { auth_token_expiration(self.0) }
     }
     pub fn is_valid(&self) -> bool {
+        // SAFETY: a live handle.
         unsafe { auth_token_is_valid(self.0) }
     }
     pub fn serialize(&self) -> Vec<u8> {
