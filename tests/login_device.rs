@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 const DEVICE_ANSWER: &str = r#"{"device_code":"dc-1","user_code":"WDJB-MJHT","verification_uri":"https://idp.example/device","verification_uri_complete":"https://idp.example/device?user_code=WDJB-MJHT","expires_in":600,"interval":1}"#;
 
-/// When each poll came, and its form body.
+/// When each poll came and what it carried.
 type Polls = Arc<Mutex<Vec<(Instant, String)>>>;
 
 /// Answers /device with DEVICE_ANSWER and the n-th poll of /token with `polls[n]` (the last

@@ -18,7 +18,7 @@ TEST(session_keeps_a_token_fresh) {
         CHECK(token.is_valid() && exists(path));
         CHECK_EQ(changed.size(), 1u);
         CHECK_EQ(changed[0], std::string(token.value()));
-        CHECK_EQ(session.token(60s).value(), token.value());
+        CHECK_EQ(std::string(session.token(60s).value()), std::string(token.value()));
         Token longer = session.token(7200s);  // longer than the token lives: a refresh
         CHECK(longer.value() != token.value());
         CHECK_EQ(browser.urls.size(), 1u);
