@@ -119,8 +119,10 @@ pub async fn login(params: &Params, agent: &dyn UserAgent, cancel: &CancelWatch)
     let deadline = tokio::time::Instant::now() + limit;
     let mut interval = auth.interval;
     loop {
+        // Never past the deadline: the last wait ends with it.
+        let wake = (tokio::time::Instant::now() + interval).min(deadline);
         tokio::select! {
-            _ = tokio::time::sleep(interval) => {}
+            _ = tokio::time::sleep_until(wake) => {}
             _ = cancel.cancelled() => return Err(cancelled()),
         }
         if tokio::time::Instant::now() >= deadline {

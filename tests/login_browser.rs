@@ -354,3 +354,96 @@ fn browser_login_time() {
         report["ms"]
     );
 }
+
+#[test]
+fn logout_after_a_login_sends_the_id_token_hint() {
+    use authtoken::logout::{LogoutOptions, logout};
+    let p = openid("public-app");
+    let user = BrowserUser::new("approve").in_session("logout");
+    let token = identify_interactive(&p, &user, Canceller::new().watch()).unwrap();
+    user.last_report();
+    let out = BrowserUser::new("approve").in_session("logout");
+    authtoken::http::block_on(logout(
+        &token,
+        &LogoutOptions {
+            redirect_url: "http://localhost:0/callback".into(),
+            timeout: std::time::Duration::from_secs(45),
+        },
+        &out,
+        &Canceller::new().watch(),
+    ))
+    .unwrap();
+    let report = out.last_report();
+    assert!(
+        report["text"].as_str().unwrap().contains("Signed out"),
+        "{report}"
+    );
+    let url = out.urls.lock().unwrap()[0].clone();
+    assert_eq!(
+        param(&url, "id_token_hint"),
+        token.id_token.as_ref().unwrap().expose()
+    );
+    assert!(param(&url, "post_logout_redirect_uri").starts_with("http://localhost:"));
+}
+
+unsafe extern "C" fn browser_callback(
+    _: *mut std::ffi::c_void,
+    url: *const std::ffi::c_char,
+) -> std::ffi::c_int {
+    let url = unsafe { std::ffi::CStr::from_ptr(url) }
+        .to_string_lossy()
+        .into_owned();
+    std::thread::spawn(move || {
+        let r = driver().visit(&url, "approve", Some("ffi")).wait();
+        assert_eq!(r["ok"], true, "{r}");
+    });
+    0
+}
+
+#[test]
+fn c_api_identify_then_logout_with_params_in_the_browser() {
+    use authtoken::ffi::identify::auth_identify;
+    use authtoken::ffi::last_error::auth_last_error;
+    use authtoken::ffi::login::auth_logout_with_params;
+    use authtoken::ffi::params::{
+        auth_kind_value, auth_option_value, auth_params_free, auth_params_new, auth_params_set,
+        auth_params_set_open_url,
+    };
+    use authtoken::ffi::result::auth_result::AUTH_OK;
+    use authtoken::ffi::token::{auth_token_free, auth_token_id_token};
+    use std::ffi::{CStr, CString};
+    let err = || {
+        unsafe { CStr::from_ptr(auth_last_error()) }
+            .to_string_lossy()
+            .into_owned()
+    };
+    let mut p = std::ptr::null_mut();
+    assert_eq!(auth_params_new(auth_kind_value(1), &mut p), AUTH_OK);
+    for (opt, v) in [
+        (9, provider().issuer.as_str()),
+        (1, "public-app"),
+        (6, "http://127.0.0.1:0/callback"),
+        (11, "45"),
+    ] {
+        let v = CString::new(v).unwrap();
+        assert_eq!(
+            unsafe { auth_params_set(p, auth_option_value(opt), v.as_ptr()) },
+            AUTH_OK
+        );
+    }
+    unsafe { auth_params_set_open_url(p, Some(browser_callback), std::ptr::null_mut()) };
+    let mut t = std::ptr::null_mut();
+    assert_eq!(unsafe { auth_identify(p, &mut t) }, AUTH_OK, "{}", err());
+    let id = unsafe { CStr::from_ptr(auth_token_id_token(t)) };
+    assert!(!id.to_bytes().is_empty());
+    assert_eq!(
+        unsafe { auth_logout_with_params(p, t) },
+        AUTH_OK,
+        "{}",
+        err()
+    );
+    unsafe {
+        auth_token_free(t);
+        auth_params_free(p);
+    }
+}

@@ -11,15 +11,15 @@ export async function launch() {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--no-first-run', '--disable-sync', '--disable-dev-shm-usage'],
+      '--no-first-run', '--disable-sync', '--disable-dev-shm-usage',
+      // No network but loopback: names other than localhost fail at once inside the browser
+      // (the provider's pages import web fonts).
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE [::1]'],
   });
 }
 
 export async function newContext(browser) {
-  // The provider's pages import web fonts; there is no network, so fail those at once.
-  const ctx = await browser.newContext();
-  await ctx.route(/^https:\/\//, (route) => route.abort());
-  return ctx;
+  return browser.newContext();
 }
 
 async function submit(page, click) {
@@ -33,8 +33,11 @@ export async function play(ctx, cmd) {
   try {
     const origin = new URL(cmd.url).origin;
     await page.goto(cmd.url, { waitUntil: 'domcontentloaded', timeout: 20000 });
+    const trace = process.env.AUTHTOKEN_TRACE_BROWSER ? (what) => process.stderr.write(`[browser ${Date.now() - started} ms] ${what}\n`) : () => {};
+    trace(`loaded ${page.url()}`);
     for (let step = 0; step < 12; step += 1) {
       if (new URL(page.url()).origin !== origin) break;
+      trace(`at ${new URL(page.url()).pathname}`);
       if (await page.locator('input[name=login]').count()) {
         await page.fill('input[name=login]', cmd.login ?? 'alice');
         await page.fill('input[name=password]', 'any-password');
@@ -53,8 +56,10 @@ export async function play(ctx, cmd) {
         break;
       }
     }
+    trace(`left the provider for ${new URL(page.url()).origin}`);
     // The app's page (the listener) may post a fragment back: let it settle.
     await page.waitForLoadState('load', { timeout: 20000 }).catch(() => {});
+    trace('loaded');
     const text = await page.evaluate(() => document.body?.innerText ?? '').catch(() => '');
     return { final: page.url(), text, ms: Date.now() - started };
   } catch (e) {

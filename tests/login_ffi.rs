@@ -1,0 +1,290 @@
+//! The C API of the login: `auth_login_begin/url/complete/free`, `auth_identify` with the
+//! open-URL and device-prompt callbacks, `auth_params_cancel`, `auth_verify_authentication`,
+//! `auth_logout`. The user is played over plain HTTP through the real provider's pages
+//! (tests/common `login_over_http`), which is fast; the browser tests are in login_browser.rs.
+
+mod common;
+
+use authtoken::ffi::identify::auth_identify;
+use authtoken::ffi::last_error::{auth_last_error, auth_last_oauth_error};
+use authtoken::ffi::login::{
+    auth_login, auth_login_begin, auth_login_complete, auth_login_free, auth_login_url,
+    auth_logout, auth_verify_authentication,
+};
+use authtoken::ffi::params::{
+    auth_kind_value, auth_option_value, auth_params, auth_params_cancel, auth_params_free,
+    auth_params_new, auth_params_set, auth_params_set_device_prompt, auth_params_set_open_url,
+};
+use authtoken::ffi::result::auth_result::{self, *};
+use authtoken::ffi::token::{
+    auth_import_token, auth_token, auth_token_free, auth_token_id_token, auth_token_value,
+};
+use common::Provider;
+use std::ffi::{CStr, CString, c_char, c_int, c_void};
+use std::sync::OnceLock;
+use std::time::Duration;
+use url::Url;
+
+fn provider() -> &'static Provider {
+    static P: OnceLock<Provider> = OnceLock::new();
+    P.get_or_init(|| Provider::start("{}"))
+}
+
+fn text(p: *const c_char) -> String {
+    unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+}
+
+fn last_error() -> String {
+    text(auth_last_error())
+}
+
+/// OpenID params for `conf-post` on the test provider, plus `extra` options.
+fn params(extra: &[(u32, &str)]) -> *mut auth_params {
+    let mut p = std::ptr::null_mut();
+    assert_eq!(auth_params_new(auth_kind_value(1), &mut p), AUTH_OK);
+    let issuer = provider().issuer.clone();
+    let mut all: Vec<(u32, String)> = vec![
+        (9, issuer),
+        (1, "conf-post".into()),
+        (2, "post-secret-123".into()),
+        (5, "email".into()),
+        (6, "http://127.0.0.1:0/callback".into()),
+        (11, "30".into()),
+    ];
+    all.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+    for (opt, v) in all {
+        let v = CString::new(v).unwrap();
+        let r = unsafe { auth_params_set(p, auth_option_value(opt), v.as_ptr()) };
+        assert_eq!(r, AUTH_OK, "option {opt}: {}", last_error());
+    }
+    p
+}
+
+fn param(url: &str, name: &str) -> String {
+    Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+fn begin(p: *const auth_params) -> (*mut auth_login, String) {
+    let mut login = std::ptr::null_mut();
+    let r = unsafe { auth_login_begin(p, &mut login) };
+    assert_eq!(r, AUTH_OK, "{}", last_error());
+    (login, text(auth_login_url(login)))
+}
+
+fn complete(login: *const auth_login, url: &str) -> (auth_result, *mut auth_token) {
+    let url = CString::new(url).unwrap();
+    let mut token = std::ptr::null_mut();
+    let r = unsafe { auth_login_complete(login, url.as_ptr(), &mut token) };
+    (r, token)
+}
+
+#[test]
+fn two_step_login_with_a_custom_scheme_redirect() {
+    // A redirect the host receives itself (here: never listened on; the provider accepts any
+    // port on 127.0.0.1/callback for native clients).
+    let p = params(&[(6, "http://127.0.0.1:9/callback")]);
+    let (login, url) = begin(p);
+    assert_eq!(param(&url, "redirect_uri"), "http://127.0.0.1:9/callback");
+    let back = common::login_over_http(&url);
+    assert!(
+        back.starts_with("http://127.0.0.1:9/callback?code="),
+        "{back}"
+    );
+    // A forged answer first: wrong state, nothing exchanged, the real code still works after.
+    let forged = back.replace(&format!("state={}", param(&back, "state")), "state=forged");
+    let (r, t) = complete(login, &forged);
+    assert_eq!(r, AUTH_ERROR_STATE_MISMATCH, "{}", last_error());
+    assert!(t.is_null());
+    // A mix-up: the provider advertises RFC 9207, so another iss is refused the same way.
+    let iss =
+        url::form_urlencoded::byte_serialize(provider().issuer.as_bytes()).collect::<String>();
+    let (r, _) = complete(login, &back.replace(&iss, "https%3A%2F%2Fevil.example"));
+    assert_eq!(r, AUTH_ERROR_STATE_MISMATCH, "{}", last_error());
+    let (r, t) = complete(login, &back);
+    assert_eq!(r, AUTH_OK, "{}", last_error());
+    assert!(!text(unsafe { auth_token_value(t) }).is_empty());
+    assert!(!text(unsafe { auth_token_id_token(t) }).is_empty());
+    unsafe {
+        auth_token_free(t);
+        auth_login_free(login);
+        auth_params_free(p);
+    }
+}
+
+#[test]
+fn two_step_login_needs_a_redirect_url_and_maps_errors() {
+    let p = params(&[]);
+    let none = std::ptr::null();
+    let r = unsafe { auth_params_set(p, auth_option_value(6), none) };
+    assert_eq!(r, AUTH_OK);
+    let mut login = std::ptr::null_mut();
+    let r = unsafe { auth_login_begin(p, &mut login) };
+    assert_eq!(r, AUTH_ERROR_INVALID_ARGUMENT);
+    assert!(login.is_null());
+    assert!(last_error().contains("AUTH_OPT_REDIRECT_URL"));
+    let p2 = params(&[(6, "com.example.app:/oauth")]);
+    let (login, url) = begin(p2);
+    let state = param(&url, "state");
+    let iss =
+        url::form_urlencoded::byte_serialize(provider().issuer.as_bytes()).collect::<String>();
+    let (r, _) = complete(
+        login,
+        &format!("com.example.app:/oauth?error=access_denied&state={state}&iss={iss}"),
+    );
+    assert_eq!(r, AUTH_ERROR_ACCESS_DENIED);
+    assert_eq!(text(auth_last_oauth_error()), "access_denied");
+    let (r, _) = complete(
+        login,
+        &format!("com.example.app:/oauth?error=server_error&state={state}&iss={iss}"),
+    );
+    assert_eq!(r, AUTH_ERROR_OAUTH);
+    assert_eq!(text(auth_last_oauth_error()), "server_error");
+    let (r, _) = complete(login, "com.example.app:/oauth?code=x");
+    assert_eq!(r, AUTH_ERROR_STATE_MISMATCH);
+    let bad = [0xffu8, 0];
+    let mut t = std::ptr::null_mut();
+    let r = unsafe { auth_login_complete(login, bad.as_ptr().cast(), &mut t) };
+    assert_eq!(r, AUTH_ERROR_INVALID_ARGUMENT);
+    assert_eq!(text(auth_login_url(std::ptr::null())), "");
+    unsafe {
+        auth_login_free(login);
+        auth_login_free(std::ptr::null_mut());
+        auth_params_free(p);
+        auth_params_free(p2);
+    }
+}
+
+/// The open-URL callback of a host whose "browser" is `login_over_http` on another thread,
+/// which then follows the redirect to the library's listener.
+unsafe extern "C" fn play_user(_: *mut c_void, url: *const c_char) -> c_int {
+    let url = text(url);
+    std::thread::spawn(move || {
+        let back = common::login_over_http(&url);
+        let target = Url::parse(&back).unwrap();
+        let addr = format!("127.0.0.1:{}", target.port().unwrap());
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        use std::io::{Read, Write};
+        let path = &back[back.find("/callback").unwrap()..];
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        let _ = s.read_to_string(&mut answer);
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    });
+    0
+}
+
+unsafe extern "C" fn refuse(_: *mut c_void, _: *const c_char) -> c_int {
+    7
+}
+
+#[test]
+fn identify_with_the_open_url_callback() {
+    let p = params(&[]);
+    assert_eq!(
+        unsafe { auth_params_set_open_url(p, Some(play_user), std::ptr::null_mut()) },
+        AUTH_OK
+    );
+    let mut t = std::ptr::null_mut();
+    let r = unsafe { auth_identify(p, &mut t) };
+    assert_eq!(r, AUTH_OK, "{}", last_error());
+    assert!(!text(unsafe { auth_token_id_token(t) }).is_empty());
+    unsafe { auth_token_free(t) };
+    // A callback that says no: Cancelled, and nothing listens any more.
+    assert_eq!(
+        unsafe { auth_params_set_open_url(p, Some(refuse), std::ptr::null_mut()) },
+        AUTH_OK
+    );
+    let r = unsafe { auth_identify(p, &mut t) };
+    assert_eq!(r, AUTH_ERROR_CANCELLED);
+    assert!(t.is_null());
+    unsafe { auth_params_free(p) };
+}
+
+unsafe extern "C" fn do_nothing(_: *mut c_void, _: *const c_char) -> c_int {
+    0
+}
+
+#[test]
+fn cancel_from_another_thread_and_https_redirect() {
+    let p = params(&[]);
+    unsafe { auth_params_set_open_url(p, Some(do_nothing), std::ptr::null_mut()) };
+    struct Shared(*mut auth_params);
+    unsafe impl Send for Shared {}
+    let shared = Shared(p);
+    let t = std::thread::spawn(move || {
+        let s = shared;
+        std::thread::sleep(Duration::from_millis(500));
+        assert_eq!(unsafe { auth_params_cancel(s.0) }, AUTH_OK);
+    });
+    let mut token = std::ptr::null_mut();
+    let r = unsafe { auth_identify(p, &mut token) };
+    t.join().unwrap();
+    assert_eq!(r, AUTH_ERROR_CANCELLED, "{}", last_error());
+    let https = CString::new("https://app.example/callback").unwrap();
+    unsafe { auth_params_set(p, auth_option_value(6), https.as_ptr()) };
+    let r = unsafe { auth_identify(p, &mut token) };
+    assert_eq!(r, AUTH_ERROR_REDIRECT, "{}", last_error());
+    unsafe { auth_params_free(p) };
+}
+
+unsafe extern "C" fn refuse_device(
+    user_data: *mut c_void,
+    uri: *const c_char,
+    code: *const c_char,
+    complete: *const c_char,
+    expires_in: i64,
+) -> c_int {
+    let seen = unsafe { &mut *(user_data as *mut Vec<String>) };
+    seen.push(text(uri));
+    seen.push(text(code));
+    seen.push(text(complete));
+    seen.push(expires_in.to_string());
+    1
+}
+
+#[test]
+fn device_prompt_callback_receives_the_code_and_can_cancel() {
+    let p = params(&[(13, "device")]);
+    let mut seen: Vec<String> = Vec::new();
+    unsafe {
+        auth_params_set_device_prompt(
+            p,
+            Some(refuse_device),
+            (&mut seen as *mut Vec<String>).cast(),
+        )
+    };
+    let mut t = std::ptr::null_mut();
+    let r = unsafe { auth_identify(p, &mut t) };
+    assert_eq!(r, AUTH_ERROR_CANCELLED, "{}", last_error());
+    assert!(seen[0].starts_with(&provider().issuer), "{seen:?}");
+    assert!(!seen[1].is_empty());
+    assert!(seen[2].contains(&seen[1]) || seen[2].contains("user_code"));
+    assert!(seen[3].parse::<i64>().unwrap() > 0);
+    unsafe { auth_params_free(p) };
+}
+
+#[test]
+fn verify_and_logout_argument_errors() {
+    let mut t = std::ptr::null_mut();
+    let r = unsafe { auth_verify_authentication(std::ptr::null(), &mut t) };
+    assert_eq!(r, AUTH_ERROR_INVALID_ARGUMENT);
+    assert_eq!(
+        unsafe { auth_logout(std::ptr::null()) },
+        AUTH_ERROR_INVALID_ARGUMENT
+    );
+    // An imported token knows no end-session endpoint.
+    let json = CString::new(r#"{"access_token":"x"}"#).unwrap();
+    let r = unsafe { auth_import_token(std::ptr::null(), json.as_ptr(), &mut t) };
+    assert_eq!(r, AUTH_OK);
+    assert_eq!(unsafe { auth_logout(t) }, AUTH_ERROR_UNSUPPORTED);
+    unsafe { auth_token_free(t) };
+}
