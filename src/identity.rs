@@ -67,12 +67,15 @@ pub fn claim_text(value: &Value) -> Option<String> {
 /// token imported without its claims is validated now) merged with the userinfo answer when
 /// the provider has a userinfo endpoint. The userinfo `sub` must be the ID token's (Core
 /// §5.3.4), else `IdToken` and nothing is merged. Without an ID token, userinfo alone; without
-/// either, `Unsupported`.
+/// either, `Unsupported`. An ID token that cannot be verified (OAuth2 parameters with no way
+/// to learn the issuer and its keys: kept untrusted by the login) is not used.
 pub async fn read_identity(token: &Token) -> Result<Identity> {
+    let untrusted = token.id_token_claims.is_none() && unverifiable(&token.context);
+    let id_token = token.id_token.as_ref().filter(|_| !untrusted);
     let needs_discovery = token.context.endpoints.userinfo.is_none()
-        || (token.id_token.is_some() && token.id_token_claims.is_none());
+        || (id_token.is_some() && token.id_token_claims.is_none());
     let ctx = context_for(&token.context, needs_discovery).await?;
-    let id_claims = match (&token.id_token_claims, &token.id_token) {
+    let id_claims = match (&token.id_token_claims, id_token) {
         (Some(text), _) => Some(stored_claims(text)?),
         (None, Some(jwt)) => Some(
             id_token::validate(
@@ -87,6 +90,7 @@ pub async fn read_identity(token: &Token) -> Result<Identity> {
         ),
         (None, None) => None,
     };
+    let id_token = id_claims.as_ref().and(token.id_token.clone());
     let userinfo = match &ctx.endpoints.userinfo {
         Some(url) => Some(fetch_userinfo(&ctx, url, &token.access_token).await?),
         None => None,
@@ -115,10 +119,15 @@ pub async fn read_identity(token: &Token) -> Result<Identity> {
             c
         }
     };
-    Ok(Identity {
-        claims,
-        id_token: token.id_token.clone(),
-    })
+    Ok(Identity { claims, id_token })
+}
+
+/// Plain OAuth 2.0 parameters without a configuration URL or known issuer: an ID token that
+/// comes anyway cannot be checked (no issuer, no keys).
+fn unverifiable(ctx: &ClientContext) -> bool {
+    ctx.kind == crate::params::Kind::OAuth2
+        && ctx.issuer.is_none()
+        && ctx.configuration_url.is_none()
 }
 
 /// `AuthGetUserInfo`: the userinfo endpoint's answer alone. No userinfo endpoint (set or

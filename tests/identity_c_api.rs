@@ -338,3 +338,30 @@ fn null_arguments_and_getters() {
     assert!(unsafe { auth_identity_claim(null, std::ptr::null()) }.is_null());
     unsafe { auth_identity_free(null_mut()) };
 }
+
+#[test]
+fn unverifiable_id_token_of_plain_oauth2_is_not_used() {
+    // OAuth2 parameters without a configuration URL: no issuer, no keys. The login keeps such an
+    // ID token untrusted; reading the identity asks userinfo alone.
+    let (p, k) = provider_with_rsa();
+    p.set_userinfo(Reply::json(&profile()));
+    let mut c = p.claims(None);
+    c["sub"] = json!("someone-the-token-claims-to-be");
+    let url = format!("{}/userinfo", p.issuer);
+    let token = imported(&p, OAUTH2, Some(&k.sign(&c)), &[(OPT_USERINFO_URL, &url)]);
+    let (r, id) = read_identity(token);
+    assert_eq!(r, auth_result::AUTH_OK, "{}", last_error());
+    assert_eq!(s(unsafe { auth_identity_subject(id) }), "user-1");
+    assert_eq!(s(unsafe { auth_identity_id_token(id) }), "");
+    assert_eq!(claim(id, "iss"), None);
+    assert_eq!(p.jwks_fetches(), 0);
+    unsafe {
+        auth_identity_free(id);
+        auth_token_free(token);
+    }
+    let token = imported(&p, OAUTH2, Some(&k.sign(&c)), &[]);
+    let (r, id) = read_identity(token);
+    assert_eq!(r, auth_result::AUTH_ERROR_UNSUPPORTED, "{}", last_error());
+    assert!(id.is_null());
+    unsafe { auth_token_free(token) };
+}

@@ -211,3 +211,72 @@ fn userinfo_with_a_bad_access_token_is_oauth_invalid_token() {
     assert_eq!(auth_last_http_status(), 401);
     unsafe { auth_token_free(token) };
 }
+
+/// The library's own login (auth_login_begin / auth_login_complete, the user played over HTTP),
+/// then auth_read_identity, then a refresh (a new ID token, validated against the first one)
+/// and auth_read_identity again.
+#[test]
+fn library_login_then_read_identity_then_refresh() {
+    use authtoken::ffi::login::{
+        auth_login_begin, auth_login_complete, auth_login_free, auth_login_url,
+    };
+    use authtoken::ffi::token_endpoint::auth_refresh_token;
+    let mut params = null_mut();
+    assert_eq!(
+        auth_params_new(auth_kind_value(1), &mut params),
+        auth_result::AUTH_OK
+    );
+    for (opt, v) in [
+        (1, CONF_POST.id),
+        (2, CONF_POST.secret.unwrap()),
+        (5, "openid profile email offline_access"),
+        (6, REDIRECT_URI),
+        (9, PROVIDER.issuer.as_str()),
+        (8, "prompt=consent"),
+    ] {
+        let v = CString::new(v).unwrap();
+        let r = unsafe { auth_params_set(params, auth_option_value(opt), v.as_ptr()) };
+        assert_eq!(r, auth_result::AUTH_OK, "{}", s(auth_last_error()));
+    }
+    let mut login = null_mut();
+    let r = unsafe { auth_login_begin(params, &mut login) };
+    assert_eq!(r, auth_result::AUTH_OK, "{}", s(auth_last_error()));
+    let url = s(auth_login_url(login));
+    let redirect = CString::new(common::login_over_http(&url)).unwrap();
+    let mut token = null_mut();
+    let r = unsafe { auth_login_complete(login, redirect.as_ptr(), &mut token) };
+    assert_eq!(r, auth_result::AUTH_OK, "{}", s(auth_last_error()));
+    unsafe {
+        auth_login_free(login);
+        auth_params_free(params);
+    }
+    let read = |token: *const auth_token| {
+        let mut id = null_mut();
+        let r = unsafe { auth_read_identity(token, &mut id) };
+        assert_eq!(r, auth_result::AUTH_OK, "{}", s(auth_last_error()));
+        id
+    };
+    let id = read(token);
+    unsafe {
+        assert_eq!(s(auth_identity_subject(id)), "alice");
+        assert_eq!(s(auth_identity_email(id)), "alice@example.com");
+        assert_eq!(s(auth_identity_name(id)), "Test alice");
+        let nonce = CString::new("nonce").unwrap();
+        assert!(
+            !auth_identity_claim(id, nonce.as_ptr()).is_null(),
+            "the login's nonce"
+        );
+        auth_identity_free(id);
+    }
+    let mut refreshed = null_mut();
+    let r = unsafe { auth_refresh_token(token, &mut refreshed) };
+    assert_eq!(r, auth_result::AUTH_OK, "{}", s(auth_last_error()));
+    let id = read(refreshed);
+    unsafe {
+        assert_eq!(s(auth_identity_subject(id)), "alice");
+        assert_eq!(s(auth_identity_last_name(id)), "alice");
+        auth_identity_free(id);
+        auth_token_free(refreshed);
+        auth_token_free(token);
+    }
+}
