@@ -268,10 +268,22 @@ typedef enum auth_option {
 typedef struct auth_identity auth_identity;
 
 /**
+ * One authorization request in progress (two-step login). Holds `state`, `nonce` and the
+ * PKCE verifier (wiped when freed). Made by `auth_login_begin`, freed by `auth_login_free`.
+ */
+typedef struct auth_login auth_login;
+
+/**
  * Parameters of a provider and a client. Made by `auth_params_new`, freed by
  * `auth_params_free`. Once configured it may be shared by threads.
  */
 typedef struct auth_params auth_params;
+
+/**
+ * A session: parameters (copied from the `auth_params` given), an optional token file, and the
+ * current token. Made by `auth_session_new`, freed by `auth_session_free`. Thread-safe.
+ */
+typedef struct auth_session auth_session;
 
 /**
  * An access token with its refresh token, ID token and the context needed to refresh it.
@@ -302,6 +314,14 @@ typedef int (*auth_device_prompt_fn)(void *user_data,
                                      const char *verification_uri_complete,
                                      int64_t expires_in);
 
+/**
+ * Called after every new token of a session (login, refresh, or a newer token another process
+ * stored in the file), on the thread that obtained it, after the session's locks are released.
+ * `token` is valid only during the call (copy what you need, or serialize it); it is NULL
+ * after `auth_session_logout`.
+ */
+typedef void (*auth_token_changed_fn)(void *user_data, const struct auth_token *token);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -309,10 +329,15 @@ extern "C" {
 /**
  * Obtains a token (`AuthIdentify`): with `AUTH_KIND_JWT` by the JWT bearer grant (RFC 7523,
  * a signed assertion exchanged at the token endpoint); with `AUTH_OPT_FLOW` =
- * `client_credentials` by the client credentials grant; otherwise by the interactive login
- * (browser or device flow). `params` is only read (a snapshot is taken at the start) and may
- * be shared; `auth_params_cancel` on it ends the call with `AUTH_ERROR_CANCELLED`.
- * On success `*out_token` owns a new token: free it with `auth_token_free`.
+ * `client_credentials` by the client credentials grant; with `AUTH_OPT_FLOW` = `device` by
+ * the device flow (RFC 8628, the device-prompt callback shows the code); otherwise through
+ * the browser: the authorization URL goes to the open-URL callback (or `$BROWSER`, or the
+ * platform's opener) and a listener on the loopback redirect URL (default
+ * `http://127.0.0.1:0/`, a free port) waits for the answer, at most `AUTH_OPT_LOGIN_TIMEOUT`
+ * seconds (`AUTH_ERROR_TIMEOUT`). `params` is only read (a snapshot is taken at the start)
+ * and may be shared; `auth_params_cancel` on it ends the call with `AUTH_ERROR_CANCELLED`
+ * and releases the port. On success `*out_token` owns a new token: free it with
+ * `auth_token_free`.
  *
  * # Safety
  * `params` is NULL or a live `auth_params`; `out_token` is NULL or points to writable storage.
@@ -329,6 +354,9 @@ enum auth_result auth_identify(const struct auth_params *params, struct auth_tok
  * `"invalid_token"` and the HTTP status: refresh the token, then try again.
  * The token is only read. On success `*out` owns a new identity: free it with
  * `auth_identity_free`.
+ *
+ * # Safety
+ * `token` is NULL or a live `auth_token`; `out` is NULL or points to writable storage.
  */
 enum auth_result auth_read_identity(const struct auth_token *token, struct auth_identity **out);
 
@@ -337,6 +365,9 @@ enum auth_result auth_read_identity(const struct auth_token *token, struct auth_
  * ID token involved. No userinfo endpoint (set or discovered) is `AUTH_ERROR_UNSUPPORTED`;
  * errors as for `auth_read_identity`. The token is only read. On success `*out` owns a new
  * identity: free it with `auth_identity_free`.
+ *
+ * # Safety
+ * `token` is NULL or a live `auth_token`; `out` is NULL or points to writable storage.
  */
 enum auth_result auth_get_user_info(const struct auth_token *token, struct auth_identity **out);
 
@@ -355,6 +386,9 @@ const char *auth_identity_source(const struct auth_identity *identity);
  * The claim called `name` in string form: strings as they are, numbers, booleans, arrays and
  * objects as JSON text. NULL when the claim is absent or null (and for a NULL identity or
  * name). Owned by the identity.
+ *
+ * # Safety
+ * `identity` is NULL or a live `auth_identity`; `name` is NULL or a NUL-terminated string.
  */
 const char *auth_identity_claim(const struct auth_identity *identity, const char *name);
 
@@ -391,6 +425,9 @@ const char *auth_identity_id_token(const struct auth_identity *identity);
 
 /**
  * Frees an identity; the strings its getters returned die with it. NULL does nothing.
+ *
+ * # Safety
+ * `identity` is NULL or an identity made by this library and not freed before.
  */
 void auth_identity_free(struct auth_identity *identity);
 
@@ -418,6 +455,77 @@ int auth_last_http_status(void);
  * `user_data` is passed back as is; it must stay valid until the callback is replaced.
  */
 void auth_set_log_callback(auth_log_fn callback, void *user_data, int max_level);
+
+/**
+ * Starts a login: makes `state`, `nonce` (OpenID) and the PKCE verifier, fetches the discovery
+ * document for OpenID, and builds the authorization URL for `AUTH_OPT_REDIRECT_URL` (which
+ * must be set: any URL the host receives, e.g. a custom scheme or an `https://` page).
+ * On success `*out` owns a new `auth_login`: free it with `auth_login_free`.
+ * # Safety
+ * `params` is NULL or a live `auth_params`; `out` is NULL or points to writable storage.
+ */
+enum auth_result auth_login_begin(const struct auth_params *params, struct auth_login **out);
+
+/**
+ * The authorization URL to send the user to. Owned by the login; `""` for NULL.
+ */
+const char *auth_login_url(const struct auth_login *login);
+
+/**
+ * Completes the login with the URL the browser was redirected to (query or fragment as
+ * received): checks `state` (missing or wrong: `AUTH_ERROR_STATE_MISMATCH`, nothing is
+ * exchanged) and `iss`, maps an `error` (`access_denied`: `AUTH_ERROR_ACCESS_DENIED`, others
+ * `AUTH_ERROR_OAUTH`), exchanges the code with the PKCE verifier and, for OpenID, validates
+ * the ID token with the nonce. On success `*out_token` owns a new token (`auth_token_free`).
+ * The login stays valid; it can be freed at once.
+ * # Safety
+ * `login` is NULL or a live `auth_login`; `redirect_url` is NULL or a NUL-terminated string;
+ * `out_token` is NULL or points to writable storage.
+ */
+enum auth_result auth_login_complete(const struct auth_login *login,
+                                     const char *redirect_url,
+                                     struct auth_token **out_token);
+
+/**
+ * Frees a login (its state, nonce and verifier are wiped). NULL does nothing.
+ * # Safety
+ * `login` is NULL or a handle from `auth_login_begin` not freed before.
+ */
+void auth_login_free(struct auth_login *login);
+
+/**
+ * Silent login (`prompt=none`, AuthVerifyAuthentication): as `auth_identify` with the
+ * browser, but the provider must answer without showing anything. When the user has to sign
+ * in or consent, `AUTH_ERROR_ACCESS_DENIED` with `auth_last_oauth_error()` saying
+ * `login_required`, `interaction_required` or `consent_required`.
+ * On success `*out_token` owns a new token (`auth_token_free`).
+ * # Safety
+ * `params` is NULL or a live `auth_params`; `out_token` is NULL or points to writable storage.
+ */
+enum auth_result auth_verify_authentication(const struct auth_params *params,
+                                            struct auth_token **out_token);
+
+/**
+ * Ends the user's session at the provider (AuthLogout): opens the end-session endpoint in the
+ * system browser with the token's ID token as hint and a `post_logout_redirect_uri` on
+ * `http://127.0.0.1:<free port>/`, and waits (up to 300 s) for the browser to come back.
+ * No end-session endpoint: `AUTH_ERROR_UNSUPPORTED`. The token stays valid as an object; use
+ * `auth_revoke_token` to revoke it. See `auth_logout_with_params` for callbacks, a fixed
+ * redirect URL and a timeout.
+ * # Safety
+ * `token` is NULL or a live `auth_token`.
+ */
+enum auth_result auth_logout(const struct auth_token *token);
+
+/**
+ * `auth_logout` with the open-URL callback, `AUTH_OPT_REDIRECT_URL` (as the
+ * `post_logout_redirect_uri`, which the provider must know), `AUTH_OPT_LOGIN_TIMEOUT` and
+ * `auth_params_cancel` of `params`.
+ * # Safety
+ * `params` and `token` are NULL or live handles.
+ */
+enum auth_result auth_logout_with_params(const struct auth_params *params,
+                                         const struct auth_token *token);
 
 /**
  * Frees a string returned by the library (`auth_introspect_token`,
@@ -493,6 +601,59 @@ const char *auth_result_name(auth_result result);
  * The library version, e.g. `"0.1.0"`. Static: never free it.
  */
 const char *auth_version(void);
+
+/**
+ * Makes a session with a copy of `params` (later changes to `params` do not reach it, but
+ * `auth_params_cancel(params)` still cancels its logins) and the token file `path` (UTF-8; NULL:
+ * memory only). The file, if any, is read now if it exists; a corrupt or unreadable file counts
+ * as no session (a login will replace it) and is reported through the log callback.
+ * On success `*out` owns a new session: free it with `auth_session_free`.
+ */
+enum auth_result auth_session_new(const struct auth_params *params,
+                                  const char *path,
+                                  struct auth_session **out);
+
+/**
+ * Sets the hook called after every new token; `fn == NULL` unsets it. `user_data` is passed
+ * back as is.
+ */
+enum auth_result auth_session_set_token_changed(struct auth_session *session,
+                                                auth_token_changed_fn callback,
+                                                void *user_data);
+
+/**
+ * A token valid for at least `min_valid_seconds` (negative counts as 0): the current one, else
+ * a newer one another process stored in the file, else a refresh, else a login
+ * (`auth_identify` with the session's parameters). When even a fresh token cannot last that
+ * long it is returned anyway. One refresh at a time per session (threads that wait get its
+ * result) and per file across processes (file lock, re-read after locking, re-read once more on
+ * `invalid_grant`); the file is rewritten atomically (mode 0600). A refresh that fails for a
+ * network reason while the current token is still valid returns the current token.
+ * On success `*out_token` is a new token owned by the caller: free it with `auth_token_free`.
+ */
+enum auth_result auth_session_token(struct auth_session *session,
+                                    int64_t min_valid_seconds,
+                                    struct auth_token **out_token);
+
+/**
+ * Ends the session: revokes its refresh and access tokens when the provider has a revocation
+ * endpoint (failures are logged, not returned), forgets the token, deletes the file, and calls
+ * the hook with NULL.
+ */
+enum auth_result auth_session_logout(struct auth_session *session);
+
+/**
+ * Frees a session (the token file stays). NULL does nothing. No call may be using it.
+ */
+void auth_session_free(struct auth_session *session);
+
+/**
+ * One call for the whole refresh-or-login dance: `auth_session_new` + `auth_session_token`
+ * with 60 seconds + `auth_session_free`. On success `*out_token` is owned by the caller.
+ */
+enum auth_result auth_session_open(const struct auth_params *params,
+                                   const char *path,
+                                   struct auth_token **out_token);
 
 /**
  * The access token (`Value`). Owned by the token; never NULL (`""` for a NULL token).

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::jwks::{self, KeySet, Need};
 use crate::log::{Level, log_at};
 use crate::secret::Secret;
-use crate::token::{ClientContext, unix_now};
+use crate::token::{ClientContext, Token, unix_now};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, DecodingKey};
@@ -41,6 +41,32 @@ pub async fn validate(
     check_claims(&ctx, issuer, &jws, expect, unix_now())?;
     log_at!(Level::Debug, "ID token valid ({})", alg_name(jws.alg));
     Ok(jws.claims)
+}
+
+/// For whoever receives a token (code exchange, refresh, implicit): validates its ID token, if
+/// it has one, against the token's own context and access token (`at_hash`), and stores the
+/// claims in `id_token_claims` (what `auth_read_identity` reads). A token without an ID token
+/// is returned as it is.
+pub async fn validate_received(
+    mut token: Token,
+    nonce: Option<&str>,
+    previous_claims: Option<&Map<String, Value>>,
+) -> Result<Token> {
+    let Some(jwt) = token.id_token.clone() else {
+        return Ok(token);
+    };
+    let claims = validate(
+        &token.context,
+        jwt.expose(),
+        &Expectations {
+            nonce,
+            access_token: Some(token.access_token.expose()),
+            previous_claims,
+        },
+    )
+    .await?;
+    token.id_token_claims = Some(Value::Object(claims).to_string());
+    Ok(token)
 }
 
 /// Checks a signed JWT answer that is not an ID token (a userinfo answer in

@@ -40,3 +40,15 @@ pub async fn revoke(token: &Token) -> Result<()> {
         None => Ok(()),
     }
 }
+
+/// Revokes everything of `token` the provider lets revoke: the refresh token (which ends the
+/// grant at most providers) and then the access token itself, for those where it does not.
+pub async fn revoke_all(token: &Token) -> Result<()> {
+    revoke(token).await?;
+    if token.refresh_token.as_ref().is_some_and(|r| !r.is_empty()) {
+        let mut access_only = token.clone();
+        access_only.refresh_token = None;
+        revoke(&access_only).await?;
+    }
+    Ok(())
+}

@@ -509,3 +509,32 @@ fn no_issuer_known_is_refused() {
         ErrorKind::IdToken
     );
 }
+
+#[test]
+fn validate_received_stores_the_claims_for_read_identity() {
+    let (p, k) = rsa_provider();
+    let ctx = context(&p, None, None);
+    let answer = authtoken::token::parse_token_response(
+        &json!({"access_token": "at", "expires_in": 60, "id_token": k.sign(&p.claims(Some("n-r")))})
+            .to_string(),
+        200,
+    )
+    .unwrap();
+    let token = authtoken::token::Token::from_response(answer, ctx);
+    let token = block_on(authtoken::id_token::validate_received(
+        token,
+        Some("n-r"),
+        None,
+    ))
+    .unwrap();
+    let claims: Value = serde_json::from_str(token.id_token_claims.as_deref().unwrap()).unwrap();
+    assert_eq!(claims["sub"], "user-1");
+    assert_eq!(claims["nonce"], "n-r");
+    let e = block_on(authtoken::id_token::validate_received(
+        token,
+        Some("other"),
+        None,
+    ))
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::IdToken);
+}

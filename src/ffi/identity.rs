@@ -49,13 +49,22 @@ impl auth_identity {
     }
 }
 
-/// Runs a getter: a NULL identity gives `""`.
+/// Runs a getter: a NULL identity gives `fallback`.
+fn read<T>(
+    identity: *const auth_identity,
+    fallback: T,
+    pick: impl FnOnce(&auth_identity) -> T,
+) -> T {
+    // SAFETY: the caller passes a live handle or NULL.
+    guard_value(fallback, || unsafe { identity.as_ref() }.map(pick))
+}
+
+/// Runs a string getter: a NULL identity gives `""`.
 fn get(
     identity: *const auth_identity,
     pick: impl FnOnce(&auth_identity) -> *const c_char,
 ) -> *const c_char {
-    // SAFETY: the caller passes a live handle or NULL.
-    guard_value(empty_c_str(), || unsafe { identity.as_ref() }.map(pick))
+    read(identity, empty_c_str(), pick)
 }
 
 /// Reads who signed in (`OpenIDReadIdentity`): the claims of the token's ID token (validated
@@ -67,6 +76,9 @@ fn get(
 /// `"invalid_token"` and the HTTP status: refresh the token, then try again.
 /// The token is only read. On success `*out` owns a new identity: free it with
 /// `auth_identity_free`.
+///
+/// # Safety
+/// `token` is NULL or a live `auth_token`; `out` is NULL or points to writable storage.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn auth_read_identity(
     token: *const auth_token,
@@ -84,6 +96,9 @@ pub unsafe extern "C" fn auth_read_identity(
 /// ID token involved. No userinfo endpoint (set or discovered) is `AUTH_ERROR_UNSUPPORTED`;
 /// errors as for `auth_read_identity`. The token is only read. On success `*out` owns a new
 /// identity: free it with `auth_identity_free`.
+///
+/// # Safety
+/// `token` is NULL or a live `auth_token`; `out` is NULL or points to writable storage.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn auth_get_user_info(
     token: *const auth_token,
@@ -100,22 +115,22 @@ pub unsafe extern "C" fn auth_get_user_info(
 /// True when the identity holds claims about someone (`Valid`). False for NULL.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn auth_identity_is_valid(identity: *const auth_identity) -> bool {
-    // SAFETY: the caller passes a live handle or NULL.
-    guard_value(false, || {
-        unsafe { identity.as_ref() }.map(|i| i.identity.is_valid())
-    })
+    read(identity, false, |i| i.identity.is_valid())
 }
 
 /// Every claim as a JSON object text (`Source`). Owned by the identity; never NULL (`""` for a
 /// NULL identity).
 #[unsafe(no_mangle)]
-pub extern "C" fn auth_identity_source(identity: *const auth_identity) -> *const c_char {
+pub unsafe extern "C" fn auth_identity_source(identity: *const auth_identity) -> *const c_char {
     get(identity, |i| i.source.as_ptr())
 }
 
 /// The claim called `name` in string form: strings as they are, numbers, booleans, arrays and
 /// objects as JSON text. NULL when the claim is absent or null (and for a NULL identity or
 /// name). Owned by the identity.
+///
+/// # Safety
+/// `identity` is NULL or a live `auth_identity`; `name` is NULL or a NUL-terminated string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn auth_identity_claim(
     identity: *const auth_identity,
@@ -131,42 +146,45 @@ pub unsafe extern "C" fn auth_identity_claim(
 
 /// The subject (`sub`), `""` if none. Owned by the identity.
 #[unsafe(no_mangle)]
-pub extern "C" fn auth_identity_subject(identity: *const auth_identity) -> *const c_char {
+pub unsafe extern "C" fn auth_identity_subject(identity: *const auth_identity) -> *const c_char {
     get(identity, |i| i.subject.as_ptr())
 }
 
 /// The `email` claim, `""` if none. Owned by the identity.
 #[unsafe(no_mangle)]
-pub extern "C" fn auth_identity_email(identity: *const auth_identity) -> *const c_char {
+pub unsafe extern "C" fn auth_identity_email(identity: *const auth_identity) -> *const c_char {
     get(identity, |i| i.email.as_ptr())
 }
 
 /// The `given_name` claim (`FirstName`), `""` if none. Owned by the identity.
 #[unsafe(no_mangle)]
-pub extern "C" fn auth_identity_first_name(identity: *const auth_identity) -> *const c_char {
+pub unsafe extern "C" fn auth_identity_first_name(identity: *const auth_identity) -> *const c_char {
     get(identity, |i| i.first_name.as_ptr())
 }
 
 /// The `family_name` claim (`LastName`), `""` if none. Owned by the identity.
 #[unsafe(no_mangle)]
-pub extern "C" fn auth_identity_last_name(identity: *const auth_identity) -> *const c_char {
+pub unsafe extern "C" fn auth_identity_last_name(identity: *const auth_identity) -> *const c_char {
     get(identity, |i| i.last_name.as_ptr())
 }
 
 /// The `name` claim (full name), `""` if none. Owned by the identity.
 #[unsafe(no_mangle)]
-pub extern "C" fn auth_identity_name(identity: *const auth_identity) -> *const c_char {
+pub unsafe extern "C" fn auth_identity_name(identity: *const auth_identity) -> *const c_char {
     get(identity, |i| i.name.as_ptr())
 }
 
 /// The raw ID token (a JWT) the claims came from (`IDToken`), `""` if none (e.g. from
 /// `auth_get_user_info`). Owned by the identity.
 #[unsafe(no_mangle)]
-pub extern "C" fn auth_identity_id_token(identity: *const auth_identity) -> *const c_char {
+pub unsafe extern "C" fn auth_identity_id_token(identity: *const auth_identity) -> *const c_char {
     get(identity, |i| i.id_token.as_ptr())
 }
 
 /// Frees an identity; the strings its getters returned die with it. NULL does nothing.
+///
+/// # Safety
+/// `identity` is NULL or an identity made by this library and not freed before.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn auth_identity_free(identity: *mut auth_identity) {
     guard_value((), || {

@@ -255,6 +255,15 @@ fn http_get(url: &str) -> String {
     })
 }
 
+/// What a browser does with the final redirect: GETs it (the loopback listener's page), and
+/// gives the page, or None when nothing answered.
+pub fn follow_redirect(url: &str) -> Option<String> {
+    runtime().block_on(async {
+        let r = http_client(false).get(url).send().await.ok()?;
+        r.text().await.ok()
+    })
+}
+
 /// Plays the user "alice" through the devInteractions login and consent pages, starting at
 /// `authorization_url`, and returns the URL the provider finally redirects the browser to
 /// (e.g. `http://127.0.0.1:PORT/callback?code=…&state=…&iss=…`) without fetching it.

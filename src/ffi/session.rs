@@ -1,0 +1,213 @@
+//! `auth_session`: a token that stays fresh, with its file and its token-changed hook.
+
+use super::boundary::{
+    free_handle, guard, guard_out, guard_value, handle, into_handle, optional_text,
+};
+use super::params::{UserData, auth_params};
+use super::result::auth_result;
+use super::token::auth_token;
+use crate::error::{Error, Result};
+use crate::http::block_on;
+use crate::session::{Session, TokenSource};
+use crate::token::Token;
+use std::ffi::c_void;
+use std::path::Path;
+use std::sync::RwLock;
+
+/// Called after every new token of a session (login, refresh, or a newer token another process
+/// stored in the file), on the thread that obtained it, after the session's locks are released.
+/// `token` is valid only during the call (copy what you need, or serialize it); it is NULL
+/// after `auth_session_logout`.
+pub type auth_token_changed_fn =
+    Option<unsafe extern "C" fn(user_data: *mut c_void, token: *const auth_token)>;
+
+/// A session: parameters (copied from the `auth_params` given), an optional token file, and the
+/// current token. Made by `auth_session_new`, freed by `auth_session_free`. Thread-safe.
+pub struct auth_session {
+    session: Session,
+    params: auth_params,
+    hook: RwLock<
+        Option<(
+            unsafe extern "C" fn(*mut c_void, *const auth_token),
+            UserData,
+        )>,
+    >,
+}
+
+/// How the C session obtains tokens: with its copy of the parameters.
+struct Source<'a>(&'a auth_params);
+
+impl TokenSource for Source<'_> {
+    fn refresh(&self, token: &Token) -> Result<Token> {
+        block_on(crate::grants::refresh(token))
+    }
+    fn login(&self) -> Result<Token> {
+        super::identify::identify(self.0)
+    }
+    fn revoke(&self, token: &Token) -> Result<()> {
+        block_on(crate::revocation::revoke_all(token))
+    }
+}
+
+impl auth_session {
+    fn notify(&self, token: Option<&Token>) {
+        let hook = *self.hook.read().unwrap_or_else(|e| e.into_inner());
+        if let Some((f, data)) = hook {
+            match token {
+                Some(t) => {
+                    let handle = auth_token::new(t.clone());
+                    // SAFETY: the host's callback, called as documented.
+                    unsafe { f(data.0, &handle) };
+                }
+                // SAFETY: as above.
+                None => unsafe { f(data.0, std::ptr::null()) },
+            }
+        }
+    }
+}
+
+/// Makes a session with a copy of `params` (later changes to `params` do not reach it, but
+/// `auth_params_cancel(params)` still cancels its logins) and the token file `path` (UTF-8; NULL:
+/// memory only). The file, if any, is read now if it exists; a corrupt or unreadable file counts
+/// as no session (a login will replace it) and is reported through the log callback.
+/// On success `*out` owns a new session: free it with `auth_session_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_session_new(
+    params: *const auth_params,
+    path: *const std::ffi::c_char,
+    out: *mut *mut auth_session,
+) -> auth_result {
+    guard_out(out, || {
+        // SAFETY: the caller passes a live handle or NULL, and a string or NULL.
+        let params = unsafe { handle(params, "params") }?;
+        let path = unsafe { optional_text(path, "path") }?;
+        if path.is_some_and(str::is_empty) {
+            return Err(Error::invalid_argument(
+                "path is empty (pass NULL for a session in memory only)",
+            ));
+        }
+        let copy = auth_params {
+            settings: RwLock::new(params.snapshot()),
+            callbacks: RwLock::new(params.callbacks()),
+            canceller: params.canceller.clone(),
+        };
+        Ok(into_handle(auth_session {
+            session: Session::new(path.map(Path::new)),
+            params: copy,
+            hook: RwLock::new(None),
+        }))
+    })
+}
+
+/// Sets the hook called after every new token; `fn == NULL` unsets it. `user_data` is passed
+/// back as is.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_session_set_token_changed(
+    session: *mut auth_session,
+    callback: auth_token_changed_fn,
+    user_data: *mut c_void,
+) -> auth_result {
+    guard(|| {
+        // SAFETY: the caller passes a live handle or NULL.
+        let session = unsafe { handle(session.cast_const(), "session") }?;
+        *session.hook.write().unwrap_or_else(|e| e.into_inner()) =
+            callback.map(|f| (f, UserData(user_data)));
+        Ok(())
+    })
+}
+
+/// A token valid for at least `min_valid_seconds` (negative counts as 0): the current one, else
+/// a newer one another process stored in the file, else a refresh, else a login
+/// (`auth_identify` with the session's parameters). When even a fresh token cannot last that
+/// long it is returned anyway. One refresh at a time per session (threads that wait get its
+/// result) and per file across processes (file lock, re-read after locking, re-read once more on
+/// `invalid_grant`); the file is rewritten atomically (mode 0600). A refresh that fails for a
+/// network reason while the current token is still valid returns the current token.
+/// On success `*out_token` is a new token owned by the caller: free it with `auth_token_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_session_token(
+    session: *mut auth_session,
+    min_valid_seconds: i64,
+    out_token: *mut *mut auth_token,
+) -> auth_result {
+    let mut new_token: Option<Token> = None;
+    let mut session_ref: Option<&auth_session> = None;
+    let r = guard_out(out_token, || {
+        // SAFETY: the caller passes a live handle or NULL.
+        let session = unsafe { handle(session.cast_const(), "session") }?;
+        session_ref = Some(session);
+        let (token, origin) = session
+            .session
+            .token(min_valid_seconds.max(0), &Source(&session.params))?;
+        if origin.is_new() {
+            new_token = Some(token.clone());
+        }
+        Ok(auth_token::boxed(token))
+    });
+    // The hook runs after the session's locks are released, so it may call back into it.
+    if let (Some(s), Some(t)) = (session_ref, new_token.as_ref()) {
+        guard_value((), || {
+            s.notify(Some(t));
+            Some(())
+        });
+    }
+    r
+}
+
+/// Ends the session: revokes its refresh and access tokens when the provider has a revocation
+/// endpoint (failures are logged, not returned), forgets the token, deletes the file, and calls
+/// the hook with NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_session_logout(session: *mut auth_session) -> auth_result {
+    let mut done: Option<&auth_session> = None;
+    let r = guard(|| {
+        // SAFETY: the caller passes a live handle or NULL.
+        let session = unsafe { handle(session.cast_const(), "session") }?;
+        session.session.logout(&Source(&session.params))?;
+        done = Some(session);
+        Ok(())
+    });
+    if let Some(s) = done {
+        guard_value((), || {
+            s.notify(None);
+            Some(())
+        });
+    }
+    r
+}
+
+/// Frees a session (the token file stays). NULL does nothing. No call may be using it.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_session_free(session: *mut auth_session) {
+    guard_value((), || {
+        // SAFETY: the caller passes a handle from auth_session_new or NULL, once.
+        unsafe { free_handle(session) };
+        Some(())
+    })
+}
+
+/// One call for the whole refresh-or-login dance: `auth_session_new` + `auth_session_token`
+/// with 60 seconds + `auth_session_free`. On success `*out_token` is owned by the caller.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_session_open(
+    params: *const auth_params,
+    path: *const std::ffi::c_char,
+    out_token: *mut *mut auth_token,
+) -> auth_result {
+    let mut session: *mut auth_session = std::ptr::null_mut();
+    // SAFETY: arguments passed through as the caller gave them.
+    let r = unsafe { auth_session_new(params, path, &mut session) };
+    if r != auth_result::AUTH_OK {
+        if !out_token.is_null() {
+            // SAFETY: checked non-NULL.
+            unsafe { *out_token = std::ptr::null_mut() };
+        }
+        return r;
+    }
+    // SAFETY: `session` was just made; it is freed right after.
+    let r = unsafe { auth_session_token(session, 60, out_token) };
+    let (msg_kept, _) = (r, ());
+    // Freeing must not clear the error of the call above: auth_session_free returns nothing.
+    unsafe { auth_session_free(session) };
+    msg_kept
+}

@@ -1,0 +1,356 @@
+//! Interactive logins against a real oidc-provider with a real browser (Debian chromium via
+//! playwright-core) playing the user: it fills the provider's login and consent pages and
+//! follows the redirect to the library's loopback listener.
+
+mod login_support;
+
+use authtoken::cancel::Canceller;
+use authtoken::error::ErrorKind;
+use authtoken::identify::{identify_interactive, verify_authentication};
+use authtoken::params::{Kind, ParamOption, Params};
+use login_support::{BrowserUser, driver, provider};
+use std::time::Instant;
+use url::Url;
+
+fn param(url: &str, name: &str) -> String {
+    Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+fn openid(client_id: &str) -> Params {
+    let mut p = Params::new(Kind::OpenId);
+    p.set(ParamOption::ClientId, Some(client_id)).unwrap();
+    p.set(ParamOption::ConfigurationUrl, Some(&provider().issuer))
+        .unwrap();
+    p.set(ParamOption::Scope, Some("email offline_access"))
+        .unwrap();
+    p.set(ParamOption::LoginTimeout, Some("45")).unwrap();
+    // The path the test clients register (any port).
+    p.set(
+        ParamOption::RedirectUrl,
+        Some("http://127.0.0.1:0/callback"),
+    )
+    .unwrap();
+    p
+}
+
+fn conf() -> Params {
+    let mut p = openid("conf-post");
+    p.set(ParamOption::ClientSecret, Some("post-secret-123"))
+        .unwrap();
+    p
+}
+
+#[test]
+fn openid_with_discovery_in_the_browser() {
+    let p = conf();
+    let user = BrowserUser::new("approve");
+    let started = Instant::now();
+    let result = identify_interactive(&p, &user, Canceller::new().watch());
+    let elapsed = started.elapsed();
+    let report = user.last_report();
+    assert_eq!(report["ok"], true, "{report}");
+    let url = user.urls.lock().unwrap()[0].clone();
+    assert!(url.starts_with(&format!("{}/auth?", provider().issuer)));
+    assert_eq!(param(&url, "scope"), "openid email offline_access");
+    assert!(!param(&url, "nonce").is_empty());
+    let redirect = param(&url, "redirect_uri");
+    assert!(
+        report["final"].as_str().unwrap().starts_with(&redirect),
+        "the browser came back to the listener: {report}"
+    );
+    let t = result.unwrap_or_else(|e| panic!("{e:?}"));
+    eprintln!("browser login (OpenID, discovery, cold start) took {elapsed:?}");
+    assert!(!t.access_token.is_empty());
+    assert!(t.refresh_token.is_some());
+    assert!(t.id_token.is_some());
+    let claims: serde_json::Value =
+        serde_json::from_str(t.id_token_claims.as_deref().unwrap()).unwrap();
+    assert_eq!(claims["sub"], "alice");
+    assert_eq!(claims["nonce"].as_str().unwrap(), param(&url, "nonce"));
+    assert_eq!(
+        t.context.endpoints.token.as_deref(),
+        Some(format!("{}/token", provider().issuer).as_str())
+    );
+    assert!(
+        report["text"]
+            .as_str()
+            .unwrap()
+            .contains("close this window")
+    );
+}
+
+#[test]
+fn oauth2_with_explicit_urls_and_pkce_on_a_public_client() {
+    let issuer = &provider().issuer;
+    let mut p = Params::new(Kind::OAuth2);
+    p.set(ParamOption::ClientId, Some("public-app")).unwrap();
+    p.set(ParamOption::AuthUrl, Some(&format!("{issuer}/auth")))
+        .unwrap();
+    p.set(ParamOption::TokenUrl, Some(&format!("{issuer}/token")))
+        .unwrap();
+    p.set(ParamOption::Scope, Some("api:read offline_access"))
+        .unwrap();
+    p.set(
+        ParamOption::RedirectUrl,
+        Some("http://localhost:0/callback"),
+    )
+    .unwrap();
+    p.set(ParamOption::LoginTimeout, Some("45")).unwrap();
+    let user = BrowserUser::new("approve");
+    let result = identify_interactive(&p, &user, Canceller::new().watch());
+    let report = user.last_report();
+    assert_eq!(report["ok"], true, "{report}");
+    let url = user.urls.lock().unwrap()[0].clone();
+    assert_eq!(param(&url, "code_challenge_method"), "S256");
+    assert_eq!(param(&url, "nonce"), "", "no nonce without openid");
+    assert!(param(&url, "redirect_uri").starts_with("http://localhost:"));
+    let t = result.unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(!t.access_token.is_empty());
+    assert!(t.id_token.is_none(), "no ID token without openid");
+    assert!(t.refresh_token.is_some());
+}
+
+#[test]
+fn consent_refused_is_access_denied() {
+    let p = conf();
+    let user = BrowserUser::new("deny");
+    let e = identify_interactive(&p, &user, Canceller::new().watch()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::AccessDenied, "{e:?}");
+    assert_eq!(e.oauth_error(), "access_denied");
+    let report = user.last_report();
+    assert!(report["text"].as_str().unwrap().contains("Sign-in failed"));
+}
+
+#[test]
+fn provider_error_redirect_is_oauth_with_its_error() {
+    // plain PKCE is refused by oidc-provider (only S256): it redirects with invalid_request.
+    let mut p = openid("public-app");
+    p.set(ParamOption::Pkce, Some("plain")).unwrap();
+    let user = BrowserUser::new("approve");
+    let e = identify_interactive(&p, &user, Canceller::new().watch()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::OAuth, "{e:?}");
+    assert_eq!(e.oauth_error(), "invalid_request");
+    user.last_report();
+}
+
+#[test]
+fn implicit_fragment_is_posted_back_by_the_real_browser() {
+    // oidc-provider does not offer response_type=token alone, so the browser is sent to the
+    // listener with the fragment an implicit provider would send.
+    struct Implicit;
+    impl authtoken::browser::UserAgent for Implicit {
+        fn open_url(&self, url: &str) -> authtoken::error::Result<()> {
+            let redirect = param(url, "redirect_uri");
+            let state = param(url, "state");
+            let target = format!(
+                "{redirect}#access_token=implicit-AT&token_type=Bearer&expires_in=120&state={state}"
+            );
+            std::thread::spawn(move || {
+                let r = driver().visit(&target, "visit", None).wait();
+                assert_eq!(r["ok"], true, "{r}");
+                assert!(
+                    r["text"].as_str().unwrap().contains("close this window"),
+                    "{r}"
+                );
+            });
+            Ok(())
+        }
+        fn device_prompt(
+            &self,
+            _: &authtoken::browser::DevicePrompt,
+        ) -> authtoken::error::Result<()> {
+            unreachable!()
+        }
+    }
+    let mut p = Params::new(Kind::OAuth2);
+    p.set(ParamOption::ClientId, Some("app")).unwrap();
+    p.set(
+        ParamOption::AuthUrl,
+        Some(&format!("{}/auth", provider().issuer)),
+    )
+    .unwrap();
+    p.set(ParamOption::ResponseType, Some("token")).unwrap();
+    p.set(ParamOption::LoginTimeout, Some("45")).unwrap();
+    let t = identify_interactive(&p, &Implicit, Canceller::new().watch()).unwrap();
+    assert_eq!(t.access_token.expose(), "implicit-AT");
+}
+
+#[test]
+fn silent_login_without_a_session_is_access_denied_login_required() {
+    let mut p = openid("web-silent");
+    p.set(ParamOption::ClientSecret, Some("web-secret-0123456789"))
+        .unwrap();
+    p.set(
+        ParamOption::RedirectUrl,
+        Some(&format!(
+            "http://127.0.0.1:{}/silent",
+            provider().silent_port
+        )),
+    )
+    .unwrap();
+    let _turn = SILENT_PORT.lock().unwrap_or_else(|e| e.into_inner());
+    let user = BrowserUser::new("visit");
+    let e = verify_authentication(&p, &user, Canceller::new().watch()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::AccessDenied, "{e:?}");
+    assert_eq!(e.oauth_error(), "login_required");
+    let url = user.urls.lock().unwrap()[0].clone();
+    assert_eq!(param(&url, "prompt"), "none");
+    user.last_report();
+}
+
+#[test]
+fn silent_login_after_a_login_in_the_same_browser() {
+    let mut p = openid("web-silent");
+    p.set(ParamOption::ClientSecret, Some("web-secret-0123456789"))
+        .unwrap();
+    p.set(
+        ParamOption::RedirectUrl,
+        Some(&format!(
+            "http://127.0.0.1:{}/silent",
+            provider().silent_port
+        )),
+    )
+    .unwrap();
+    // The fixed port is shared with the test above: take turns.
+    let _turn = SILENT_PORT.lock().unwrap_or_else(|e| e.into_inner());
+    let first = BrowserUser::new("approve").in_session("silent");
+    identify_interactive(&p, &first, Canceller::new().watch()).unwrap();
+    first.last_report();
+    let again = BrowserUser::new("visit").in_session("silent");
+    let r = verify_authentication(&p, &again, Canceller::new().watch());
+    let report = again.last_report();
+    assert_eq!(report["ok"], true, "{report}");
+    let t = r.unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(!t.access_token.is_empty());
+    assert!(t.id_token_claims.unwrap().contains("\"alice\""));
+}
+
+static SILENT_PORT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+#[test]
+fn device_flow_approved_in_the_browser() {
+    let mut p = openid("public-app");
+    p.set(ParamOption::Flow, Some("device")).unwrap();
+    let user = BrowserUser::new("approve");
+    let result = identify_interactive(&p, &user, Canceller::new().watch());
+    let prompt = user.prompts.lock().unwrap()[0].clone();
+    assert!(prompt.verification_uri.starts_with(&provider().issuer));
+    assert!(!prompt.user_code.is_empty());
+    assert!(prompt.expires_in > 0);
+    let report = user.last_report();
+    assert_eq!(report["ok"], true, "{report}");
+    let t = result.unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(!t.access_token.is_empty());
+    assert!(t.id_token_claims.unwrap().contains("\"alice\""));
+}
+
+#[test]
+fn device_flow_denied_in_the_browser() {
+    let mut p = openid("public-app");
+    p.set(ParamOption::Flow, Some("device")).unwrap();
+    let user = BrowserUser::new("deny");
+    let result = identify_interactive(&p, &user, Canceller::new().watch());
+    let report = user.last_report();
+    assert_eq!(report["ok"], true, "{report}");
+    let e = result.expect_err("a refused device login gave a token");
+    assert_eq!(e.kind(), ErrorKind::AccessDenied, "{e:?}");
+    assert_eq!(e.oauth_error(), "access_denied");
+}
+
+#[test]
+fn two_browser_logins_at_once() {
+    let run = || {
+        std::thread::spawn(|| {
+            let user = BrowserUser::new("deny");
+            let e = identify_interactive(&conf(), &user, Canceller::new().watch()).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::AccessDenied, "{e:?}");
+            user.last_report();
+            let url = user.urls.lock().unwrap()[0].clone();
+            param(&url, "redirect_uri")
+        })
+    };
+    let (a, b) = (run(), run());
+    assert_ne!(a.join().unwrap(), b.join().unwrap());
+}
+
+#[test]
+fn logout_comes_back_to_the_listener() {
+    use authtoken::logout::{LogoutOptions, logout};
+    use authtoken::token::{ClientContext, Token, parse_token_response};
+    let p = openid("public-app");
+    let (ctx, _) = authtoken::http::block_on(authtoken::discovery::resolve(
+        &ClientContext::from_params(&p),
+    ))
+    .unwrap();
+    assert!(ctx.endpoints.end_session.is_some());
+    let answer = parse_token_response(r#"{"access_token":"x"}"#, 200).unwrap();
+    let token = Token::from_response(answer, ctx);
+    let user = BrowserUser::new("approve");
+    authtoken::http::block_on(logout(
+        &token,
+        &LogoutOptions {
+            redirect_url: "http://127.0.0.1:0/callback".into(),
+            timeout: std::time::Duration::from_secs(45),
+        },
+        &user,
+        &Canceller::new().watch(),
+    ))
+    .unwrap();
+    let report = user.last_report();
+    assert!(
+        report["text"].as_str().unwrap().contains("Signed out"),
+        "{report}"
+    );
+    let url = user.urls.lock().unwrap()[0].clone();
+    assert_eq!(param(&url, "client_id"), "public-app");
+    // No end-session endpoint: Unsupported.
+    let mut bare = token.clone();
+    bare.context.endpoints.end_session = None;
+    bare.context.configuration_url = None;
+    let e = authtoken::http::block_on(logout(
+        &bare,
+        &LogoutOptions::default(),
+        &user,
+        &Canceller::new().watch(),
+    ))
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unsupported);
+}
+
+#[test]
+fn public_client_without_pkce_is_refused_by_the_provider() {
+    let mut p = openid("public-app");
+    p.set(ParamOption::Pkce, Some("none")).unwrap();
+    let user = BrowserUser::new("approve");
+    let e = identify_interactive(&p, &user, Canceller::new().watch()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::OAuth, "{e:?}");
+    assert_eq!(e.oauth_error(), "invalid_request");
+    user.last_report();
+}
+
+/// One full login in the browser once the provider and the browser are up (run alone with
+/// `--nocapture` to read the time: other tests share the two cores).
+#[test]
+fn browser_login_time() {
+    let p = openid("public-app");
+    // Warm up: provider, browser, discovery cache.
+    let user = BrowserUser::new("approve");
+    identify_interactive(&p, &user, Canceller::new().watch()).unwrap();
+    user.last_report();
+    let user = BrowserUser::new("approve");
+    let started = Instant::now();
+    let t = identify_interactive(&p, &user, Canceller::new().watch()).unwrap();
+    let elapsed = started.elapsed();
+    let report = user.last_report();
+    assert!(t.id_token_claims.is_some());
+    eprintln!(
+        "one full browser login (open URL, login page, consent, redirect, code exchange, ID token): {:.0} ms (browser side {} ms)",
+        elapsed.as_secs_f64() * 1000.0,
+        report["ms"]
+    );
+}
