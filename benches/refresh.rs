@@ -1,6 +1,7 @@
 //! One refresh through the C API (`auth_refresh_token`) against the in-process stub on
 //! loopback, next to a bare reqwest keep-alive POST of the same form to the same stub: the
-//! difference is what the library adds (client authentication, parsing, the new token).
+//! difference is what the library adds (client authentication, parsing, the new token). A
+//! third line sends the same POST through the library's own HTTP layer only.
 
 #[path = "../tests/common/stub.rs"]
 mod stub;
@@ -56,6 +57,28 @@ fn refresh(c: &mut Criterion) {
             let r = unsafe { auth_refresh_token(token, &mut fresh) };
             assert_eq!(r, auth_result::AUTH_OK);
             unsafe { auth_token_free(fresh) };
+        })
+    });
+
+    // The library's transport alone (shared runtime driven from this thread, shared client):
+    // separates the cost of the HTTP layer from client authentication, parsing and the token.
+    let transport = authtoken::token::TransportSettings::default();
+    let request = authtoken::http::Request::post_form(
+        &url,
+        url::form_urlencoded::parse(FORM.as_bytes())
+            .map(|(k, v)| {
+                (
+                    k.into_owned(),
+                    authtoken::secret::Secret::new(v.into_owned()),
+                )
+            })
+            .collect(),
+    );
+    group.bench_function("authtoken::http::send (library transport only)", |b| {
+        b.iter(|| {
+            let r = authtoken::http::block_on(authtoken::http::send(&transport, &request)).unwrap();
+            assert_eq!(r.status, 200);
+            r
         })
     });
 
