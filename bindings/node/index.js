@@ -85,11 +85,13 @@ function resultName(code) {
 const idle = [];
 let nextJob = 1;
 const targets = new Map(); // callback user_data -> WeakRef of a Parameters or Session
+const forgetTarget = new FinalizationRegistry((id) => targets.delete(id));
 let nextTarget = 1;
 
 function target(obj) {
   const id = nextTarget++;
   targets.set(id, new WeakRef(obj));
+  forgetTarget.register(obj, id);
   return id;
 }
 
@@ -140,11 +142,12 @@ async function takeWorker() {
   return idle.pop() || spawnWorker();
 }
 
-// Runs fn(args..., out) on worker `w` (taken from the pool when null); resolves with the out
-// value. `owner` supplies a callback's exception as the error's cause.
-function runOn(w, name, args, out, owner) {
+// Runs fn(args..., out) on worker `w`; resolves with the out value. `owner` supplies a
+// callback's exception as the error's cause; `keep` stays alive until the reply.
+function runOn(w, name, args, out, owner, keep) {
   return new Promise((resolve, reject) => {
     w.pending = (reply) => {
+      keepAlive(keep);
       if (reply.thrown) {
         reject(reply.thrown.name === 'FunctionUnavailableError'
           ? new FunctionUnavailableError(reply.thrown.fn, native.libraryPath())
@@ -163,11 +166,12 @@ function runOn(w, name, args, out, owner) {
 }
 
 // koffi's async call (used while a log callback is installed): see above.
-function runKoffiAsync(name, args, out, owner) {
+function runKoffiAsync(name, args, out, owner, keep) {
   return new Promise((resolve, reject) => {
     const slot = out === 'handle' ? [0] : out === 'string' ? [null] : null;
     const callArgs = slot ? [...args, slot] : args;
     fn(name).async(...callArgs, (err, code) => {
+      keepAlive(keep);
       if (err) { reject(err); return; }
       if (code !== 0) {
         const cause = owner ? owner._callbackError : undefined;
@@ -185,20 +189,27 @@ function runKoffiAsync(name, args, out, owner) {
 
 let logInstalled = false;
 
-// A blocking call off the main thread. `params` (optional) gets its callbacks pointed at the
-// thread that runs the call; calls on the same params with callbacks run one at a time.
-async function callAsync(name, args, out, { owner, params } = {}) {
+// The handles of `objects` are in use by a call: keep the objects (and so their handles, freed
+// by the FinalizationRegistry) alive until it returns.
+function keepAlive(objects) {
+  return objects;
+}
+
+// A blocking call off the main thread. `keep` lists the objects whose handles are in `args`.
+// `params` (optional) gets its callbacks pointed at the thread that runs the call; calls on the
+// same params with callbacks run one at a time.
+async function callAsync(name, args, out, { owner, params, keep = [] } = {}) {
   fn(name); // FunctionUnavailableError before anything else
   const run = async () => {
     if (logInstalled) {
       if (params) params._pointCallbacks(mainTrampolines());
       if (owner) owner._callbackError = undefined;
-      return runKoffiAsync(name, args, out, owner);
+      return runKoffiAsync(name, args, out, owner, keep);
     }
     const w = await takeWorker();
     if (params) params._pointCallbacks(w.pointers);
     if (owner) owner._callbackError = undefined;
-    return runOn(w, name, args, out, owner);
+    return runOn(w, name, args, out, owner, keep);
   };
   return params ? params._exclusive(run) : run();
 }
@@ -206,17 +217,17 @@ async function callAsync(name, args, out, { owner, params } = {}) {
 let mainPointers = null;
 function mainTrampolines() {
   if (mainPointers) return mainPointers;
-  const reg = (kind, proto, wrap) => native.address(koffi.register(wrap, koffi.pointer(proto)));
+  const reg = (proto, wrap) => native.address(koffi.register(wrap, koffi.pointer(proto)));
   mainPointers = {
-    openUrl: reg('openUrl', native.proto.openUrl, (ud, url) => {
+    openUrl: reg(native.proto.openUrl, (ud, url) => {
       const obj = targets.get(Number(ud))?.deref();
       return obj ? obj._dispatch('openUrl', [url]) : 1;
     }),
-    devicePrompt: reg('devicePrompt', native.proto.devicePrompt, (ud, uri, code, complete, expires) => {
+    devicePrompt: reg(native.proto.devicePrompt, (ud, uri, code, complete, expires) => {
       const obj = targets.get(Number(ud))?.deref();
       return obj ? obj._dispatch('devicePrompt', [uri, code, complete, Number(expires)]) : 1;
     }),
-    tokenChanged: reg('tokenChanged', native.proto.tokenChanged, (ud, token) => {
+    tokenChanged: reg(native.proto.tokenChanged, (ud, token) => {
       const obj = targets.get(Number(ud))?.deref();
       if (obj) obj._dispatch('tokenChanged', [tokenBytes(token)]);
     }),
@@ -232,6 +243,8 @@ function tokenBytes(handle) {
 }
 
 // ------------------------------------------------------------------------------ handles
+// `using` support where the runtime has no Symbol.dispose yet (the key must exist first).
+if (!Symbol.dispose) Object.defineProperty(Symbol, 'dispose', { value: Symbol.for('nodejs.dispose') });
 const registry = new FinalizationRegistry(({ free, handle }) => {
   try { fn(free)(handle); } catch (_) { /* the process is ending */ }
 });
@@ -260,7 +273,6 @@ class Handle {
 
   [Symbol.dispose]() { this.free(); }
 }
-if (!Symbol.dispose) Symbol.dispose = Symbol.for('nodejs.dispose');
 
 // ------------------------------------------------------------------------------ params
 const Kind = Object.freeze({ OAUTH2: 0, OPENID: 1, JWT: 2 });
@@ -462,30 +474,30 @@ class Identity extends Handle {
 
 // ------------------------------------------------------------------------------ flows
 async function identify(params) {
-  return new Token(await callAsync('auth_identify', [params.handle], 'handle', { owner: params, params }));
+  return new Token(await callAsync('auth_identify', [params.handle], 'handle', { owner: params, params, keep: [params] }));
 }
 async function verifyAuthentication(params) {
-  return new Token(await callAsync('auth_verify_authentication', [params.handle], 'handle', { owner: params, params }));
+  return new Token(await callAsync('auth_verify_authentication', [params.handle], 'handle', { owner: params, params, keep: [params] }));
 }
 async function refreshToken(token) {
-  return new Token(await callAsync('auth_refresh_token', [token.handle], 'handle'));
+  return new Token(await callAsync('auth_refresh_token', [token.handle], 'handle', { keep: [token] }));
 }
 async function revokeToken(token) {
-  await callAsync('auth_revoke_token', [token.handle], 'none');
+  await callAsync('auth_revoke_token', [token.handle], 'none', { keep: [token] });
 }
 async function introspectToken(token) {
-  const text = await callAsync('auth_introspect_token', [token.handle], 'string');
+  const text = await callAsync('auth_introspect_token', [token.handle], 'string', { keep: [token] });
   return text ? JSON.parse(text) : {};
 }
 async function logout(token, params) {
-  if (params) await callAsync('auth_logout_with_params', [params.handle, token.handle], 'none', { owner: params, params });
-  else await callAsync('auth_logout', [token.handle], 'none');
+  if (params) await callAsync('auth_logout_with_params', [params.handle, token.handle], 'none', { owner: params, params, keep: [params, token] });
+  else await callAsync('auth_logout', [token.handle], 'none', { keep: [token] });
 }
 async function readIdentity(token) {
-  return new Identity(await callAsync('auth_read_identity', [token.handle], 'handle'));
+  return new Identity(await callAsync('auth_read_identity', [token.handle], 'handle', { keep: [token] }));
 }
 async function getUserInfo(token) {
-  return new Identity(await callAsync('auth_get_user_info', [token.handle], 'handle'));
+  return new Identity(await callAsync('auth_get_user_info', [token.handle], 'handle', { keep: [token] }));
 }
 
 /** A token from a token endpoint answer (JSON text, form text or an object). */
@@ -512,7 +524,7 @@ class Login extends Handle {
 
   /** Starts a two-step login (state, nonce, PKCE; discovery for OpenID). */
   static async begin(params) {
-    return new Login(await callAsync('auth_login_begin', [params.handle], 'handle'), params);
+    return new Login(await callAsync('auth_login_begin', [params.handle], 'handle', { keep: [params] }), params);
   }
 
   /** The authorization URL to send the user to. */
@@ -520,7 +532,7 @@ class Login extends Handle {
 
   /** Completes it with the URL the browser was redirected to. */
   async complete(redirectUrl) {
-    return new Token(await callAsync('auth_login_complete', [this.handle, String(redirectUrl)], 'handle'));
+    return new Token(await callAsync('auth_login_complete', [this.handle, String(redirectUrl)], 'handle', { keep: [this] }));
   }
 }
 
@@ -554,7 +566,7 @@ class Session extends Handle {
         w.dedicated = true;
         params._pointCallbacks(w.pointers);
         try {
-          session = new Session(await runOn(w, 'auth_session_new', [params.handle, path_], 'handle', params), params, w);
+          session = new Session(await runOn(w, 'auth_session_new', [params.handle, path_], 'handle', params, [params]), params, w);
         } catch (e) {
           w.terminate();
           throw e;
@@ -583,8 +595,8 @@ class Session extends Handle {
 
   _call(name, args, out) {
     fn(name);
-    if (!this._worker) return runKoffiAsync(name, args, out, this._params);
-    const run = () => runOn(this._worker, name, args, out, this._params);
+    if (!this._worker) return runKoffiAsync(name, args, out, this._params, [this]);
+    const run = () => runOn(this._worker, name, args, out, this._params, [this]);
     const next = (this._queue || Promise.resolve()).then(run, run);
     this._queue = next.then(() => {}, () => {});
     return next;
@@ -610,23 +622,22 @@ class Session extends Handle {
   /** auth_session_open: new + token(60) + free. */
   static async open(params, file = null) {
     const path_ = file === null || file === undefined ? null : String(file);
-    return new Token(await callAsync('auth_session_open', [params.handle, path_], 'handle', { owner: params, params }));
+    return new Token(await callAsync('auth_session_open', [params.handle, path_], 'handle', { owner: params, params, keep: [params] }));
   }
 }
 
 // ------------------------------------------------------------------------------ misc
-let logPointer = null;
 /** Sends log lines up to maxLevel (1 error ... 4 debug) to callback(level, message) on the main
  * thread; null turns logging off. While it is installed, errors of the Promise-returning calls
  * carry their code and class only (the details are in the log): see callAsync. */
 function setLogCallback(callback, maxLevel = 3) {
-  const old = logPointer;
-  logPointer = callback ? koffi.register((_ud, level, message) => {
+  // A replaced callback may still be running on another thread: it is never unregistered
+  // (one small trampoline per call of setLogCallback).
+  const pointer = callback ? koffi.register((_ud, level, message) => {
     try { callback(level, message); } catch (_) { /* ignored */ }
   }, koffi.pointer(native.proto.log)) : null;
-  fn('auth_set_log_callback')(native.address(logPointer), 0, callback ? maxLevel : 0);
+  fn('auth_set_log_callback')(native.address(pointer), 0, callback ? maxLevel : 0);
   logInstalled = Boolean(callback);
-  if (old) koffi.unregister(old);
 }
 
 module.exports = {

@@ -2,7 +2,8 @@
 //
 // - RAII, move-only owners of the C handles: Params, Token, Identity, Login, Session.
 // - Failures throw authtoken::Error (result code, OAuth error, HTTP status, message).
-// - Getters return std::string_view into the handle (valid while the handle lives).
+// - Getters return std::string_view into the handle (valid while the handle lives); on a
+//   temporary (`session.token().value()`) they return an owned std::string instead.
 // - Times are std::chrono::system_clock::time_point.
 // - Callbacks are std::function; an exception thrown by an open-URL or device-prompt callback
 //   cancels the flow and is rethrown by the call that ran it.
@@ -42,6 +43,8 @@ enum auth_result auth_verify_authentication(const struct auth_params *params,
 enum auth_result auth_revoke_token(const struct auth_token *token);
 enum auth_result auth_introspect_token(const struct auth_token *token, char **out_json);
 enum auth_result auth_logout(const struct auth_token *token);
+enum auth_result auth_logout_with_params(const struct auth_params *params,
+                                         const struct auth_token *token);
 enum auth_result auth_create_jwt_assertion(const struct auth_params *params, char **out_jwt);
 enum auth_result auth_login_begin(const struct auth_params *params, struct auth_login **out);
 const char *auth_login_url(const struct auth_login *login);
@@ -384,16 +387,23 @@ public:
     }
 
     /// The access token.
-    std::string_view value() const { return auth_token_value(get()); }
+    std::string_view value() const & { return auth_token_value(get()); }
+    std::string value() const && { return auth_token_value(get()); }
     /// The refresh token, "" if none.
-    std::string_view refresh_token() const { return auth_token_refresh_token(get()); }
-    std::string_view type() const { return auth_token_type(get()); }
-    std::string_view scope() const { return auth_token_scope(get()); }
-    std::string_view id_token() const { return auth_token_id_token(get()); }
+    std::string_view refresh_token() const & { return auth_token_refresh_token(get()); }
+    std::string refresh_token() const && { return auth_token_refresh_token(get()); }
+    std::string_view type() const & { return auth_token_type(get()); }
+    std::string type() const && { return auth_token_type(get()); }
+    std::string_view scope() const & { return auth_token_scope(get()); }
+    std::string scope() const && { return auth_token_scope(get()); }
+    std::string_view id_token() const & { return auth_token_id_token(get()); }
+    std::string id_token() const && { return auth_token_id_token(get()); }
     /// The raw body of the last token answer.
-    std::string_view server_response() const { return auth_token_server_response(get()); }
+    std::string_view server_response() const & { return auth_token_server_response(get()); }
+    std::string server_response() const && { return auth_token_server_response(get()); }
     /// "Bearer <value>".
-    std::string_view authorization_header() const { return auth_token_authorization_header(get()); }
+    std::string_view authorization_header() const & { return auth_token_authorization_header(get()); }
+    std::string authorization_header() const && { return auth_token_authorization_header(get()); }
     /// When the access token expires; empty if the server did not say.
     std::optional<std::chrono::system_clock::time_point> expiration() const {
         int64_t t = auth_token_expiration(get());
@@ -468,19 +478,31 @@ public:
     }
     bool is_valid() const { return auth_identity_is_valid(get()); }
     /// Every claim as a JSON object.
-    std::string_view source() const { return auth_identity_source(get()); }
+    std::string_view source() const & { return auth_identity_source(get()); }
+    std::string source() const && { return auth_identity_source(get()); }
     /// A claim in string form (JSON text for non-strings); empty if absent.
-    std::optional<std::string_view> claim(std::string_view name) const {
+    std::optional<std::string_view> claim(std::string_view name) const & {
         const char *v = auth_identity_claim(get(), detail::c_str(name).c_str());
         if (!v) return std::nullopt;
         return std::string_view(v);
     }
-    std::string_view subject() const { return auth_identity_subject(get()); }
-    std::string_view email() const { return auth_identity_email(get()); }
-    std::string_view first_name() const { return auth_identity_first_name(get()); }
-    std::string_view last_name() const { return auth_identity_last_name(get()); }
-    std::string_view name() const { return auth_identity_name(get()); }
-    std::string_view id_token() const { return auth_identity_id_token(get()); }
+    std::optional<std::string> claim(std::string_view name) const && {
+        const char *v = auth_identity_claim(get(), detail::c_str(name).c_str());
+        if (!v) return std::nullopt;
+        return std::string(v);
+    }
+    std::string_view subject() const & { return auth_identity_subject(get()); }
+    std::string subject() const && { return auth_identity_subject(get()); }
+    std::string_view email() const & { return auth_identity_email(get()); }
+    std::string email() const && { return auth_identity_email(get()); }
+    std::string_view first_name() const & { return auth_identity_first_name(get()); }
+    std::string first_name() const && { return auth_identity_first_name(get()); }
+    std::string_view last_name() const & { return auth_identity_last_name(get()); }
+    std::string last_name() const && { return auth_identity_last_name(get()); }
+    std::string_view name() const & { return auth_identity_name(get()); }
+    std::string name() const && { return auth_identity_name(get()); }
+    std::string_view id_token() const & { return auth_identity_id_token(get()); }
+    std::string id_token() const && { return auth_identity_id_token(get()); }
 
     const auth_identity *get() const {
         if (!handle_) throw std::logic_error("authtoken::Identity used after a move");
@@ -526,8 +548,15 @@ inline std::string introspect_token(const Token &token) {
     return detail::take_string(json);
 }
 
-/// AuthLogout: ends the user's session at the provider in the browser.
+/// AuthLogout: ends the user's session at the provider in the system browser.
 inline void logout(const Token &token) { detail::check(auth_logout(token.get())); }
+
+/// AuthLogout with the params' open-URL callback, redirect URL (the post-logout redirect),
+/// login timeout and cancel().
+inline void logout(const Params &params, const Token &token) {
+    detail::check_with(params.callbacks(),
+                       [&] { return auth_logout_with_params(params.get(), token.get()); });
+}
 
 /// AuthImportToken: a token from a token endpoint answer obtained some other way.
 inline Token import_token(std::string_view json, const Params *params = nullptr) {
@@ -598,7 +627,8 @@ public:
         handle_.reset(l);
     }
     /// Where to send the user.
-    std::string_view url() const { return auth_login_url(get()); }
+    std::string_view url() const & { return auth_login_url(get()); }
+    std::string url() const && { return auth_login_url(get()); }
     /// Checks state and iss, exchanges the code, validates the ID token.
     Token complete(std::string_view redirect_url) const {
         auth_token *t = nullptr;

@@ -59,7 +59,9 @@ inline int run_all(const char *suite) {
         }
         std::fflush(stdout);
     }
-    std::printf("%s: %d passed, %d failed, %d skipped\n", suite, passed, failed, skips);
+    // Not "N passed, N failed": only the test script's closing line has that form (scripts/test
+    // sums those lines).
+    std::printf("%s: %d ok; %d failed; %d skipped\n", suite, passed, failed, skips);
     return failed ? 1 : 0;
 }
 

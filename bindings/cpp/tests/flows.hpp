@@ -78,6 +78,46 @@ struct Browser {
     }
 };
 
+/// The device-prompt callback of the tests: a thread plays the user on another device, who
+/// opens verification_uri_complete, confirms the code, signs in and consents.
+struct OtherDevice {
+    explicit OtherDevice(std::string login) : login(std::move(login)) {}
+    std::string login;
+    std::vector<std::string> codes, uris, complete_uris;
+    std::vector<std::chrono::seconds> expires;
+    std::vector<std::thread> threads;
+    std::vector<std::string> errors;
+    std::mutex mutex;
+
+    DevicePromptFn callback() {
+        return [this](const DevicePrompt &p) {
+            std::lock_guard<std::mutex> lock(mutex);
+            codes.emplace_back(p.user_code);
+            uris.emplace_back(p.verification_uri);
+            complete_uris.emplace_back(p.verification_uri_complete);
+            expires.push_back(p.expires_in);
+            threads.emplace_back([this, u = std::string(p.verification_uri_complete)] {
+                try {
+                    std::string end = user::walk_pages(u, login);
+                    if (!end.empty()) throw std::runtime_error("unexpected redirect to " + end);
+                } catch (const std::exception &e) {
+                    std::lock_guard<std::mutex> lock2(mutex);
+                    errors.push_back(e.what());
+                }
+            });
+            return true;
+        };
+    }
+    void join() {
+        for (auto &t : threads) t.join();
+        threads.clear();
+        if (!errors.empty()) throw check::Failure{"the device user failed: " + errors[0]};
+    }
+    ~OtherDevice() {
+        for (auto &t : threads) t.join();
+    }
+};
+
 inline Params public_params(const std::string &iss) {
     Params p = Params::openid();
     p.client_id("public-app")

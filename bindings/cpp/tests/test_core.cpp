@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 using namespace authtoken;
 using namespace std::chrono_literals;
@@ -34,6 +35,10 @@ static_assert(!std::is_copy_constructible_v<Identity> && std::is_move_constructi
 static_assert(!std::is_copy_constructible_v<Login> && std::is_move_constructible_v<Login>);
 static_assert(!std::is_copy_constructible_v<Session> && std::is_move_constructible_v<Session>);
 static_assert(std::is_base_of_v<std::runtime_error, Error>);
+// Getters view into a living handle, and copy out of a temporary one (no dangling view).
+static_assert(std::is_same_v<decltype(std::declval<Token &>().value()), std::string_view>);
+static_assert(std::is_same_v<decltype(std::declval<Token>().value()), std::string>);
+static_assert(std::is_same_v<decltype(std::declval<Identity>().claim("x")), std::optional<std::string>>);
 
 TEST(version_and_names) {
     CHECK(!version().empty());
@@ -98,6 +103,7 @@ TEST(serialize_save_load) {
     CHECK_EQ(st.st_mode & 0777, 0600u);
     Token loaded = Token::load(path);  // string_views live as long as their Token
     CHECK_EQ(loaded.refresh_token(), std::string_view("r1"));
+    CHECK_EQ(Token::load(path).refresh_token(), std::string("r1"));  // a temporary: a copy
     CHECK_THROWS_CODE(Token::load(dir + "/missing.bin"), Result::io, {});
     std::remove(path.c_str());
     rmdir((dir + "/sub").c_str());
@@ -147,4 +153,6 @@ TEST(userinfo_refuses_a_bad_token) {
     });
 }
 
+#ifndef AUTHTOKEN_TEST_UNITY
 int main() { return check::run_all("cpp core"); }
+#endif

@@ -66,4 +66,6 @@ TEST(seed_example_login_reuse_refresh) {
     rmdir(dir.c_str());
 }
 
+#ifndef AUTHTOKEN_TEST_UNITY
 int main() { return check::run_all("cpp seed"); }
+#endif

@@ -1,4 +1,4 @@
-// needs: auth_session_new auth_session_token auth_session_logout auth_session_set_token_changed
+// needs: auth_session_new auth_session_token auth_session_logout auth_session_set_token_changed auth_session_open
 // Sessions: a token that stays fresh, kept in a file.
 #include "flows.hpp"
 
@@ -29,4 +29,22 @@ TEST(session_keeps_a_token_fresh) {
     rmdir(dir.c_str());
 }
 
+TEST(open_session_logs_in_once_then_reuses_the_file) {
+    std::string iss = issuer();
+    std::string dir = temp_dir();
+    std::string path = dir + "/open.bin";
+    Browser browser;
+    Params params = public_params(iss);
+    params.on_open_url(browser.callback());
+    Token first = open_session(params, path);
+    Token again = open_session(params, path);
+    browser.join();
+    CHECK_EQ(browser.urls.size(), 1u);
+    CHECK(first.value() == again.value() && exists(path));
+    std::remove(path.c_str());
+    rmdir(dir.c_str());
+}
+
+#ifndef AUTHTOKEN_TEST_UNITY
 int main() { return check::run_all("cpp session"); }
+#endif

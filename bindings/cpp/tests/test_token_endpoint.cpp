@@ -57,4 +57,52 @@ TEST(introspect_then_revoke) {
     CHECK(introspect_token(token).find("\"active\":false") != std::string::npos);
 }
 
+TEST(log_hears_http_exchanges_without_secrets) {
+    std::string iss = issuer();
+    std::mutex m;
+    std::vector<std::string> lines;
+    set_log_callback([&](int level, std::string_view message) {
+        std::lock_guard<std::mutex> lock(m);
+        if (level >= 1 && level <= 4) lines.emplace_back(message);
+    }, 4);
+    Params p = Params::oauth2();
+    p.client_id("service").client_secret("service-secret-123").token_url(iss + "/token")
+        .flow("client_credentials").scope("api:read");
+    Token t = identify(p);
+    set_log_callback(nullptr);
+    std::lock_guard<std::mutex> lock(m);
+    CHECK(std::any_of(lines.begin(), lines.end(), [](const std::string &l) { return l.find("/token") != std::string::npos; }));
+    for (auto &l : lines) {
+        CHECK(l.find("service-secret-123") == std::string::npos);
+        CHECK(l.find(std::string(t.value())) == std::string::npos);
+    }
+}
+
+TEST(one_params_shared_by_threads) {
+    std::string iss = issuer();
+    Params p = Params::oauth2();
+    p.client_id("service").client_secret("service-secret-123").token_url(iss + "/token")
+        .flow("client_credentials").scope("api:read");
+    std::vector<std::string> values(4);
+    std::vector<std::string> errors(4);
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < values.size(); ++i) {
+        threads.emplace_back([&, i] {
+            try {
+                values[i] = identify(p).value();  // a temporary Token: an owned copy
+            } catch (const std::exception &e) {
+                errors[i] = e.what();
+            }
+        });
+    }
+    for (auto &t : threads) t.join();
+    for (size_t i = 0; i < values.size(); ++i) {
+        CHECK_EQ(errors[i], std::string());
+        CHECK(!values[i].empty());
+        for (size_t j = 0; j < i; ++j) CHECK(values[i] != values[j]);
+    }
+}
+
+#ifndef AUTHTOKEN_TEST_UNITY
 int main() { return check::run_all("cpp token endpoint"); }
+#endif

@@ -173,12 +173,32 @@ inline Response request(const std::string &method, const std::string &url, const
     return r;
 }
 
-/// Plays `login` through the login and consent pages; returns the URL the provider finally
-/// redirects the browser to (not fetched).
-inline std::string login_over_http(const std::string &authorization_url, const std::string &login = "alice") {
+/// The hidden inputs of the form starting at `form`, form-encoded.
+inline std::string hidden_inputs(const std::string &form) {
+    std::vector<std::pair<std::string, std::string>> fields;
+    size_t end = form.find("</form>");
+    for (size_t at = form.find("<input"); at != std::string::npos && at < end; at = form.find("<input", at + 1)) {
+        std::string tag = form.substr(at, form.find('>', at) - at);
+        if (tag.find("type=\"hidden\"") == std::string::npos) continue;
+        auto attr = [&](const std::string &name) {
+            auto a = tag.find(name + "=\"");
+            if (a == std::string::npos) return std::string();
+            a += name.size() + 2;
+            return tag.substr(a, tag.find('"', a) - a);
+        };
+        fields.emplace_back(attr("name"), attr("value"));
+    }
+    return form_encode(fields);
+}
+
+/// Plays `login` from `start_url` through the provider's pages (the device flow's
+/// confirmation, login, consent). Returns the URL the provider finally redirects the browser
+/// to on another origin (not fetched), or "" when it ends on a page of its own without a form
+/// (the device flow's success page).
+inline std::string walk_pages(const std::string &start_url, const std::string &login = "alice") {
     std::map<std::string, std::string> cookies;
-    const std::string origin = parse_url(authorization_url).origin();
-    std::string url = authorization_url;
+    const std::string origin = parse_url(start_url).origin();
+    std::string url = start_url;
     std::string form;
     for (int step = 0; step < 12; ++step) {
         Response r = form.empty() ? request("GET", url, "", "", &cookies)
@@ -192,8 +212,9 @@ inline std::string login_over_http(const std::string &authorization_url, const s
         }
         if (r.status != 200) throw std::runtime_error("login: " + url + " answered " + std::to_string(r.status) + "\n" + r.body);
         auto at = r.body.find("<form");
+        if (at == std::string::npos) return "";
         auto a = r.body.find("action=\"", at);
-        if (at == std::string::npos || a == std::string::npos) throw std::runtime_error("login: no form at " + url);
+        if (a == std::string::npos) throw std::runtime_error("login: a form without action at " + url);
         a += 8;
         std::string action = r.body.substr(a, r.body.find('"', a) - a);
         for (size_t amp; (amp = action.find("&amp;")) != std::string::npos;) action.replace(amp, 5, "&");
@@ -203,10 +224,19 @@ inline std::string login_over_http(const std::string &authorization_url, const s
         } else if (r.body.find("name=\"prompt\" value=\"consent\"") != std::string::npos) {
             form = form_encode({{"prompt", "consent"}});
         } else {
-            throw std::runtime_error("login: neither a login nor a consent page:\n" + r.body);
+            form = hidden_inputs(r.body.substr(at));  // e.g. the device flow's "Continue"
+            if (form.empty()) form = "continue=1";
         }
     }
     throw std::runtime_error("login: too many steps");
+}
+
+/// Plays `login` through the login and consent pages; returns the URL the provider finally
+/// redirects the browser to (not fetched).
+inline std::string login_over_http(const std::string &authorization_url, const std::string &login = "alice") {
+    std::string redirect = walk_pages(authorization_url, login);
+    if (redirect.empty()) throw std::runtime_error("login: no redirect out of the provider from " + authorization_url);
+    return redirect;
 }
 
 /// The whole browser: signs in, then GETs the loopback redirect the library listens on.

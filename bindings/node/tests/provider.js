@@ -30,11 +30,25 @@ async function startProvider(config = {}) {
   };
 }
 
-/** Plays the user; returns the URL the provider redirects the browser to (not fetched). */
-async function loginOverHttp(authorizationUrl, login = 'alice') {
+function hiddenInputs(formHtml) {
+  const fields = {};
+  for (const tag of formHtml.match(/<input[^>]*>/g) || []) {
+    if (!tag.includes('type="hidden"')) continue;
+    const name = /name="([^"]*)"/.exec(tag);
+    const value = /value="([^"]*)"/.exec(tag);
+    if (name) fields[name[1]] = value ? value[1] : '';
+  }
+  return fields;
+}
+
+/** Plays the user from `startUrl` through the provider's pages (the device flow's
+ * confirmation, login, consent). Resolves with the URL the provider finally redirects the
+ * browser to on another origin (not fetched), or null when it ends on a page of its own
+ * without a form (the device flow's success page). */
+async function walkPages(startUrl, login = 'alice') {
   const cookies = new Map();
-  const origin = new URL(authorizationUrl).origin;
-  let url = authorizationUrl;
+  const origin = new URL(startUrl).origin;
+  let url = startUrl;
   let form = null;
   for (let step = 0; step < 12; step++) {
     const headers = {};
@@ -64,13 +78,20 @@ async function loginOverHttp(authorizationUrl, login = 'alice') {
     const page = await r.text();
     if (r.status !== 200) throw new Error(`login: ${url} answered ${r.status}:\n${page}`);
     const m = /<form[^>]*action="([^"]*)"/.exec(page);
-    if (!m) throw new Error(`login: no form at ${url}:\n${page}`);
+    if (!m) return null;
     url = new URL(m[1].replace(/&amp;/g, '&'), url).toString();
     if (page.includes('name="prompt" value="login"')) form = { prompt: 'login', login, password: 'any-password' };
     else if (page.includes('name="prompt" value="consent"')) form = { prompt: 'consent' };
-    else throw new Error(`login: neither a login nor a consent page:\n${page}`);
+    else form = hiddenInputs(page.slice(m.index)); // e.g. the device flow's "Continue"
   }
   throw new Error('login: too many steps');
+}
+
+/** Plays the user; returns the URL the provider redirects the browser to (not fetched). */
+async function loginOverHttp(authorizationUrl, login = 'alice') {
+  const redirect = await walkPages(authorizationUrl, login);
+  if (!redirect) throw new Error(`login: no redirect out of the provider from ${authorizationUrl}`);
+  return redirect;
 }
 
 /** The whole browser: signs in, then GETs the loopback redirect the library listens on. */
@@ -89,6 +110,22 @@ function userInBrowser(login = 'alice') {
     return true;
   };
   user.urls = [];
+  user.done = [];
+  user.settled = () => Promise.all(user.done);
+  return user;
+}
+
+/** A device-prompt callback: the user, on another device, opens verificationUriComplete,
+ * confirms the code, signs in and consents. */
+function userOnDevice(login = 'alice') {
+  const user = (prompt) => {
+    user.prompts.push(prompt);
+    user.done.push(walkPages(prompt.verificationUriComplete, login).then((end) => {
+      if (end !== null) throw new Error(`device flow: unexpected redirect to ${end}`);
+    }));
+    return true;
+  };
+  user.prompts = [];
   user.done = [];
   user.settled = () => Promise.all(user.done);
   return user;
@@ -116,4 +153,4 @@ async function firstTokenJson(provider, clientId = 'public-app', secret = '', sc
 
 const keyPath = (name) => path.join(ROOT, 'tests', 'provider', 'keys', name);
 
-module.exports = { startProvider, loginOverHttp, playUser, userInBrowser, firstTokenJson, keyPath };
+module.exports = { startProvider, walkPages, loginOverHttp, playUser, userInBrowser, userOnDevice, firstTokenJson, keyPath };

@@ -6,7 +6,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const a = require('..');
-const { startProvider, loginOverHttp, userInBrowser, firstTokenJson, keyPath } = require('./provider');
+const { startProvider, loginOverHttp, userInBrowser, userOnDevice, firstTokenJson, keyPath } = require('./provider');
 
 const SCOPE = 'openid profile email offline_access';
 let provider;
@@ -212,4 +212,87 @@ test('session keeps a token fresh', needs('auth_session_new', 'auth_session_toke
   session.free();
   await user.settled();
   fs.rmSync(dir, { recursive: true });
+});
+
+test('with a log callback, calls still run off the main thread and lines arrive', needs('auth_refresh_token'), async () => {
+  const lines = [];
+  a.setLogCallback((level, message) => lines.push([level, message]), 4);
+  try {
+    const token = await importedToken();
+    const fresh = await a.refreshToken(token);
+    assert.ok(fresh.isValid);
+    await assert.rejects(a.refreshToken(token), (e) => e instanceof a.InvalidGrantError && e.code === 7);
+  } finally {
+    a.setLogCallback(null);
+  }
+  assert.ok(lines.length > 0, 'no log line');
+  for (const [level, message] of lines) assert.ok(level >= 1 && level <= 4 && typeof message === 'string');
+  assert.ok(lines.some(([, m]) => m.includes('/token')), JSON.stringify(lines.slice(0, 5)));
+  assert.ok(!lines.some(([, m]) => m.includes('post-secret-123')));
+});
+
+test('device flow with the user on another device', needs('auth_identify', 'auth_login_begin'), async () => {
+  const user = userOnDevice('bob');
+  const params = new a.OpenIDParameters({
+    clientId: 'public-app', configurationUrl: provider.issuer, scope: 'openid profile',
+    flow: 'device', loginTimeout: 60, devicePrompt: user,
+  });
+  const token = await a.identify(params);
+  await user.settled();
+  assert.equal(user.prompts.length, 1);
+  const p = user.prompts[0];
+  assert.ok(p.userCode && p.verificationUri.startsWith(provider.issuer));
+  assert.ok(p.verificationUriComplete.includes(p.userCode) && p.expiresIn > 0);
+  assert.equal((await a.readIdentity(token)).subject, 'bob');
+});
+
+test('silent login needs the user', needs('auth_verify_authentication', 'auth_login_begin'), async () => {
+  const user = userInBrowser('alice');
+  await assert.rejects(a.verifyAuthentication(publicParams({ openUrl: user })), (e) =>
+    e instanceof a.AccessDeniedError && ['login_required', 'consent_required', 'interaction_required'].includes(e.oauthError));
+  await user.settled();
+  assert.match(user.urls[0], /prompt=none/);
+});
+
+test('openSession logs in once, then reuses the file', needs('auth_session_open', 'auth_login_begin'), async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authtoken-node-'));
+  const file = path.join(dir, 'open.bin');
+  const user = userInBrowser('alice');
+  const params = publicParams({ openUrl: user });
+  const first = await a.openSession(params, file);
+  const again = await a.openSession(params, file);
+  await user.settled();
+  assert.equal(user.urls.length, 1);
+  assert.equal(first.value, again.value);
+  assert.ok(fs.existsSync(file));
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('logout in the browser', needs('auth_logout_with_params', 'auth_login_begin'), async () => {
+  const user = userInBrowser('alice');
+  const params = publicParams({ openUrl: user });
+  const token = await a.identify(params);
+  await a.logout(token, params);
+  await user.settled();
+  assert.equal(user.urls.length, 2);
+  const end = new URL(user.urls[1]);
+  assert.ok(end.pathname.endsWith('/session/end'));
+  assert.equal(end.searchParams.get('id_token_hint'), token.idToken);
+  assert.match(end.searchParams.get('post_logout_redirect_uri'), /^http:\/\/127\.0\.0\.1:/);
+});
+
+test('with a log callback, a login with the user still works', needs('auth_identify', 'auth_login_begin'), async () => {
+  const lines = [];
+  a.setLogCallback((level, message) => lines.push([level, message]), 4);
+  try {
+    const user = userInBrowser('alice');
+    const token = await a.identify(publicParams({ openUrl: user }));
+    await user.settled();
+    assert.equal(user.urls.length, 1);
+    assert.ok(token.isValid);
+    await assert.rejects(a.identify(publicParams({ openUrl: () => false })), a.CancelledError);
+  } finally {
+    a.setLogCallback(null);
+  }
+  assert.ok(lines.some(([, m]) => m.includes('/token')));
 });

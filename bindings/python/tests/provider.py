@@ -72,13 +72,26 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def login_over_http(authorization_url: str, login: str = "alice") -> str:
-    """Plays the user through the login and consent pages; returns the URL the provider
-    finally redirects the browser to (not fetched)."""
+def _hidden_inputs(form_html: str) -> Dict[str, str]:
+    fields = {}
+    for tag in re.findall(r"<input[^>]*>", form_html):
+        if 'type="hidden"' in tag:
+            name = re.search(r'name="([^"]*)"', tag)
+            value = re.search(r'value="([^"]*)"', tag)
+            if name:
+                fields[name.group(1)] = value.group(1) if value else ""
+    return fields
+
+
+def walk_pages(start_url: str, login: str = "alice") -> Optional[str]:
+    """Plays the user from ``start_url`` through the provider's pages: the device flow's
+    confirmation form, the login form, the consent form. Returns the URL the provider finally
+    redirects the browser to on another origin (not fetched), or None when it ends on a page
+    of its own without a form (the device flow's success page)."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect())
-    origin = urllib.parse.urlsplit(authorization_url)[:2]
-    url = authorization_url
+    origin = urllib.parse.urlsplit(start_url)[:2]
+    url = start_url
     form: Optional[Dict[str, str]] = None
     for _ in range(12):
         data = urllib.parse.urlencode(form).encode() if form is not None else None
@@ -98,23 +111,35 @@ def login_over_http(authorization_url: str, login: str = "alice") -> str:
             raise AssertionError(f"login: {url} answered {status}:\n{body}")
         m = re.search(r'<form[^>]*action="([^"]*)"', body)
         if not m:
-            raise AssertionError(f"login: no form at {url}:\n{body}")
+            return None
         url = urllib.parse.urljoin(url, m.group(1).replace("&amp;", "&"))
         if 'name="prompt" value="login"' in body:
             form = {"prompt": "login", "login": login, "password": "any-password"}
         elif 'name="prompt" value="consent"' in body:
             form = {"prompt": "consent"}
         else:
-            raise AssertionError(f"login: neither a login nor a consent page:\n{body}")
+            form = _hidden_inputs(body[m.start():])  # e.g. the device flow's "Continue"
     raise AssertionError("login: too many steps")
+
+
+def login_over_http(authorization_url: str, login: str = "alice") -> str:
+    """Plays the user through the login and consent pages; returns the URL the provider
+    finally redirects the browser to (not fetched)."""
+    redirect = walk_pages(authorization_url, login)
+    if redirect is None:
+        raise AssertionError(f"login: no redirect out of the provider from {authorization_url}")
+    return redirect
 
 
 def play_user(authorization_url: str, login: str = "alice") -> str:
     """The whole browser: signs in, then GETs the loopback redirect (the library's listener
     answers it). Returns the redirect URL."""
     redirect = login_over_http(authorization_url, login)
-    with urllib.request.urlopen(redirect, timeout=HTTP_TIMEOUT) as r:
-        r.read()
+    try:
+        with urllib.request.urlopen(redirect, timeout=HTTP_TIMEOUT) as r:
+            r.read()
+    except urllib.error.HTTPError as e:  # the listener's error page (e.g. access denied)
+        e.read()
     return redirect
 
 
@@ -134,6 +159,39 @@ class UserInBrowser:
         def run() -> None:
             try:
                 play_user(url, self.login)
+            except BaseException as e:
+                self.errors.append(e)
+
+        t = threading.Thread(target=run, daemon=True)
+        t.start()
+        self.threads.append(t)
+        return True
+
+    def join(self) -> None:
+        for t in self.threads:
+            t.join(30)
+        if self.errors:
+            raise self.errors[0]
+
+
+class UserOnDevice:
+    """A device-prompt callback: a thread plays the user on another device, who opens
+    ``verification_uri_complete``, confirms the code, signs in and consents."""
+
+    def __init__(self, login: str = "alice") -> None:
+        self.login = login
+        self.prompts: List["object"] = []
+        self.errors: List[BaseException] = []
+        self.threads: List[threading.Thread] = []
+
+    def __call__(self, prompt) -> bool:  # type: ignore[no-untyped-def]
+        self.prompts.append(prompt)
+
+        def run() -> None:
+            try:
+                end = walk_pages(prompt.verification_uri_complete, self.login)
+                if end is not None:
+                    raise AssertionError(f"device flow: unexpected redirect to {end}")
             except BaseException as e:
                 self.errors.append(e)
 

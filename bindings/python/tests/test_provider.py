@@ -14,7 +14,7 @@ from authtoken import (
     OpenIDParameters, JWTParameters, Result, Session, StateMismatch, Token,
 )
 from conftest import needs
-from provider import UserInBrowser, first_token_json, login_over_http, provider_key
+from provider import UserInBrowser, UserOnDevice, first_token_json, login_over_http, provider_key
 
 SCOPE = "openid profile email offline_access"
 
@@ -189,12 +189,13 @@ def test_seed_example(provider, tmp_path) -> None:  # type: ignore[no-untyped-de
         if path.exists():
             try:
                 token = Token.load(path)
-            except AuthError as e:
-                print("Saved session is invalid:", e)
-            else:
+                # Expired or expiring within the minute, and refreshable?
                 if token.expires_within(60) and token.refresh_token:
                     token = authtoken.refresh_token(token)
                     token.save(path)
+            except AuthError as e:
+                print("Saved session is invalid:", e)
+                token = None
         if token is None or not token.is_valid:
             token = authtoken.identify(params)
             token.save(path)
@@ -234,3 +235,90 @@ def test_session(provider, tmp_path) -> None:  # type: ignore[no-untyped-def]
             session.logout()
             assert not path.exists()
     user.join()
+
+
+@needs("auth_refresh_token")
+def test_log_hears_http_exchanges_without_secrets(provider) -> None:  # type: ignore[no-untyped-def]
+    lines = []
+    authtoken.set_log_callback(lambda level, message: lines.append((level, message)), 4)
+    try:
+        with OpenIDParameters(client_id="conf-post", client_secret="post-secret-123",
+                              configuration_url=provider.issuer, scope=SCOPE) as p:
+            token = authtoken.import_token(
+                first_token_json(provider, "conf-post", "post-secret-123"), p)
+        authtoken.refresh_token(token)
+    finally:
+        authtoken.set_log_callback(None)
+    assert any("/token" in m for _, m in lines), lines[:5]
+    assert all(1 <= level <= 4 for level, _ in lines)
+    assert not any("post-secret-123" in m or token.refresh_token in m for _, m in lines)
+
+
+@needs("auth_identify", "auth_login_begin")
+def test_device_flow_with_the_user_on_another_device(provider) -> None:  # type: ignore[no-untyped-def]
+    user = UserOnDevice("bob")
+    with OpenIDParameters(client_id="public-app", configuration_url=provider.issuer,
+                          scope="openid profile", flow="device", login_timeout=60,
+                          device_prompt=user) as params:
+        token = authtoken.identify(params)
+    user.join()
+    assert len(user.prompts) == 1
+    prompt = user.prompts[0]
+    assert prompt.user_code and prompt.verification_uri.startswith(provider.issuer)
+    assert prompt.user_code in prompt.verification_uri_complete and prompt.expires_in > 0
+    assert authtoken.read_identity(token).subject == "bob"
+
+
+@needs("auth_verify_authentication", "auth_login_begin")
+def test_silent_login_needs_the_user(provider) -> None:  # type: ignore[no-untyped-def]
+    user = UserInBrowser("alice")
+    with public_params(provider, open_url=user) as params:
+        with pytest.raises(authtoken.AccessDenied) as e:
+            authtoken.verify_authentication(params)
+    user.join()
+    assert "prompt=none" in user.urls[0]
+    assert e.value.oauth_error in ("login_required", "consent_required", "interaction_required")
+
+
+@needs("auth_session_open", "auth_login_begin")
+def test_open_session_logs_in_once_then_reuses_the_file(provider, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "open.bin"
+    user = UserInBrowser("alice")
+    with public_params(provider, open_url=user) as params:
+        first = authtoken.open_session(params, path)
+        again = authtoken.open_session(params, path)
+    user.join()
+    assert len(user.urls) == 1 and first.value == again.value and path.exists()
+
+
+@needs("auth_logout_with_params", "auth_login_begin")
+def test_logout_in_the_browser(provider) -> None:  # type: ignore[no-untyped-def]
+    user = UserInBrowser("alice")
+    with public_params(provider, open_url=user) as params:
+        token = authtoken.identify(params)
+        authtoken.logout(token, params)
+    user.join()
+    assert len(user.urls) == 2
+    end = urllib.parse.urlsplit(user.urls[1])
+    query = urllib.parse.parse_qs(end.query)
+    assert end.path.endswith("/session/end")
+    assert query["id_token_hint"] == [token.id_token]
+    assert query["post_logout_redirect_uri"][0].startswith("http://127.0.0.1:")
+
+
+@needs("auth_refresh_token")
+def test_parallel_refreshes_release_the_gil(provider) -> None:  # type: ignore[no-untyped-def]
+    from concurrent.futures import ThreadPoolExecutor
+
+    tokens = [imported_token(provider) for _ in range(3)]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        fresh = list(pool.map(authtoken.refresh_token, tokens))
+    assert len({t.value for t in fresh}) == 3 and all(t.is_valid for t in fresh)
+
+
+@needs("auth_identify", "auth_login_begin")
+def test_device_prompt_refusing_cancels(provider) -> None:  # type: ignore[no-untyped-def]
+    with OpenIDParameters(client_id="public-app", configuration_url=provider.issuer,
+                          flow="device", device_prompt=lambda prompt: False) as params:
+        with pytest.raises(Cancelled):
+            authtoken.identify(params)

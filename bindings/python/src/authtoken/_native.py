@@ -173,15 +173,15 @@ class _Library:
             raise AttributeError(name)
         cdll = self._load()
         try:
-            fn = getattr(cdll, name)
+            fn: Callable[..., Any] = getattr(cdll, name)
         except AttributeError:
             raise FunctionUnavailable(
                 f"{name} is not in the loaded libauthtoken ({self.path}): it is older than "
                 "this binding"
             ) from None
         restype, argtypes = SIGNATURES[name]
-        fn.restype = restype
-        fn.argtypes = argtypes
+        fn.restype = restype  # type: ignore[attr-defined]
+        fn.argtypes = argtypes  # type: ignore[attr-defined]
         setattr(self, name, fn)  # later lookups skip __getattr__
         return fn
 

@@ -5,40 +5,22 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Iterator, Mapping, Optional
 
+from ._handle import NativeHandle
 from ._native import arg, lib, text
 
 
-class Identity(Mapping[str, Any]):
+class Identity(Mapping[str, Any], NativeHandle):
+    _free_function = "auth_identity_free"
+    _what = "identity"
     """Owns one ``auth_identity``; also a read-only mapping of the claims (parsed JSON)."""
 
     def __init__(self, handle: int) -> None:
         if not handle:
             raise ValueError("NULL identity handle")
-        self._handle: Optional[int] = handle
+        self._handle = handle
         self._claims: Optional[Dict[str, Any]] = None
 
-    @property
-    def handle(self) -> int:
-        if not self._handle:
-            raise ValueError("the identity is closed")
-        return self._handle
 
-    def close(self) -> None:
-        handle, self._handle = self._handle, None
-        if handle:
-            lib.auth_identity_free(handle)
-
-    def __enter__(self) -> "Identity":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def __repr__(self) -> str:
         if not self._handle:

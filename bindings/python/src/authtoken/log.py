@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Optional
+from typing import Any, Callable, List, Optional
 
 from . import _native
 from ._native import lib, text
@@ -11,18 +11,17 @@ from ._native import lib, text
 ERROR, WARNING, INFO, DEBUG = 1, 2, 3, 4
 _LEVELS = {ERROR: logging.ERROR, WARNING: logging.WARNING, INFO: logging.INFO, DEBUG: logging.DEBUG}
 
-# The C callback installed now (kept alive while installed).
-_installed: Any = None
+# The C callbacks installed so far: a replaced one may still be running on another thread, so
+# none is ever released (one small object per call of set_log_callback).
+_installed: List[Any] = []
 
 
 def set_log_callback(callback: Optional[Callable[[int, str], None]], max_level: int = INFO) -> None:
     """Sends the library's log lines up to ``max_level`` (1 error ... 4 debug) to
     ``callback(level, message)``; ``None`` turns logging off. It may be called from any
     thread; exceptions it raises are ignored."""
-    global _installed
     if callback is None:
         lib.auth_set_log_callback(_native.LOG_FN(), None, 0)
-        _installed = None
         return
 
     def trampoline(_user_data: Any, level: int, message: bytes) -> None:
@@ -32,8 +31,8 @@ def set_log_callback(callback: Optional[Callable[[int, str], None]], max_level: 
             pass
 
     c_fn = _native.LOG_FN(trampoline)
+    _installed.append(c_fn)
     lib.auth_set_log_callback(c_fn, None, int(max_level))
-    _installed = c_fn
 
 
 def log_to(logger: logging.Logger, max_level: int = INFO) -> None:

@@ -6,27 +6,25 @@ from __future__ import annotations
 import ctypes
 from typing import Optional
 
+from ._handle import NativeHandle
 from ._native import arg, lib, text
 from .errors import check
 from .params import Parameters
 from .token import Token
 
 
-class Login:
+class Login(NativeHandle):
+    _free_function = "auth_login_free"
+    _what = "login"
     """``auth_login_begin``: makes ``state``, ``nonce`` and the PKCE verifier. Send the user to
     :attr:`url`, then give :meth:`complete` the URL the browser was redirected to."""
 
     def __init__(self, params: Parameters) -> None:
-        self._handle: Optional[int] = None
+        self._handle = None
         out = ctypes.c_void_p()
         check(lib.auth_login_begin(params.handle, ctypes.byref(out)))
         self._handle = out.value
 
-    @property
-    def handle(self) -> int:
-        if not self._handle:
-            raise ValueError("the login is closed")
-        return self._handle
 
     @property
     def url(self) -> str:
@@ -39,19 +37,3 @@ class Login:
         check(lib.auth_login_complete(self.handle, arg(redirect_url), ctypes.byref(out)))
         return Token(out.value or 0)
 
-    def close(self) -> None:
-        handle, self._handle = self._handle, None
-        if handle:
-            lib.auth_login_free(handle)
-
-    def __enter__(self) -> "Login":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, Optional, Union
 
 from . import _native
+from ._handle import NativeHandle
 from ._native import arg, lib, text
 from .errors import AuthError, check
 
@@ -96,7 +97,9 @@ class _OptionProperty:
         obj.set(self.option, value)
 
 
-class Parameters:
+class Parameters(NativeHandle):
+    _free_function = "auth_params_free"
+    _what = "parameters"
     """Base of the three kinds. Set options as keywords, attributes or with :meth:`set`;
     ``None`` puts an option back to its default. Once configured, may be shared by threads.
     Free it with :meth:`close` (or a ``with`` block); it is also freed when collected."""
@@ -142,7 +145,7 @@ class Parameters:
         device_prompt: Optional[DevicePromptCallback] = None,
         **options: OptionValue,
     ) -> None:
-        self._handle: Optional[int] = None
+        self._handle = None
         self._values: Dict[Option, Any] = {}
         self._open_url_c: Any = None
         self._device_prompt_c: Any = None
@@ -163,28 +166,7 @@ class Parameters:
             self.set_device_prompt(device_prompt)
 
     # -- handle ---------------------------------------------------------------------------
-    @property
-    def handle(self) -> int:
-        if not self._handle:
-            raise ValueError("the parameters are closed")
-        return self._handle
 
-    def close(self) -> None:
-        handle, self._handle = self._handle, None
-        if handle:
-            lib.auth_params_free(handle)
-
-    def __enter__(self) -> "Parameters":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def __repr__(self) -> str:
         shown = {o.name.lower(): v for o, v in self._values.items()}

@@ -7,6 +7,7 @@ import os
 from typing import Any, Callable, Optional, Union
 
 from . import _native
+from ._handle import NativeHandle
 from ._native import arg, lib
 from .errors import check
 from .params import Parameters, call_with_params
@@ -15,7 +16,9 @@ from .token import Token, borrowed_copy
 TokenChanged = Callable[[Token], None]
 
 
-class Session:
+class Session(NativeHandle):
+    _free_function = "auth_session_free"
+    _what = "session"
     """``auth_session``: keeps a token (in memory, and in the file at ``path`` if given) and
     gives one valid long enough, refreshing or logging in as needed. Use it in a ``with``
     block, or call :meth:`close`.
@@ -30,7 +33,7 @@ class Session:
         *,
         on_token_changed: Optional[TokenChanged] = None,
     ) -> None:
-        self._handle: Optional[int] = None
+        self._handle = None
         self._params = params  # the session uses them: keep them (and callbacks) alive
         self._changed_c: Any = None
         out = ctypes.c_void_p()
@@ -39,11 +42,6 @@ class Session:
         if on_token_changed is not None:
             self.on_token_changed(on_token_changed)
 
-    @property
-    def handle(self) -> int:
-        if not self._handle:
-            raise ValueError("the session is closed")
-        return self._handle
 
     def on_token_changed(self, callback: Optional[TokenChanged]) -> None:
         if callback is None:
@@ -75,22 +73,6 @@ class Session:
         """Revokes what can be revoked and deletes the file."""
         check(lib.auth_session_logout(self.handle))
 
-    def close(self) -> None:
-        handle, self._handle = self._handle, None
-        if handle:
-            lib.auth_session_free(handle)
-
-    def __enter__(self) -> "Session":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass
 
 
 def open_session(params: Parameters, path: Union[str, "os.PathLike[str]", None] = None) -> Token:

@@ -10,46 +10,28 @@ import os
 import time
 from typing import Any, Dict, Optional, Union
 
+from ._handle import NativeHandle
 from ._native import arg, lib, text
 from .errors import check
 
 PathLike = Union[str, "os.PathLike[str]"]
 
 
-class Token:
+class Token(NativeHandle):
+    _free_function = "auth_token_free"
+    _what = "token"
     """Owns one ``auth_token``. Tokens are immutable: refreshing gives a new one. Freed by
     :meth:`close` (or a ``with`` block), or when collected."""
 
-    __slots__ = ("_handle", "__weakref__")
+    __slots__ = ()
 
     def __init__(self, handle: int) -> None:
         if not handle:
             raise ValueError("NULL token handle")
-        self._handle: Optional[int] = handle
+        self._handle = handle
 
     # -- handle ---------------------------------------------------------------------------
-    @property
-    def handle(self) -> int:
-        if not self._handle:
-            raise ValueError("the token is closed")
-        return self._handle
 
-    def close(self) -> None:
-        handle, self._handle = self._handle, None
-        if handle:
-            lib.auth_token_free(handle)
-
-    def __enter__(self) -> "Token":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def __repr__(self) -> str:
         if not self._handle:
