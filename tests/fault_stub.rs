@@ -41,6 +41,10 @@ fn expect_failure(reply: Reply, code: Code) -> Failure {
         Err(f) => f,
     };
     assert_eq!(failure.code, code, "{failure:?}");
+    eprintln!(
+        "{code:?} (HTTP {}, oauth {:?}): {}",
+        failure.http_status, failure.oauth_error, failure.message
+    );
     // A request the server may have received is never sent twice (a rotated refresh token
     // would be burnt).
     assert_eq!(requests, 1, "the refresh was sent {requests} times");

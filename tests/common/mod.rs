@@ -103,6 +103,12 @@ impl Provider {
     /// `{"rotateRefreshToken":false,"accessTokenTTL":5}`; `"{}"` for the defaults) and waits
     /// until it listens.
     pub fn start(config_json: &str) -> Provider {
+        Provider::start_script("server.mjs", config_json)
+    }
+
+    /// Starts another server script of tests/provider that follows the same conventions (one
+    /// JSON line `{"issuer","port"}` on stdout, dies with its stdin), e.g. `mtls_server.mjs`.
+    pub fn start_script(script: &str, config_json: &str) -> Provider {
         let dir = provider_dir();
         if !dir.join("node_modules/oidc-provider").is_dir() {
             panic!(
@@ -112,7 +118,7 @@ impl Provider {
             );
         }
         let mut child = Command::new("node")
-            .arg(dir.join("server.mjs"))
+            .arg(dir.join(script))
             .arg(config_json)
             .current_dir(&dir)
             .stdin(Stdio::piped())
