@@ -25,14 +25,14 @@ pub const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
 
 /// The device authorization answer (RFC 8628 §3.2).
 #[derive(Debug)]
-struct DeviceAuthorization {
+pub(crate) struct DeviceAuthorization {
     device_code: Secret,
     prompt: DevicePrompt,
     interval: Duration,
     expires_in: Duration,
 }
 
-fn parse_device_authorization(resp: &http::Response) -> Result<DeviceAuthorization> {
+pub(crate) fn parse_device_authorization(resp: &http::Response) -> Result<DeviceAuthorization> {
     if let Some(e) = endpoint_answer::error_of(resp, "device authorization endpoint") {
         return Err(e);
     }

@@ -95,31 +95,39 @@ pub async fn read_identity(token: &Token) -> Result<Identity> {
         Some(url) => Some(fetch_userinfo(&ctx, url, &token.access_token).await?),
         None => None,
     };
-    let claims = match (id_claims, userinfo) {
-        (None, None) => {
-            return Err(Error::unsupported(
-                "no identity to read: the token has no ID token and the provider no userinfo endpoint",
-            ));
-        }
-        (Some(c), None) => c,
-        (None, Some(u)) => u,
+    let claims = merge_claims(id_claims, userinfo)?;
+    Ok(Identity { claims, id_token })
+}
+
+/// The ID token's claims merged with the userinfo answer: the userinfo `sub` must be the ID
+/// token's (Core §5.3.4), else `IdToken` and nothing is merged; with neither, `Unsupported`.
+pub(crate) fn merge_claims(
+    id_claims: Option<Map<String, Value>>,
+    userinfo: Option<Map<String, Value>>,
+) -> Result<Map<String, Value>> {
+    match (id_claims, userinfo) {
+        (None, None) => Err(Error::unsupported(
+            "no identity to read: the token has no ID token and the provider no userinfo endpoint",
+        )),
+        (Some(c), None) => Ok(c),
+        (None, Some(u)) => Ok(u),
         (Some(mut c), Some(u)) => {
             if u.get("sub").is_none() || u.get("sub") != c.get("sub") {
+                let shown = |m: &Map<String, Value>| {
+                    m.get("sub")
+                        .map(Value::to_string)
+                        .unwrap_or_else(|| "(none)".into())
+                };
                 return Err(Error::id_token(format!(
                     "the userinfo answer is about subject {} but the ID token about {} (Core §5.3.4): not merged",
-                    u.get("sub")
-                        .map(Value::to_string)
-                        .unwrap_or_else(|| "(none)".into()),
-                    c.get("sub")
-                        .map(Value::to_string)
-                        .unwrap_or_else(|| "(none)".into()),
+                    shown(&u),
+                    shown(&c)
                 )));
             }
             c.extend(u);
-            c
+            Ok(c)
         }
-    };
-    Ok(Identity { claims, id_token })
+    }
 }
 
 /// Plain OAuth 2.0 parameters without a configuration URL or known issuer: an ID token that
@@ -210,7 +218,7 @@ pub async fn fetch_userinfo(
 /// `ErrorKind::OAuth` (AUTH_ERROR_OAUTH) with oauth error `invalid_token` and the status, not
 /// as `InvalidGrant`: the access token was refused, not the grant, and a refresh may still
 /// work, so callers must not be told to sign in again.
-fn userinfo_error(response: &Response, url: &str) -> Error {
+pub(crate) fn userinfo_error(response: &Response, url: &str) -> Error {
     let challenge = response
         .www_authenticate
         .as_deref()

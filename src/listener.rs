@@ -11,7 +11,7 @@ use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
@@ -345,14 +345,16 @@ async fn write_response(mut stream: TcpStream, page: Page) {
     .await;
 }
 
-struct Request {
+pub(crate) struct Request {
     method: String,
     target: String,
     body: Vec<u8>,
 }
 
 /// Reads one request; `None` for garbage, oversize or too slow.
-async fn read_request(stream: &mut TcpStream) -> Option<std::result::Result<Request, ()>> {
+pub(crate) async fn read_request<R: AsyncRead + Unpin>(
+    stream: &mut R,
+) -> Option<std::result::Result<Request, ()>> {
     let mut buf = Vec::with_capacity(1024);
     let mut chunk = [0u8; 2048];
     let head_end = loop {

@@ -7,6 +7,16 @@ const fs = require('node:fs');
 const path = require('node:path');
 const koffi = require('koffi');
 
+// koffi runs native calls on stacks of its own: 1 MiB for synchronous calls and 128 KiB for
+// async ones by default. A login runs the library's whole flow (listener, HTTP, TLS, URL
+// parsing) on that stack, which overflows 128 KiB (a SIGSEGV, seen with debug builds). Give
+// both the stack a native thread normally has. koffi allows this only before its first call.
+try {
+  koffi.config({ ...koffi.config(), sync_stack_size: 8 << 20, async_stack_size: 8 << 20 });
+} catch (_) {
+  // Already configured by another copy of this module in the same thread: keep it.
+}
+
 const SIGNATURES = {
   auth_last_error: 'const char *auth_last_error()',
   auth_last_oauth_error: 'const char *auth_last_oauth_error()',
