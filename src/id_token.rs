@@ -605,3 +605,20 @@ mod tests {
         }
     }
 }
+
+/// The parts of ID-token validation that read outside input, for the fuzzer only: the JWS
+/// parse, each fitting key of `keys` tried on the signature, and the claim checks (issuer
+/// `https://idp.example`, client `client`, nonce `n`, a fixed clock).
+#[cfg(fuzzing)]
+pub fn fuzz_checks(jwt: &str, keys: &KeySet) {
+    let Ok(jws) = Jws::parse(jwt) else { return };
+    let _ = try_keys(keys, &jws);
+    let mut ctx = ClientContext::empty();
+    ctx.client_id = "client".to_owned();
+    let expect = Expectations {
+        nonce: Some("n"),
+        access_token: Some("access"),
+        previous_claims: None,
+    };
+    let _ = check_claims(&ctx, "https://idp.example", &jws, &expect, 1_800_000_000);
+}

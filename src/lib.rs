@@ -36,3 +36,7 @@ pub mod token_format;
 pub mod url_rules;
 
 pub mod ffi;
+
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing;
