@@ -8,6 +8,11 @@
 //!   time of one refresh through the C API, a bare reqwest keep-alive POST (the floor), and the
 //!   `oauth2` crate (async and blocking); with ISSUER also the C API as an OpenID token (which
 //!   validates the ID token of each answer). One JSON line per client.
+//! - `compare breakdown TOKEN_URL REFRESH_TOKEN CLIENT_ID SECRET SAMPLES`: where the time of
+//!   one C API refresh goes: the library's transport alone, entering its runtime, the bare
+//!   POST on a multi-thread runtime like the library's, and the in-memory token work.
+//! - `compare first TOKEN_URL REFRESH_TOKEN CLIENT_ID SECRET`: what the first C API refresh
+//!   of a process pays for: starting the runtime, building the HTTP client, the refresh.
 //! - `compare threads TOKEN_URL REFRESH_TOKEN CLIENT_ID SECRET SECONDS`: refreshes per second
 //!   through the C API (and the bare POST for reference) with 1 and with 2 threads.
 
@@ -39,6 +44,8 @@ fn main() {
         Some("fixture") => fixture(),
         Some("measure") if args.len() >= 7 => measure(&args[1..]),
         Some("threads") if args.len() == 6 => threads(&args[1..]),
+        Some("breakdown") if args.len() == 6 => breakdown(&args[1..]),
+        Some("first") if args.len() == 5 => first(&args[1..]),
         // `cargo bench` with no arguments: nothing to do (the script runs the binary).
         _ => eprintln!(
             "usage: compare fixture | measure LABEL URL RT ID SECRET SAMPLES [ISSUER] | threads URL RT ID SECRET SECONDS"
@@ -165,11 +172,20 @@ impl BarePost {
     }
 }
 
+/// Context switches of the whole process so far (all threads, voluntary and not): each
+/// hand-over between threads that sleep costs about two.
+fn context_switches() -> i64 {
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    usage.ru_nvcsw + usage.ru_nivcsw
+}
+
 /// Times `samples` calls after a warmup and prints one JSON line with the median.
 fn time(label: &str, client: &str, samples: usize, mut call: impl FnMut()) {
     for _ in 0..(samples / 5).clamp(20, 200) {
         call();
     }
+    let switches_before = context_switches();
     let mut ns: Vec<u64> = (0..samples)
         .map(|_| {
             let start = Instant::now();
@@ -177,12 +193,14 @@ fn time(label: &str, client: &str, samples: usize, mut call: impl FnMut()) {
             start.elapsed().as_nanos() as u64
         })
         .collect();
+    let switches = (context_switches() - switches_before) as f64 / samples as f64;
     ns.sort_unstable();
     let at = |q: f64| ns[((ns.len() - 1) as f64 * q) as usize] as f64 / 1000.0;
     println!(
         "{}",
         serde_json::json!({"target": label, "client": client, "median_us": at(0.5),
-            "p10_us": at(0.1), "p90_us": at(0.9), "n": samples})
+            "p10_us": at(0.1), "p90_us": at(0.9), "n": samples,
+            "context_switches_per_call": switches})
     );
     std::io::stdout().flush().unwrap();
 }
@@ -308,5 +326,110 @@ fn threads(a: &[String]) {
             serde_json::json!({"client": "bare reqwest keep-alive POST", "threads": n, "per_second": per_second})
         );
     }
+    unsafe { auth_token_free(token.0) };
+}
+
+fn breakdown(a: &[String]) {
+    use authtoken::http::{Request, block_on, send};
+    use authtoken::secret::Secret;
+    use authtoken::token::TransportSettings;
+    let (url, rt, id, secret) = (&a[0], &a[1], &a[2], &a[3]);
+    let samples: usize = a[4].parse().expect("SAMPLES");
+    let label = "breakdown";
+
+    let token = c_token(Kind::OAuth2, url, rt, id, secret);
+    time(
+        label,
+        "authtoken C API (auth_refresh_token)",
+        samples,
+        || c_refresh(token),
+    );
+    let transport = TransportSettings::default();
+    let fields: Vec<(String, Secret)> = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", rt.as_str()),
+        ("client_id", id.as_str()),
+        ("client_secret", secret.as_str()),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), Secret::new(*v)))
+    .collect();
+    time(
+        label,
+        "library transport only: block_on(http::send(POST))",
+        samples,
+        || {
+            let request = Request::post_form(url, fields.clone());
+            let r = block_on(send(&transport, &request)).expect("send");
+            assert!(r.is_success());
+        },
+    );
+    time(
+        label,
+        "entering the library runtime: block_on(async {})",
+        samples,
+        || block_on(async {}),
+    );
+    let json = CString::new(ZERO_WORK_ANSWER).unwrap();
+    time(
+        label,
+        "in-memory token work: auth_import_token + auth_token_free",
+        samples,
+        || unsafe {
+            let mut t = std::ptr::null_mut();
+            assert_eq!(
+                auth_import_token(std::ptr::null(), json.as_ptr(), &mut t),
+                auth_result::AUTH_OK
+            );
+            auth_token_free(t);
+        },
+    );
+    let bare = BarePost::new(url, rt, id, secret);
+    time(
+        label,
+        "bare reqwest POST, current-thread runtime (the floor)",
+        samples,
+        || bare.post(),
+    );
+    // The same POST driven from the caller's thread while the connection task lives on a
+    // 2-worker multi-thread runtime, as in the library.
+    let multi = BarePost {
+        rt: tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap(),
+        ..BarePost::new(url, rt, id, secret)
+    };
+    time(
+        label,
+        "bare reqwest POST, 2-worker multi-thread runtime",
+        samples,
+        || multi.post(),
+    );
+    unsafe { auth_token_free(token.0) };
+}
+
+fn first(a: &[String]) {
+    use authtoken::token::TransportSettings;
+    let (url, rt, id, secret) = (&a[0], &a[1], &a[2], &a[3]);
+    let token = c_token(Kind::OAuth2, url, rt, id, secret);
+    let t = Instant::now();
+    let _ = authtoken::http::runtime();
+    let runtime_us = t.elapsed().as_secs_f64() * 1e6;
+    let t = Instant::now();
+    authtoken::http::client(&TransportSettings::default()).expect("client");
+    let client_us = t.elapsed().as_secs_f64() * 1e6;
+    let t = Instant::now();
+    c_refresh(token);
+    let first_us = t.elapsed().as_secs_f64() * 1e6;
+    let t = Instant::now();
+    c_refresh(token);
+    let second_us = t.elapsed().as_secs_f64() * 1e6;
+    println!(
+        "{}",
+        serde_json::json!({"runtime_start_us": runtime_us, "http_client_build_us": client_us,
+            "first_refresh_after_those_us": first_us, "second_refresh_us": second_us})
+    );
     unsafe { auth_token_free(token.0) };
 }
