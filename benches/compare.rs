@@ -1,0 +1,435 @@
+//! The Rust side of benches/compare/run (not a criterion bench: the script drives it).
+//!
+//! - `compare fixture`: starts the zero-work token endpoint (the in-process stub answering
+//!   every request with one fixed token answer) and a real oidc-provider with refresh-token
+//!   rotation off, obtains a first refresh token over HTTP, prints one JSON line describing
+//!   both, and runs until its stdin closes.
+//! - `compare measure LABEL TOKEN_URL REFRESH_TOKEN CLIENT_ID SECRET SAMPLES [ISSUER]`: median
+//!   time of one refresh through the C API, a bare reqwest keep-alive POST (the floor), and the
+//!   `oauth2` crate (async and blocking); with ISSUER also the C API as an OpenID token (which
+//!   validates the ID token of each answer). One JSON line per client.
+//! - `compare breakdown TOKEN_URL REFRESH_TOKEN CLIENT_ID SECRET SAMPLES`: where the time of
+//!   one C API refresh goes: the library's transport alone, entering its runtime, the bare
+//!   POST on a multi-thread runtime like the library's, and the in-memory token work.
+//! - `compare first TOKEN_URL REFRESH_TOKEN CLIENT_ID SECRET`: what the first C API refresh
+//!   of a process pays for: starting the runtime, building the HTTP client, the refresh.
+//! - `compare threads TOKEN_URL REFRESH_TOKEN CLIENT_ID SECRET SECONDS`: refreshes per second
+//!   through the C API (and the bare POST for reference) with 1 and with 2 threads.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use authtoken::ffi::params::{
+    auth_kind_value, auth_option_value, auth_params, auth_params_free, auth_params_new,
+    auth_params_set,
+};
+use authtoken::ffi::result::auth_result;
+use authtoken::ffi::token::{auth_import_token, auth_token, auth_token_free};
+use authtoken::ffi::token_endpoint::auth_refresh_token;
+use authtoken::params::{Kind, ParamOption};
+use common::stub::{Reply, Stub};
+use std::ffi::CString;
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
+/// What the zero-work endpoint answers to every POST: a typical OAuth token answer.
+const ZERO_WORK_ANSWER: &str = r#"{"access_token":"Vx9pQ2mZk4Lr8sT1uY6wE3aB7cD0fG5hJ2kL9nM4pQ1","token_type":"Bearer","expires_in":3600,"refresh_token":"Rt8sT1uY6wE3aB7cD0fG5hJ2kL9nM4pQ1Vx9pQ2mZk4L","scope":"api:read api:write"}"#;
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    match args.first().map(String::as_str) {
+        Some("fixture") => fixture(),
+        Some("measure") if args.len() >= 7 => measure(&args[1..]),
+        Some("threads") if args.len() == 6 => threads(&args[1..]),
+        Some("breakdown") if args.len() == 6 => breakdown(&args[1..]),
+        Some("first") if args.len() == 5 => first(&args[1..]),
+        // `cargo bench` with no arguments: nothing to do (the script runs the binary).
+        _ => eprintln!(
+            "usage: compare fixture | measure LABEL URL RT ID SECRET SAMPLES [ISSUER] | threads URL RT ID SECRET SECONDS"
+        ),
+    }
+}
+
+fn fixture() {
+    let zero = Stub::replying(Reply::json(200, ZERO_WORK_ANSWER));
+    let provider = common::Provider::start(r#"{"rotateRefreshToken":false}"#);
+    let client = common::CONF_POST;
+    let first = common::first_token_json(&provider, &client, "openid offline_access");
+    let v: serde_json::Value = serde_json::from_str(&first).expect("first token JSON");
+    let line = serde_json::json!({
+        "zero_token_url": zero.url("/token"),
+        "issuer": provider.issuer,
+        "provider_token_url": provider.token_endpoint(),
+        "refresh_token": v["refresh_token"].as_str().expect("a refresh token"),
+        "client_id": client.id,
+        "client_secret": client.secret.unwrap_or(""),
+    });
+    println!("{line}");
+    std::io::stdout().flush().expect("stdout");
+    // Serve until the script closes our stdin.
+    let mut sink = Vec::new();
+    let _ = std::io::stdin().read_to_end(&mut sink);
+    let refreshes = provider.refresh_count();
+    eprintln!(
+        "fixture: zero-work endpoint answered {} requests, provider {} refreshes",
+        zero.requests(),
+        refreshes
+    );
+}
+
+/// A token handle shared by threads (the C API allows it: tokens are immutable).
+#[derive(Clone, Copy)]
+struct SharedToken(*mut auth_token);
+unsafe impl Send for SharedToken {}
+unsafe impl Sync for SharedToken {}
+
+/// A C API token for `url`: params of `kind`, imported from a token answer holding `rt`.
+fn c_token(kind: Kind, url: &str, rt: &str, id: &str, secret: &str) -> SharedToken {
+    let set = |p: *mut auth_params, o: ParamOption, v: &str| {
+        let v = CString::new(v).unwrap();
+        let r = unsafe { auth_params_set(p, auth_option_value(o as u32), v.as_ptr()) };
+        assert_eq!(r, auth_result::AUTH_OK, "set {o:?}");
+    };
+    let mut p = std::ptr::null_mut();
+    assert_eq!(
+        auth_params_new(
+            auth_kind_value(if kind == Kind::OpenId { 1 } else { 0 }),
+            &mut p
+        ),
+        auth_result::AUTH_OK
+    );
+    match kind {
+        Kind::OpenId => set(p, ParamOption::ConfigurationUrl, url),
+        _ => set(p, ParamOption::TokenUrl, url),
+    }
+    set(p, ParamOption::ClientId, id);
+    set(p, ParamOption::ClientSecret, secret);
+    set(p, ParamOption::ClientAuth, "post");
+    let json = CString::new(format!(
+        r#"{{"access_token":"first","token_type":"Bearer","expires_in":3600,"refresh_token":"{rt}"}}"#
+    ))
+    .unwrap();
+    let mut t = std::ptr::null_mut();
+    assert_eq!(
+        unsafe { auth_import_token(p, json.as_ptr(), &mut t) },
+        auth_result::AUTH_OK
+    );
+    unsafe { auth_params_free(p) };
+    SharedToken(t)
+}
+
+fn c_refresh(t: SharedToken) {
+    let mut out = std::ptr::null_mut();
+    let r = unsafe { auth_refresh_token(t.0, &mut out) };
+    assert_eq!(r, auth_result::AUTH_OK, "auth_refresh_token");
+    unsafe { auth_token_free(out) };
+}
+
+/// The floor: one keep-alive POST with reqwest, body read, nothing parsed.
+struct BarePost {
+    rt: tokio::runtime::Runtime,
+    client: reqwest::Client,
+    url: String,
+    form: Vec<(&'static str, String)>,
+}
+
+impl BarePost {
+    fn new(url: &str, refresh_token: &str, id: &str, secret: &str) -> BarePost {
+        BarePost {
+            rt: tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap(),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            url: url.to_owned(),
+            form: vec![
+                ("grant_type", "refresh_token".into()),
+                ("refresh_token", refresh_token.into()),
+                ("client_id", id.into()),
+                ("client_secret", secret.into()),
+            ],
+        }
+    }
+    fn post(&self) {
+        self.rt.block_on(async {
+            let r = self
+                .client
+                .post(&self.url)
+                .header("accept", "application/json")
+                .form(&self.form)
+                .send()
+                .await
+                .expect("POST");
+            assert!(r.status().is_success(), "status {}", r.status());
+            r.bytes().await.expect("body");
+        })
+    }
+}
+
+/// Context switches of the whole process so far (all threads, voluntary and not): each
+/// hand-over between threads that sleep costs about two.
+fn context_switches() -> i64 {
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    usage.ru_nvcsw + usage.ru_nivcsw
+}
+
+/// Times `samples` calls after a warmup and prints one JSON line with the median.
+fn time(label: &str, client: &str, samples: usize, mut call: impl FnMut()) {
+    for _ in 0..(samples / 5).clamp(20, 200) {
+        call();
+    }
+    let switches_before = context_switches();
+    let mut ns: Vec<u64> = (0..samples)
+        .map(|_| {
+            let start = Instant::now();
+            call();
+            start.elapsed().as_nanos() as u64
+        })
+        .collect();
+    let switches = (context_switches() - switches_before) as f64 / samples as f64;
+    ns.sort_unstable();
+    let at = |q: f64| ns[((ns.len() - 1) as f64 * q) as usize] as f64 / 1000.0;
+    println!(
+        "{}",
+        serde_json::json!({"target": label, "client": client, "median_us": at(0.5),
+            "p10_us": at(0.1), "p90_us": at(0.9), "n": samples,
+            "context_switches_per_call": switches})
+    );
+    std::io::stdout().flush().unwrap();
+}
+
+fn measure(a: &[String]) {
+    let (label, url, rt, id, secret) = (&a[0], &a[1], &a[2], &a[3], &a[4]);
+    let samples: usize = a[5].parse().expect("SAMPLES");
+    let issuer = a.get(6);
+
+    let token = c_token(Kind::OAuth2, url, rt, id, secret);
+    time(label, "authtoken C API", samples, || c_refresh(token));
+    if let Some(issuer) = issuer {
+        let oidc = c_token(Kind::OpenId, issuer, rt, id, secret);
+        time(
+            label,
+            "authtoken C API, OpenID (validates each ID token)",
+            samples,
+            || c_refresh(oidc),
+        );
+        unsafe { auth_token_free(oidc.0) };
+    }
+
+    let bare = BarePost::new(url, rt, id, secret);
+    time(label, "bare reqwest keep-alive POST", samples, || {
+        bare.post()
+    });
+
+    use oauth2::basic::BasicClient;
+    use oauth2::{AuthType, ClientId, ClientSecret, RefreshToken, TokenUrl};
+    let client = BasicClient::new(ClientId::new(id.clone()))
+        .set_client_secret(ClientSecret::new(secret.clone()))
+        .set_auth_type(AuthType::RequestBody)
+        .set_token_uri(TokenUrl::new(url.clone()).expect("token URL"));
+    let refresh_token = RefreshToken::new(rt.clone());
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let async_http = oauth2::reqwest::Client::builder()
+        .redirect(oauth2::reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    time(label, "oauth2 5 (reqwest async)", samples, || {
+        runtime.block_on(async {
+            client
+                .exchange_refresh_token(&refresh_token)
+                .request_async(&async_http)
+                .await
+                .expect("oauth2 refresh");
+        })
+    });
+    drop(runtime);
+
+    let blocking_http = oauth2::reqwest::blocking::Client::builder()
+        .redirect(oauth2::reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    time(label, "oauth2 5 (reqwest blocking)", samples, || {
+        client
+            .exchange_refresh_token(&refresh_token)
+            .request(&blocking_http)
+            .expect("oauth2 refresh");
+    });
+    unsafe { auth_token_free(token.0) };
+}
+
+/// Calls per second of `call` on `n` threads for `seconds` (after a short warmup).
+fn rate(n: usize, seconds: f64, call: impl Fn() + Sync) -> f64 {
+    let run = |d: Duration| -> u64 {
+        let deadline = Instant::now() + d;
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..n)
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut count = 0u64;
+                        while Instant::now() < deadline {
+                            call();
+                            count += 1;
+                        }
+                        count
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).sum()
+        })
+    };
+    run(Duration::from_millis(300));
+    let start = Instant::now();
+    let count = run(Duration::from_secs_f64(seconds));
+    count as f64 / start.elapsed().as_secs_f64()
+}
+
+fn threads(a: &[String]) {
+    let (url, rt, id, secret) = (&a[0], &a[1], &a[2], &a[3]);
+    let seconds: f64 = a[4].parse().expect("SECONDS");
+    let token = c_token(Kind::OAuth2, url, rt, id, secret);
+    for n in [1, 2] {
+        let per_second = rate(n, seconds, || c_refresh(token));
+        println!(
+            "{}",
+            serde_json::json!({"client": "authtoken C API", "threads": n, "per_second": per_second})
+        );
+    }
+    // The floor's own scaling, for reference: one runtime and connection per thread.
+    let posts: Vec<BarePost> = (0..2).map(|_| BarePost::new(url, rt, id, secret)).collect();
+    for n in [1, 2] {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let per_second = {
+            thread_local!(static SLOT: std::cell::Cell<usize> = const { std::cell::Cell::new(usize::MAX) });
+            rate(n, seconds, || {
+                let i = SLOT.with(|s| {
+                    if s.get() == usize::MAX {
+                        s.set(next.fetch_add(1, std::sync::atomic::Ordering::SeqCst) % 2);
+                    }
+                    s.get()
+                });
+                posts[i].post()
+            })
+        };
+        println!(
+            "{}",
+            serde_json::json!({"client": "bare reqwest keep-alive POST", "threads": n, "per_second": per_second})
+        );
+    }
+    unsafe { auth_token_free(token.0) };
+}
+
+fn breakdown(a: &[String]) {
+    use authtoken::http::{Request, block_on, send};
+    use authtoken::secret::Secret;
+    use authtoken::token::TransportSettings;
+    let (url, rt, id, secret) = (&a[0], &a[1], &a[2], &a[3]);
+    let samples: usize = a[4].parse().expect("SAMPLES");
+    let label = "breakdown";
+
+    let token = c_token(Kind::OAuth2, url, rt, id, secret);
+    time(
+        label,
+        "authtoken C API (auth_refresh_token)",
+        samples,
+        || c_refresh(token),
+    );
+    let transport = TransportSettings::default();
+    let fields: Vec<(String, Secret)> = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", rt.as_str()),
+        ("client_id", id.as_str()),
+        ("client_secret", secret.as_str()),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), Secret::new(*v)))
+    .collect();
+    time(
+        label,
+        "library transport only: block_on(http::send(POST))",
+        samples,
+        || {
+            let request = Request::post_form(url, fields.clone());
+            let r = block_on(send(&transport, &request)).expect("send");
+            assert!(r.is_success());
+        },
+    );
+    time(
+        label,
+        "entering the library runtime: block_on(async {})",
+        samples,
+        || block_on(async {}),
+    );
+    let json = CString::new(ZERO_WORK_ANSWER).unwrap();
+    time(
+        label,
+        "in-memory token work: auth_import_token + auth_token_free",
+        samples,
+        || unsafe {
+            let mut t = std::ptr::null_mut();
+            assert_eq!(
+                auth_import_token(std::ptr::null(), json.as_ptr(), &mut t),
+                auth_result::AUTH_OK
+            );
+            auth_token_free(t);
+        },
+    );
+    let bare = BarePost::new(url, rt, id, secret);
+    time(
+        label,
+        "bare reqwest POST, current-thread runtime (the floor)",
+        samples,
+        || bare.post(),
+    );
+    // The same POST driven from the caller's thread while the connection task lives on a
+    // 2-worker multi-thread runtime, as in the library.
+    let multi = BarePost {
+        rt: tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap(),
+        ..BarePost::new(url, rt, id, secret)
+    };
+    time(
+        label,
+        "bare reqwest POST, 2-worker multi-thread runtime",
+        samples,
+        || multi.post(),
+    );
+    unsafe { auth_token_free(token.0) };
+}
+
+fn first(a: &[String]) {
+    use authtoken::token::TransportSettings;
+    let (url, rt, id, secret) = (&a[0], &a[1], &a[2], &a[3]);
+    let token = c_token(Kind::OAuth2, url, rt, id, secret);
+    let t = Instant::now();
+    let _ = authtoken::http::runtime();
+    let runtime_us = t.elapsed().as_secs_f64() * 1e6;
+    let t = Instant::now();
+    authtoken::http::client(&TransportSettings::default()).expect("client");
+    let client_us = t.elapsed().as_secs_f64() * 1e6;
+    let t = Instant::now();
+    c_refresh(token);
+    let first_us = t.elapsed().as_secs_f64() * 1e6;
+    let t = Instant::now();
+    c_refresh(token);
+    let second_us = t.elapsed().as_secs_f64() * 1e6;
+    println!(
+        "{}",
+        serde_json::json!({"runtime_start_us": runtime_us, "http_client_build_us": client_us,
+            "first_refresh_after_those_us": first_us, "second_refresh_us": second_us})
+    );
+    unsafe { auth_token_free(token.0) };
+}
