@@ -47,6 +47,7 @@ fn conf() -> Params {
 
 #[test]
 fn openid_with_discovery_in_the_browser() {
+    let _serial = one_at_a_time();
     let p = conf();
     let user = BrowserUser::new("approve");
     let started = Instant::now();
@@ -86,6 +87,7 @@ fn openid_with_discovery_in_the_browser() {
 
 #[test]
 fn oauth2_with_explicit_urls_and_pkce_on_a_public_client() {
+    let _serial = one_at_a_time();
     let issuer = &provider().issuer;
     let mut p = Params::new(Kind::OAuth2);
     p.set(ParamOption::ClientId, Some("public-app")).unwrap();
@@ -117,6 +119,7 @@ fn oauth2_with_explicit_urls_and_pkce_on_a_public_client() {
 
 #[test]
 fn consent_refused_is_access_denied() {
+    let _serial = one_at_a_time();
     let p = conf();
     let user = BrowserUser::new("deny");
     let e = identify_interactive(&p, &user, Canceller::new().watch()).unwrap_err();
@@ -128,6 +131,7 @@ fn consent_refused_is_access_denied() {
 
 #[test]
 fn provider_error_redirect_is_oauth_with_its_error() {
+    let _serial = one_at_a_time();
     // plain PKCE is refused by oidc-provider (only S256): it redirects with invalid_request.
     let mut p = openid("public-app");
     p.set(ParamOption::Pkce, Some("plain")).unwrap();
@@ -140,6 +144,7 @@ fn provider_error_redirect_is_oauth_with_its_error() {
 
 #[test]
 fn implicit_fragment_is_posted_back_by_the_real_browser() {
+    let _serial = one_at_a_time();
     // oidc-provider does not offer response_type=token alone, so the browser is sent to the
     // listener with the fragment an implicit provider would send.
     struct Implicit;
@@ -182,6 +187,7 @@ fn implicit_fragment_is_posted_back_by_the_real_browser() {
 
 #[test]
 fn silent_login_without_a_session_is_access_denied_login_required() {
+    let _serial = one_at_a_time();
     let mut p = openid("web-silent");
     p.set(ParamOption::ClientSecret, Some("web-secret-0123456789"))
         .unwrap();
@@ -205,6 +211,7 @@ fn silent_login_without_a_session_is_access_denied_login_required() {
 
 #[test]
 fn silent_login_after_a_login_in_the_same_browser() {
+    let _serial = one_at_a_time();
     let mut p = openid("web-silent");
     p.set(ParamOption::ClientSecret, Some("web-secret-0123456789"))
         .unwrap();
@@ -234,6 +241,7 @@ static SILENT_PORT: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 #[test]
 fn device_flow_approved_in_the_browser() {
+    let _serial = one_at_a_time();
     let mut p = openid("public-app");
     p.set(ParamOption::Flow, Some("device")).unwrap();
     let user = BrowserUser::new("approve");
@@ -251,6 +259,7 @@ fn device_flow_approved_in_the_browser() {
 
 #[test]
 fn device_flow_denied_in_the_browser() {
+    let _serial = one_at_a_time();
     let mut p = openid("public-app");
     p.set(ParamOption::Flow, Some("device")).unwrap();
     let user = BrowserUser::new("deny");
@@ -264,6 +273,7 @@ fn device_flow_denied_in_the_browser() {
 
 #[test]
 fn two_browser_logins_at_once() {
+    let _serial = one_at_a_time();
     let run = || {
         std::thread::spawn(|| {
             let user = BrowserUser::new("deny");
@@ -280,6 +290,7 @@ fn two_browser_logins_at_once() {
 
 #[test]
 fn logout_comes_back_to_the_listener() {
+    let _serial = one_at_a_time();
     use authtoken::logout::{LogoutOptions, logout};
     use authtoken::token::{ClientContext, Token, parse_token_response};
     let p = openid("public-app");
@@ -324,6 +335,7 @@ fn logout_comes_back_to_the_listener() {
 
 #[test]
 fn public_client_without_pkce_is_refused_by_the_provider() {
+    let _serial = one_at_a_time();
     let mut p = openid("public-app");
     p.set(ParamOption::Pkce, Some("none")).unwrap();
     let user = BrowserUser::new("approve");
@@ -337,6 +349,7 @@ fn public_client_without_pkce_is_refused_by_the_provider() {
 /// `--nocapture` to read the time: other tests share the two cores).
 #[test]
 fn browser_login_time() {
+    let _serial = one_at_a_time();
     let p = openid("public-app");
     // Warm up: provider, browser, discovery cache.
     let user = BrowserUser::new("approve");
@@ -357,6 +370,7 @@ fn browser_login_time() {
 
 #[test]
 fn logout_after_a_login_sends_the_id_token_hint() {
+    let _serial = one_at_a_time();
     use authtoken::logout::{LogoutOptions, logout};
     let p = openid("public-app");
     let user = BrowserUser::new("approve").in_session("logout");
@@ -402,6 +416,7 @@ unsafe extern "C" fn browser_callback(
 
 #[test]
 fn c_api_identify_then_logout_with_params_in_the_browser() {
+    let _serial = one_at_a_time();
     use authtoken::ffi::identify::auth_identify;
     use authtoken::ffi::last_error::auth_last_error;
     use authtoken::ffi::login::auth_logout_with_params;
@@ -446,4 +461,11 @@ fn c_api_identify_then_logout_with_params_in_the_browser() {
         auth_token_free(t);
         auth_params_free(p);
     }
+}
+
+/// The browser tests share one chromium and one provider: one at a time keeps each test's
+/// timing its own (run side by side, a device login missed its deadline now and then).
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
 }
