@@ -4,6 +4,7 @@
 //! stuck (flock on Unix, LockFileEx on Windows, through `std::fs::File::lock`).
 
 use crate::error::{Error, Result};
+use crate::token_file::create_private_dir;
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 
@@ -53,20 +54,6 @@ impl FileLock {
             .map_err(|e| Error::io(format!("cannot lock '{}': {e}", path.display())))?;
         Ok(FileLock { _file: file })
     }
-}
-
-#[cfg(unix)]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-}
-
-#[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)
 }
 
 #[cfg(test)]
