@@ -133,8 +133,14 @@ fn consent_refused_is_access_denied() {
 fn provider_error_redirect_is_oauth_with_its_error() {
     let _serial = one_at_a_time();
     // plain PKCE is refused by oidc-provider (only S256): it redirects with invalid_request.
+    assert_refused_with_pkce("plain");
+}
+
+/// A public client login with `AUTH_OPT_PKCE` = `pkce`, which the provider refuses by
+/// redirecting with `invalid_request`: the library reports OAuth with that error.
+fn assert_refused_with_pkce(pkce: &str) {
     let mut p = openid("public-app");
-    p.set(ParamOption::Pkce, Some("plain")).unwrap();
+    p.set(ParamOption::Pkce, Some(pkce)).unwrap();
     let user = BrowserUser::new("approve");
     let e = identify_interactive(&p, &user, Canceller::new().watch()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::OAuth, "{e:?}");
@@ -336,13 +342,7 @@ fn logout_comes_back_to_the_listener() {
 #[test]
 fn public_client_without_pkce_is_refused_by_the_provider() {
     let _serial = one_at_a_time();
-    let mut p = openid("public-app");
-    p.set(ParamOption::Pkce, Some("none")).unwrap();
-    let user = BrowserUser::new("approve");
-    let e = identify_interactive(&p, &user, Canceller::new().watch()).unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::OAuth, "{e:?}");
-    assert_eq!(e.oauth_error(), "invalid_request");
-    user.last_report();
+    assert_refused_with_pkce("none");
 }
 
 /// One full login in the browser once the provider and the browser are up (run alone with
