@@ -9,10 +9,12 @@
 //!   `oauth2` crate (async and blocking); with ISSUER also the C API as an OpenID token (which
 //!   validates the ID token of each answer). One JSON line per client.
 //! - `compare breakdown TOKEN_URL REFRESH_TOKEN CLIENT_ID SECRET SAMPLES`: where the time of
-//!   one C API refresh goes: the library's transport alone, entering its runtime, the bare
-//!   POST on a multi-thread runtime like the library's, and the in-memory token work.
+//!   one C API refresh goes: the library's transport alone, entering the thread's runtime,
+//!   the bare POST on a multi-thread runtime (the library's design before the per-thread
+//!   runtime), and the in-memory token work.
 //! - `compare first TOKEN_URL REFRESH_TOKEN CLIENT_ID SECRET`: what the first C API refresh
-//!   of a process pays for: starting the runtime, building the HTTP client, the refresh.
+//!   of a process pays for: starting the thread's runtime, building its HTTP client (and the
+//!   shared TLS configuration), the refresh.
 //! - `compare threads TOKEN_URL REFRESH_TOKEN CLIENT_ID SECRET SECONDS`: refreshes per second
 //!   through the C API (and the bare POST for reference) with 1 and with 2 threads.
 
@@ -330,7 +332,7 @@ fn threads(a: &[String]) {
 }
 
 fn breakdown(a: &[String]) {
-    use authtoken::http::{Request, block_on, send};
+    use authtoken::http::{Request, block_on_here, send};
     use authtoken::secret::Secret;
     use authtoken::token::TransportSettings;
     let (url, rt, id, secret) = (&a[0], &a[1], &a[2], &a[3]);
@@ -356,19 +358,19 @@ fn breakdown(a: &[String]) {
     .collect();
     time(
         label,
-        "library transport only: block_on(http::send(POST))",
+        "library transport only: block_on_here(http::send(POST))",
         samples,
         || {
             let request = Request::post_form(url, fields.clone());
-            let r = block_on(send(&transport, &request)).expect("send");
+            let r = block_on_here(send(&transport, &request)).expect("send");
             assert!(r.is_success());
         },
     );
     time(
         label,
-        "entering the library runtime: block_on(async {})",
+        "entering the thread's runtime: block_on_here(async {})",
         samples,
-        || block_on(async {}),
+        || block_on_here(async {}),
     );
     let json = CString::new(ZERO_WORK_ANSWER).unwrap();
     time(
@@ -415,10 +417,12 @@ fn first(a: &[String]) {
     let (url, rt, id, secret) = (&a[0], &a[1], &a[2], &a[3]);
     let token = c_token(Kind::OAuth2, url, rt, id, secret);
     let t = Instant::now();
-    let _ = authtoken::http::runtime();
+    authtoken::http::block_on_here(async {});
     let runtime_us = t.elapsed().as_secs_f64() * 1e6;
     let t = Instant::now();
-    authtoken::http::client(&TransportSettings::default()).expect("client");
+    authtoken::http::block_on_here(async {
+        authtoken::http::client(&TransportSettings::default()).expect("client")
+    });
     let client_us = t.elapsed().as_secs_f64() * 1e6;
     let t = Instant::now();
     c_refresh(token);

@@ -60,7 +60,7 @@ fn refresh(c: &mut Criterion) {
         })
     });
 
-    // The library's transport alone (shared runtime driven from this thread, shared client):
+    // The library's transport alone (this thread's runtime and client):
     // separates the cost of the HTTP layer from client authentication, parsing and the token.
     let transport = authtoken::token::TransportSettings::default();
     let request = authtoken::http::Request::post_form(
@@ -76,7 +76,8 @@ fn refresh(c: &mut Criterion) {
     );
     group.bench_function("authtoken::http::send (library transport only)", |b| {
         b.iter(|| {
-            let r = authtoken::http::block_on(authtoken::http::send(&transport, &request)).unwrap();
+            let r = authtoken::http::block_on_here(authtoken::http::send(&transport, &request))
+                .unwrap();
             assert_eq!(r.status, 200);
             r
         })

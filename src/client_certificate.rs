@@ -1,33 +1,59 @@
-//! Mutual TLS (RFC 8705): the client certificate from a PEM file (certificate chain and private
-//! key) or a PKCS#12 file (converted to PEM: reqwest's rustls backend reads only PEM).
+//! Mutual TLS (RFC 8705): the client certificate chain and private key, from a PEM file or a
+//! PKCS#12 file (with `AUTH_OPT_CLIENT_CERTIFICATE_PASSWORD`).
 
 use crate::error::{Error, Result};
 use crate::secret::Secret;
-use base64::Engine;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
-/// The reqwest identity for the certificate file at `path`.
-pub fn identity(path: &str, password: Option<&Secret>) -> Result<reqwest::Identity> {
-    let bytes = std::fs::read(path).map_err(|e| {
+/// A certificate chain (leaf first) and its private key, ready for rustls. The key is
+/// zeroized when dropped (rustls-pki-types).
+pub struct ClientIdentity {
+    pub chain: Vec<CertificateDer<'static>>,
+    pub key: PrivateKeyDer<'static>,
+}
+
+impl std::fmt::Debug for ClientIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientIdentity")
+            .field("chain", &self.chain.len())
+            .field("key", &"[redacted]")
+            .finish()
+    }
+}
+
+/// The identity held by the certificate file at `path`.
+pub fn identity(path: &str, password: Option<&Secret>) -> Result<ClientIdentity> {
+    let bytes = zeroize::Zeroizing::new(std::fs::read(path).map_err(|e| {
         Error::io(format!(
             "AUTH_OPT_CLIENT_CERTIFICATE: cannot read '{path}': {e}"
         ))
-    })?;
-    let pem = if bytes.windows(10).any(|w| w == b"-----BEGIN") {
-        Secret::new(String::from_utf8_lossy(&bytes))
+    })?);
+    let identity = if bytes.windows(10).any(|w| w == b"-----BEGIN") {
+        from_pem(&bytes)
     } else {
-        pkcs12_to_pem(&bytes, password).map_err(|e| {
-            Error::invalid_argument(format!("AUTH_OPT_CLIENT_CERTIFICATE: '{path}': {e}"))
-        })?
+        from_pkcs12(&bytes, password)
     };
-    reqwest::Identity::from_pem(pem.expose().as_bytes()).map_err(|e| {
-        Error::invalid_argument(format!(
-            "AUTH_OPT_CLIENT_CERTIFICATE: '{path}' does not hold a certificate and its private key: {e}"
-        ))
-    })
+    identity
+        .map_err(|e| Error::invalid_argument(format!("AUTH_OPT_CLIENT_CERTIFICATE: '{path}': {e}")))
 }
 
-/// The private key (PKCS#8) and certificate chain of a PKCS#12 file as PEM text.
-pub fn pkcs12_to_pem(der: &[u8], password: Option<&Secret>) -> Result<Secret> {
+fn from_pem(pem: &[u8]) -> std::result::Result<ClientIdentity, String> {
+    let chain = CertificateDer::pem_slice_iter(pem)
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| format!("unreadable PEM certificate: {e}"))?;
+    let key = PrivateKeyDer::from_pem_slice(pem)
+        .map_err(|e| format!("no private key in the PEM file ({e})"))?;
+    if chain.is_empty() {
+        return Err("does not hold a certificate for its private key".into());
+    }
+    Ok(ClientIdentity { chain, key })
+}
+
+fn from_pkcs12(
+    der: &[u8],
+    password: Option<&Secret>,
+) -> std::result::Result<ClientIdentity, String> {
     let password = password.map(Secret::expose).unwrap_or("");
     let store = p12_keystore::KeyStore::from_pkcs12(
         der,
@@ -35,34 +61,22 @@ pub fn pkcs12_to_pem(der: &[u8], password: Option<&Secret>) -> Result<Secret> {
         p12_keystore::Pkcs12ImportPolicy::Relaxed,
     )
     .map_err(|e| {
-        Error::invalid_argument(format!(
-            "not a PKCS#12 file, or wrong AUTH_OPT_CLIENT_CERTIFICATE_PASSWORD ({e})"
-        ))
+        format!("not a PKCS#12 file, or wrong AUTH_OPT_CLIENT_CERTIFICATE_PASSWORD ({e})")
     })?;
     let (_, chain) = store
         .private_key_chain()
-        .ok_or_else(|| Error::invalid_argument("the PKCS#12 file holds no private key"))?;
+        .ok_or("the PKCS#12 file holds no private key")?;
     if chain.certs().is_empty() {
-        return Err(Error::invalid_argument(
-            "the PKCS#12 file holds no certificate for its private key",
-        ));
+        return Err("the PKCS#12 file holds no certificate for its private key".into());
     }
-    let mut pem = pem_block("PRIVATE KEY", chain.key().as_der());
-    for cert in chain.certs() {
-        pem.push_str(&pem_block("CERTIFICATE", cert.as_der()));
-    }
-    Ok(Secret::new(pem))
-}
-
-fn pem_block(label: &str, der: &[u8]) -> String {
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut out = format!("-----BEGIN {label}-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        out.push_str(std::str::from_utf8(line).unwrap_or_default());
-        out.push('\n');
-    }
-    out.push_str(&format!("-----END {label}-----\n"));
-    out
+    Ok(ClientIdentity {
+        chain: chain
+            .certs()
+            .iter()
+            .map(|c| CertificateDer::from(c.as_der().to_vec()))
+            .collect(),
+        key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(chain.key().as_der().to_vec())),
+    })
 }
 
 #[cfg(test)]
@@ -80,17 +94,18 @@ mod tests {
     }
 
     #[test]
-    fn pkcs12_with_its_password_gives_an_identity() {
+    fn pkcs12_with_its_password_and_pem_give_the_same_identity() {
         let pw = Secret::new("test-pass");
-        let pem = pkcs12_to_pem(
-            &std::fs::read(fixture("client-cert.p12")).unwrap(),
-            Some(&pw),
-        )
-        .unwrap();
-        assert!(pem.expose().starts_with("-----BEGIN PRIVATE KEY-----\n"));
-        assert!(pem.expose().contains("-----BEGIN CERTIFICATE-----\n"));
-        identity(&fixture("client-cert.p12"), Some(&pw)).unwrap();
-        identity(&fixture("client-cert.pem"), None).unwrap();
+        let from_p12 = identity(&fixture("client-cert.p12"), Some(&pw)).unwrap();
+        let from_pem = identity(&fixture("client-cert.pem"), None).unwrap();
+        assert!(!from_p12.chain.is_empty());
+        assert_eq!(from_p12.chain[0], from_pem.chain[0]);
+        assert_eq!(
+            from_p12.key.secret_der(),
+            from_pem.key.secret_der(),
+            "the same key"
+        );
+        assert!(!format!("{from_pem:?}").contains("BEGIN"));
     }
 
     #[test]
@@ -100,5 +115,12 @@ mod tests {
         assert!(e.message().contains("PASSWORD"), "{}", e.message());
         let e = identity("/nonexistent/cert.p12", None).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Io);
+    }
+
+    #[test]
+    fn pem_without_a_key_is_invalid_argument() {
+        let e = identity(&fixture("test-ca.pem"), None).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        assert!(e.message().contains("private key"), "{}", e.message());
     }
 }

@@ -186,7 +186,8 @@ pub async fn login(params: &Params, agent: &dyn UserAgent, cancel: &CancelWatch)
                     .with_oauth_error("expired_token")
                     .with_http_status(e.http_status()));
                 }
-                _ => return Err(e),
+                // Say which step failed: the poll's own errors name no endpoint.
+                _ => return Err(e.context("device login: polling the token endpoint")),
             },
         }
     }

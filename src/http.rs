@@ -1,12 +1,18 @@
-//! The one HTTP layer: a lazily started tokio runtime driven from the caller's thread
-//! (`block_on`, no thread hop per request), one reqwest client per transport setting (rustls,
-//! platform roots plus `AUTH_OPT_CA_FILE`, proxy, client certificate) shared by every call so
-//! connections are reused, no redirects on back-channel requests, answers capped at 1 MiB.
+//! The one HTTP layer. Back-channel calls (refresh, revocation, userinfo…) run on a
+//! current-thread tokio runtime owned by the calling thread, with that thread's own reqwest
+//! clients: the request, its connection and the answer never leave the caller's thread (a
+//! multi-thread runtime would move the connection's I/O to a worker thread and back: twice the
+//! latency of the request itself on loopback), and threads share nothing but the TLS
+//! configuration (`tls.rs`). Flows whose I/O outlives one call (the login's loopback listener)
+//! run on the shared multi-thread runtime instead. No redirects on back-channel requests;
+//! answers capped at 1 MiB.
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::log::{Level, log_at, redact_url};
 use crate::secret::Secret;
+use crate::tls::TlsKey;
 use crate::token::TransportSettings;
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{LazyLock, Mutex};
@@ -29,9 +35,11 @@ pub fn runtime() -> &'static tokio::runtime::Runtime {
     &RUNTIME
 }
 
-/// Runs `future` to completion for a blocking C call, on the caller's own thread. Called from
-/// inside a runtime (a host callback that calls back into the library), it runs on a helper
-/// thread instead, since a runtime cannot block inside itself.
+/// Runs `future` to completion on the shared multi-thread runtime, driven from the caller's
+/// thread. For calls that create I/O objects used again by later calls, possibly from other
+/// threads (the login's listener). Called from inside a runtime (a host callback that calls
+/// back into the library), it runs on a helper thread, since a runtime cannot block inside
+/// itself.
 pub fn block_on<F: Future + Send>(future: F) -> F::Output
 where
     F::Output: Send,
@@ -47,65 +55,118 @@ where
     }
 }
 
+/// A thread's own runtime and clients. The clients' pooled connections belong to this
+/// runtime, so they are only ever used by it.
+struct ThreadIo {
+    clients: RefCell<HashMap<ClientKey, reqwest::Client>>,
+    runtime: tokio::runtime::Runtime,
+}
+
+thread_local! {
+    static THREAD_IO: OnceCell<ThreadIo> = const { OnceCell::new() };
+    /// Set while this thread's runtime runs a future: [`client`] then hands out this thread's
+    /// clients.
+    static ON_THREAD_RUNTIME: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs a self-contained call (nothing it creates is used after it returns: a request and its
+/// answer) to completion on the calling thread's own runtime. Falls back to [`block_on`]
+/// inside a runtime, and when the thread is being torn down.
+pub fn block_on_here<F: Future + Send>(future: F) -> F::Output
+where
+    F::Output: Send,
+{
+    if tokio::runtime::Handle::try_current().is_ok() || ON_THREAD_RUNTIME.with(Cell::get) {
+        return block_on(future);
+    }
+    let runtime = THREAD_IO.try_with(|io| {
+        io.get_or_init(|| ThreadIo {
+            clients: RefCell::new(HashMap::new()),
+            runtime: tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("the thread's tokio runtime could not start"),
+        });
+    });
+    if runtime.is_err() {
+        return block_on(future);
+    }
+    struct Running;
+    impl Drop for Running {
+        fn drop(&mut self) {
+            ON_THREAD_RUNTIME.with(|f| f.set(false));
+        }
+    }
+    ON_THREAD_RUNTIME.with(|f| f.set(true));
+    let _running = Running;
+    THREAD_IO.with(|io| {
+        io.get()
+            .expect("initialised above")
+            .runtime
+            .block_on(future)
+    })
+}
+
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct ClientKey {
-    ca_file: Option<String>,
+    tls: TlsKey,
     proxy: Option<String>,
-    client_certificate: Option<String>,
-    client_certificate_password: Option<String>,
 }
 
 static CLIENTS: LazyLock<Mutex<HashMap<ClientKey, reqwest::Client>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
-/// The shared client for these transport settings.
+/// The client for these transport settings: the calling thread's own when it runs on its own
+/// runtime ([`block_on_here`]), else the one shared on the multi-thread runtime.
 pub fn client(t: &TransportSettings) -> Result<reqwest::Client> {
     let key = ClientKey {
-        ca_file: t.ca_file.clone(),
+        tls: TlsKey {
+            ca_file: t.ca_file.clone(),
+            client_certificate: t.client_certificate.clone(),
+            client_certificate_password: t
+                .client_certificate_password
+                .as_ref()
+                .map(|s| s.expose().to_owned()),
+        },
         proxy: t.proxy.clone(),
-        client_certificate: t.client_certificate.clone(),
-        client_certificate_password: t
-            .client_certificate_password
-            .as_ref()
-            .map(|s| s.expose().to_owned()),
     };
+    if ON_THREAD_RUNTIME.with(Cell::get) {
+        let own = THREAD_IO.with(|io| {
+            let io = io.get()?;
+            let mut clients = io.clients.borrow_mut();
+            Some(match clients.get(&key) {
+                Some(c) => Ok(c.clone()),
+                None => build_client(&key).inspect(|c| {
+                    clients.insert(key.clone(), c.clone());
+                }),
+            })
+        });
+        if let Some(c) = own {
+            return c;
+        }
+    }
     let mut clients = CLIENTS.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(c) = clients.get(&key) {
         return Ok(c.clone());
     }
-    let c = build_client(t)?;
+    let c = build_client(&key)?;
     clients.insert(key, c.clone());
     Ok(c)
 }
 
-fn build_client(t: &TransportSettings) -> Result<reqwest::Client> {
+fn build_client(key: &ClientKey) -> Result<reqwest::Client> {
     let mut b = reqwest::Client::builder()
         // A back-channel redirect could send credentials elsewhere (SSRF); never follow one.
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("authtoken/", env!("CARGO_PKG_VERSION")))
         .pool_idle_timeout(Duration::from_secs(90))
         .tcp_nodelay(true)
-        .https_only(false);
-    if let Some(path) = &t.ca_file {
-        let pem = std::fs::read(path)
-            .map_err(|e| Error::io(format!("AUTH_OPT_CA_FILE: cannot read '{path}': {e}")))?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-            Error::invalid_argument(format!(
-                "AUTH_OPT_CA_FILE: '{path}' is not a PEM bundle: {e}"
-            ))
-        })?;
-        b = b.tls_certs_merge(certs);
-    }
-    if let Some(proxy) = &t.proxy {
+        .https_only(false)
+        .tls_backend_preconfigured(crate::tls::client_config(&key.tls)?);
+    if let Some(proxy) = &key.proxy {
         let p = reqwest::Proxy::all(proxy)
             .map_err(|e| Error::invalid_argument(format!("AUTH_OPT_PROXY: {e}")))?;
         b = b.proxy(p);
-    }
-    if let Some(path) = &t.client_certificate {
-        b = b.identity(crate::client_certificate::identity(
-            path,
-            t.client_certificate_password.as_ref(),
-        )?);
     }
     b.build().map_err(|e| {
         Error::new(
@@ -291,10 +352,11 @@ async fn send_once(
     for (k, v) in &request.headers {
         rb = rb.header(k.as_str(), v.as_str());
     }
-    let url = redact_url(&request.url);
+    // Redacted only when a message needs it: parsing the URL again costs on every call.
+    let url = || redact_url(&request.url);
     let mut resp = rb.send().await.map_err(|e| SendError {
         retryable: e.is_connect() && !e.is_timeout(),
-        error: transport_error(&e, &url),
+        error: transport_error(&e, &url()),
     })?;
     let status = resp.status().as_u16();
     let header = |name: reqwest::header::HeaderName| {
@@ -308,7 +370,7 @@ async fn send_once(
     let retry_after = header(reqwest::header::RETRY_AFTER);
     if resp.content_length().is_some_and(|n| n > MAX_BODY as u64) {
         return Err(SendError {
-            error: too_large(status, &url),
+            error: too_large(status, &url()),
             retryable: false,
         });
     }
@@ -318,7 +380,7 @@ async fn send_once(
             Ok(Some(chunk)) => {
                 if body.len() + chunk.len() > MAX_BODY {
                     return Err(SendError {
-                        error: too_large(status, &url),
+                        error: too_large(status, &url()),
                         retryable: false,
                     });
                 }
@@ -326,8 +388,21 @@ async fn send_once(
             }
             Ok(None) => break,
             Err(e) => {
+                // The server did answer: the transfer broke, it was not unreachable.
+                let url = url();
+                let error = match transport_error(&e, &url) {
+                    t if t.kind() == ErrorKind::Timeout => t,
+                    _ => Error::new(
+                        ErrorKind::Network,
+                        format!(
+                            "the answer from {url} (HTTP {status}) broke off after {} bytes: {}",
+                            body.len(),
+                            error_chain(&e, &url)
+                        ),
+                    ),
+                };
                 return Err(SendError {
-                    error: transport_error(&e, &url).with_http_status(status),
+                    error: error.with_http_status(status),
                     retryable: false,
                 });
             }
@@ -349,8 +424,8 @@ fn too_large(status: u16, url: &str) -> Error {
     .with_http_status(status)
 }
 
-/// A reqwest failure as our error: timeout, or network (DNS, connection, TLS, transfer).
-fn transport_error(e: &reqwest::Error, url: &str) -> Error {
+/// A reqwest error and its sources, with the redacted URL in place of the one reqwest repeats.
+fn error_chain(e: &reqwest::Error, url: &str) -> String {
     let mut detail = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
@@ -358,8 +433,12 @@ fn transport_error(e: &reqwest::Error, url: &str) -> Error {
         detail.push_str(&s.to_string());
         source = s.source();
     }
-    // reqwest repeats the URL in its message; ours is redacted already.
-    let detail = detail.replace(e.url().map(|u| u.as_str()).unwrap_or("\u{0}"), url);
+    detail.replace(e.url().map(|u| u.as_str()).unwrap_or("\u{0}"), url)
+}
+
+/// A reqwest failure as our error: timeout, or network (DNS, connection, TLS, transfer).
+fn transport_error(e: &reqwest::Error, url: &str) -> Error {
+    let detail = error_chain(e, url);
     if e.is_timeout() {
         Error::new(
             ErrorKind::Timeout,
@@ -367,5 +446,89 @@ fn transport_error(e: &reqwest::Error, url: &str) -> Error {
         )
     } else {
         Error::new(ErrorKind::Network, format!("cannot reach {url}: {detail}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A keep-alive HTTP/1.1 server on loopback answering `{}` to every request; counts the
+    /// connections it accepted.
+    fn server() -> (String, Arc<AtomicUsize>) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let connections = Arc::new(AtomicUsize::new(0));
+        let counted = connections.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { return };
+                counted.fetch_add(1, Ordering::SeqCst);
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let mut writer = stream;
+                    loop {
+                        let mut length = 0;
+                        loop {
+                            let mut line = String::new();
+                            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                                return;
+                            }
+                            let lower = line.to_ascii_lowercase();
+                            if let Some(v) = lower.strip_prefix("content-length:") {
+                                length = v.trim().parse().unwrap();
+                            }
+                            if line == "\r\n" {
+                                break;
+                            }
+                        }
+                        let mut body = vec![0; length];
+                        reader.read_exact(&mut body).unwrap();
+                        let answer = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
+                        if writer.write_all(answer.as_bytes()).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        (url, connections)
+    }
+
+    #[test]
+    fn each_thread_keeps_its_connection_and_drops_it_with_the_thread() {
+        let (url, connections) = server();
+        for _ in 0..3 {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                let transport = TransportSettings::default();
+                for _ in 0..3 {
+                    let request = Request::post_form(&url, vec![("a".into(), Secret::new("b"))]);
+                    let r = block_on_here(send(&transport, &request)).unwrap();
+                    assert_eq!(r.status, 200);
+                    assert_eq!(r.body, b"{}");
+                }
+            })
+            .join()
+            .expect("the thread and its runtime end cleanly");
+        }
+        // Three requests per thread on one kept-alive connection each.
+        assert_eq!(connections.load(Ordering::SeqCst), 3);
+    }
+
+    #[test]
+    fn inside_a_runtime_the_call_runs_on_the_shared_one() {
+        let (url, _) = server();
+        let outer = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let r = outer.block_on(async {
+            block_on_here(send(&TransportSettings::default(), &Request::get(&url)))
+        });
+        assert_eq!(r.unwrap().status, 200);
     }
 }

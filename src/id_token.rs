@@ -28,7 +28,9 @@ pub struct Expectations<'a> {
 }
 
 /// Validates `id_token` for the client of `ctx` (issuer, JWKS from the resolved context) and
-/// returns its claims. Any failure is `ErrorKind::IdToken` with the reason.
+/// returns its claims. A token that fails a check is `ErrorKind::IdToken` with the reason; when
+/// the configuration or the keys cannot be fetched, that error keeps its own kind (Network,
+/// Timeout, Protocol: docs/faults.md), since the token was not found wrong.
 pub async fn validate(
     ctx: &ClientContext,
     id_token: &str,

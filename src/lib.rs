@@ -30,6 +30,7 @@ pub mod pkce;
 pub mod revocation;
 pub mod secret;
 pub mod session;
+pub mod tls;
 pub mod token;
 pub mod token_file;
 pub mod token_format;

@@ -4,7 +4,7 @@
 mod common;
 
 use common::capi::{self, Code, Failure, Opt, Params, Token};
-use common::stub::{Reply, Stub, closed_port};
+use common::stub::{RefusingPort, Reply, Stub};
 use std::time::{Duration, Instant};
 
 /// The longest any case may take; the HTTP timeout is 1 s, so this only catches hangs.
@@ -195,7 +195,8 @@ fn connection_closed_without_an_answer_is_network() {
 
 #[test]
 fn closed_port_is_network() {
-    let token = token_for(&format!("http://127.0.0.1:{}/token", closed_port()));
+    let port = RefusingPort::new();
+    let token = token_for(&port.url("/token"));
     let started = Instant::now();
     let f = capi::refresh(&token).expect_err("nothing listens");
     assert_eq!(f.code, Code::AUTH_ERROR_NETWORK, "{f:?}");

@@ -87,7 +87,7 @@ pub unsafe extern "C" fn auth_read_identity(
     guard_out(out, || {
         // SAFETY: the caller passes a live handle or NULL.
         let token = unsafe { handle(token, "token") }?;
-        let identity = crate::http::block_on(identity::read_identity(&token.token))?;
+        let identity = crate::http::block_on_here(identity::read_identity(&token.token))?;
         Ok(into_handle(auth_identity::new(identity)))
     })
 }
@@ -107,7 +107,7 @@ pub unsafe extern "C" fn auth_get_user_info(
     guard_out(out, || {
         // SAFETY: the caller passes a live handle or NULL.
         let token = unsafe { handle(token, "token") }?;
-        let identity = crate::http::block_on(identity::user_info(&token.token))?;
+        let identity = crate::http::block_on_here(identity::user_info(&token.token))?;
         Ok(into_handle(auth_identity::new(identity)))
     })
 }

@@ -11,7 +11,7 @@ use super::token::auth_token;
 use crate::browser::{DevicePrompt, SystemBrowser, UserAgent};
 use crate::cancel::CancelWatch;
 use crate::error::{Error, ErrorKind, Result};
-use crate::http::block_on;
+use crate::http::block_on_here;
 use crate::login::{BeginOptions, LoginRequest};
 use crate::logout::{LogoutOptions, logout};
 use std::ffi::{CString, c_char};
@@ -96,7 +96,7 @@ pub unsafe extern "C" fn auth_login_begin(
     guard_out(out, || {
         // SAFETY: the caller passes a live handle or NULL.
         let params = unsafe { handle(params, "params") }?.snapshot();
-        let request = block_on(crate::login::begin(&params, &BeginOptions::default()))?;
+        let request = block_on_here(crate::login::begin(&params, &BeginOptions::default()))?;
         Ok(into_handle(auth_login {
             url: SecretCString::new(&request.url),
             request,
@@ -136,7 +136,7 @@ pub unsafe extern "C" fn auth_login_complete(
         // SAFETY: the caller passes a live handle or NULL, and a C string or NULL.
         let login = unsafe { handle(login, "login") }?;
         let url = unsafe { text(redirect_url, "redirect_url") }?;
-        let token = block_on(login.request.complete(url))?;
+        let token = block_on_here(login.request.complete(url))?;
         Ok(auth_token::boxed(token))
     })
 }
@@ -191,7 +191,7 @@ pub unsafe extern "C" fn auth_logout(token: *const auth_token) -> auth_result {
     guard(|| {
         // SAFETY: the caller passes a live handle or NULL.
         let token = unsafe { handle(token, "token") }?;
-        block_on(logout(
+        block_on_here(logout(
             &token.token,
             &LogoutOptions::default(),
             &SystemBrowser,
@@ -222,7 +222,7 @@ pub unsafe extern "C" fn auth_logout_with_params(
         if let Some(r) = settings.redirect_url {
             options.redirect_url = r;
         }
-        block_on(logout(
+        block_on_here(logout(
             &token.token,
             &options,
             &HostAgent(params.callbacks()),

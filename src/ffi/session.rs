@@ -7,7 +7,7 @@ use super::params::{UserData, auth_params};
 use super::result::auth_result;
 use super::token::auth_token;
 use crate::error::{Error, Result};
-use crate::http::block_on;
+use crate::http::block_on_here;
 use crate::session::{Session, TokenSource};
 use crate::token::Token;
 use std::ffi::c_void;
@@ -39,13 +39,13 @@ struct Source<'a>(&'a auth_params);
 
 impl TokenSource for Source<'_> {
     fn refresh(&self, token: &Token) -> Result<Token> {
-        block_on(crate::grants::refresh(token))
+        block_on_here(crate::grants::refresh(token))
     }
     fn login(&self) -> Result<Token> {
         super::identify::identify(self.0)
     }
     fn revoke(&self, token: &Token) -> Result<()> {
-        block_on(crate::revocation::revoke_all(token))
+        block_on_here(crate::revocation::revoke_all(token))
     }
 }
 

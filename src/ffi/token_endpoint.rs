@@ -8,7 +8,7 @@ use super::memory::string_to_c;
 use super::params::auth_params;
 use super::result::auth_result;
 use super::token::auth_token;
-use crate::http::block_on;
+use crate::http::block_on_here;
 use crate::{grants, introspection, revocation};
 use std::ffi::c_char;
 
@@ -32,7 +32,7 @@ pub unsafe extern "C" fn auth_refresh_token(
     guard_out(out_token, || {
         // SAFETY: the caller passes a live handle or NULL.
         let token = unsafe { handle(token, "token") }?;
-        let fresh = block_on(grants::refresh(&token.token))?;
+        let fresh = block_on_here(grants::refresh(&token.token))?;
         Ok(auth_token::boxed(fresh))
     })
 }
@@ -50,7 +50,7 @@ pub unsafe extern "C" fn auth_revoke_token(token: *const auth_token) -> auth_res
     guard(|| {
         // SAFETY: the caller passes a live handle or NULL.
         let token = unsafe { handle(token, "token") }?;
-        block_on(revocation::revoke(&token.token))
+        block_on_here(revocation::revoke(&token.token))
     })
 }
 
@@ -69,7 +69,7 @@ pub unsafe extern "C" fn auth_introspect_token(
     guard_out(out_json, || {
         // SAFETY: the caller passes a live handle or NULL.
         let token = unsafe { handle(token, "token") }?;
-        let json = block_on(introspection::introspect(&token.token))?;
+        let json = block_on_here(introspection::introspect(&token.token))?;
         Ok(string_to_c(&json))
     })
 }
@@ -93,7 +93,7 @@ pub unsafe extern "C" fn auth_create_jwt_assertion(
     guard_out(out_jwt, || {
         // SAFETY: the caller passes a live handle or NULL.
         let params = unsafe { handle(params, "params") }?.snapshot();
-        let jwt = block_on(grants::jwt_assertion_for(&params))?;
+        let jwt = block_on_here(grants::jwt_assertion_for(&params))?;
         Ok(string_to_c(jwt.expose()))
     })
 }

@@ -263,3 +263,128 @@ pub fn jwt_claims(jwt: &str) -> serde_json::Value {
         .expect("base64url payload");
     serde_json::from_slice(&bytes).expect("JSON claims")
 }
+
+/// The name of a result code, from `auth_result_name`.
+pub fn result_name(code: auth_result) -> String {
+    c_str(authtoken::ffi::result::auth_result_name(
+        authtoken::ffi::result::auth_result_value(code as u32),
+    ))
+}
+
+/// An `auth_login` handle (the two-step login).
+pub struct Login(*mut authtoken::ffi::login::auth_login);
+// SAFETY: a login is only read after it is made, and the library's handles are thread-safe.
+unsafe impl Send for Login {}
+unsafe impl Sync for Login {}
+
+impl Login {
+    /// `auth_login_begin`.
+    pub fn begin(params: &Params) -> Result<Login, Failure> {
+        let mut out = std::ptr::dangling_mut();
+        // SAFETY: live handle, writable out-pointer.
+        let r =
+            check(unsafe { authtoken::ffi::login::auth_login_begin(params.as_ptr(), &mut out) });
+        match r {
+            Ok(()) => {
+                assert!(!out.is_null());
+                Ok(Login(out))
+            }
+            Err(e) => {
+                assert!(out.is_null(), "out-parameter not set to NULL on failure");
+                Err(e)
+            }
+        }
+    }
+    /// `auth_login_url`.
+    pub fn url(&self) -> String {
+        c_str(authtoken::ffi::login::auth_login_url(self.0))
+    }
+    /// `auth_login_complete`.
+    pub fn complete(&self, redirect_url: &str) -> Result<Token, Failure> {
+        let url = CString::new(redirect_url).expect("no NUL");
+        // SAFETY: live handle and NUL-terminated string.
+        token_out(|out| unsafe {
+            authtoken::ffi::login::auth_login_complete(self.0, url.as_ptr(), out)
+        })
+    }
+}
+
+impl Drop for Login {
+    fn drop(&mut self) {
+        // SAFETY: made by auth_login_begin, freed once.
+        unsafe { authtoken::ffi::login::auth_login_free(self.0) };
+    }
+}
+
+/// An `auth_identity` handle.
+pub struct Identity(*mut authtoken::ffi::identity::auth_identity);
+
+impl Identity {
+    /// `auth_identity_subject`.
+    pub fn subject(&self) -> String {
+        // SAFETY: a live handle; the string is copied at once.
+        c_str(unsafe { authtoken::ffi::identity::auth_identity_subject(self.0) })
+    }
+}
+
+impl Drop for Identity {
+    fn drop(&mut self) {
+        // SAFETY: a handle from the library, freed once.
+        unsafe { authtoken::ffi::identity::auth_identity_free(self.0) };
+    }
+}
+
+fn identity_out(
+    f: impl FnOnce(*mut *mut authtoken::ffi::identity::auth_identity) -> auth_result,
+) -> Result<Identity, Failure> {
+    let mut out = std::ptr::dangling_mut();
+    match check(f(&mut out)) {
+        Ok(()) => {
+            assert!(!out.is_null());
+            Ok(Identity(out))
+        }
+        Err(e) => {
+            assert!(out.is_null(), "out-parameter not set to NULL on failure");
+            Err(e)
+        }
+    }
+}
+
+/// `auth_read_identity`.
+pub fn read_identity(token: &Token) -> Result<Identity, Failure> {
+    // SAFETY: live handle.
+    identity_out(|out| unsafe { authtoken::ffi::identity::auth_read_identity(token.as_ptr(), out) })
+}
+
+/// `auth_get_user_info`.
+pub fn get_user_info(token: &Token) -> Result<Identity, Failure> {
+    // SAFETY: live handle.
+    identity_out(|out| unsafe { authtoken::ffi::identity::auth_get_user_info(token.as_ptr(), out) })
+}
+
+unsafe extern "C" fn accept_device_prompt(
+    _: *mut std::ffi::c_void,
+    _: *const c_char,
+    _: *const c_char,
+    _: *const c_char,
+    _: i64,
+) -> std::ffi::c_int {
+    0
+}
+
+impl Params {
+    /// A device prompt callback that shows nothing and lets the flow go on (the polling is
+    /// what is tested).
+    pub fn accept_device_prompt(&self) -> &Params {
+        // SAFETY: live handle; the callback ignores its arguments.
+        check(unsafe {
+            authtoken::ffi::params::auth_params_set_device_prompt(
+                self.0,
+                Some(accept_device_prompt),
+                std::ptr::null_mut(),
+            )
+        })
+        .expect("auth_params_set_device_prompt");
+        self
+    }
+}

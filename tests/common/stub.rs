@@ -1,14 +1,17 @@
 //! A fault-injection HTTP server on 127.0.0.1, in process (raw HTTP/1.1 over a tokio
-//! TcpListener on its own thread): answers every request as its [`Reply`] says, including
-//! the ways real servers fail. Only for fault injection; the protocol is tested against the
-//! real provider.
+//! TcpListener on its own thread, optionally behind TLS): answers every request as its
+//! [`Reply`] says, including the ways real servers fail. Only for fault injection; the
+//! protocol is tested against the real provider.
 #![allow(dead_code)]
 
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpSocket};
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls;
 
 /// How the stub answers a request.
 #[derive(Debug, Clone)]
@@ -28,6 +31,13 @@ pub enum Reply {
     Silent,
     /// Reads the request and closes the connection without a byte.
     Close,
+    /// A complete answer sent with `Transfer-Encoding: chunked` (no Content-Length), in chunks
+    /// of 64 KiB; the connection stays open.
+    Chunked {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    },
 }
 
 impl Reply {
@@ -58,6 +68,7 @@ type Handler = Arc<dyn Fn(&SeenRequest) -> Reply + Send + Sync>;
 /// A running stub; stops when dropped.
 pub struct Stub {
     pub port: u16,
+    scheme: &'static str,
     requests: Arc<AtomicUsize>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -70,6 +81,18 @@ impl Stub {
     }
 
     pub fn start(handler: Handler) -> Stub {
+        Stub::serve(handler, None)
+    }
+
+    /// A stub behind TLS (`https://`), presenting the key and certificate of the PEM file
+    /// `key_and_certificate` (e.g. tests/provider/keys/mtls-server.pem, signed by the test CA
+    /// that nothing trusts unless told to with AUTH_OPT_CA_FILE).
+    pub fn start_tls(handler: Handler, key_and_certificate: &Path) -> Stub {
+        Stub::serve(handler, Some(tls_acceptor(key_and_certificate)))
+    }
+
+    fn serve(handler: Handler, tls: Option<TlsAcceptor>) -> Stub {
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let requests = Arc::new(AtomicUsize::new(0));
         let (port_tx, port_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
@@ -90,7 +113,20 @@ impl Stub {
                             continue;
                         };
                         let _ = socket.set_nodelay(true);
-                        tokio::spawn(connection(socket, handler.clone(), counter.clone()));
+                        let (handler, counter) = (handler.clone(), counter.clone());
+                        match tls.clone() {
+                            None => {
+                                tokio::spawn(connection(socket, handler, counter));
+                            }
+                            Some(acceptor) => {
+                                tokio::spawn(async move {
+                                    // A client that refuses the certificate ends here.
+                                    if let Ok(stream) = acceptor.accept(socket).await {
+                                        connection(stream, handler, counter).await;
+                                    }
+                                });
+                            }
+                        }
                     }
                 };
                 tokio::select! {
@@ -105,14 +141,16 @@ impl Stub {
             .expect("stub started");
         Stub {
             port,
+            scheme,
             requests,
             stop: Some(stop_tx),
             thread: Some(thread),
         }
     }
 
+    /// `http://127.0.0.1:PORT{path}` (`https://` behind TLS).
     pub fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
+        format!("{}://127.0.0.1:{}{path}", self.scheme, self.port)
     }
 
     /// Requests received so far (complete heads).
@@ -132,13 +170,63 @@ impl Drop for Stub {
     }
 }
 
-/// A port on 127.0.0.1 nothing listens on (bound, then released).
-pub fn closed_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    l.local_addr().expect("addr").port()
+/// A port on 127.0.0.1 that refuses connections for as long as this value lives: bound (so no
+/// other socket of the machine gets it, as could happen to a port bound and released while
+/// other stubs start) but not listening.
+pub struct RefusingPort {
+    pub port: u16,
+    _socket: TcpSocket,
 }
 
-async fn connection(mut socket: TcpStream, handler: Handler, counter: Arc<AtomicUsize>) {
+impl RefusingPort {
+    pub fn new() -> RefusingPort {
+        let socket = TcpSocket::new_v4().expect("socket");
+        socket
+            .bind("127.0.0.1:0".parse().expect("address"))
+            .expect("bind");
+        let port = socket.local_addr().expect("addr").port();
+        RefusingPort {
+            port,
+            _socket: socket,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+impl Default for RefusingPort {
+    fn default() -> RefusingPort {
+        RefusingPort::new()
+    }
+}
+
+fn tls_acceptor(key_and_certificate: &Path) -> TlsAcceptor {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let pem = std::fs::read(key_and_certificate)
+        .unwrap_or_else(|e| panic!("{}: {e}", key_and_certificate.display()));
+    let certificates: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<_, _>>()
+        .expect("PEM certificates");
+    let key = PrivateKeyDer::from_pem_slice(&pem).expect("PEM private key");
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("TLS versions")
+    .with_no_client_auth()
+    .with_single_cert(certificates, key)
+    .expect("TLS server certificate");
+    TlsAcceptor::from(Arc::new(config))
+}
+
+async fn connection<S: AsyncRead + AsyncWrite + Unpin>(
+    mut socket: S,
+    handler: Handler,
+    counter: Arc<AtomicUsize>,
+) {
     let mut buffer = Vec::new();
     loop {
         let Some(request) = read_request(&mut socket, &mut buffer).await else {
@@ -158,6 +246,7 @@ async fn connection(mut socket: TcpStream, handler: Handler, counter: Arc<Atomic
                 head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
                 if socket.write_all(head.as_bytes()).await.is_err()
                     || socket.write_all(&body).await.is_err()
+                    || socket.flush().await.is_err()
                 {
                     return;
                 }
@@ -178,12 +267,42 @@ async fn connection(mut socket: TcpStream, handler: Handler, counter: Arc<Atomic
                 std::future::pending::<()>().await;
             }
             Reply::Close => return,
+            Reply::Chunked {
+                status,
+                headers,
+                body,
+            } => {
+                let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+                for (k, v) in &headers {
+                    head.push_str(&format!("{k}: {v}\r\n"));
+                }
+                head.push_str("Transfer-Encoding: chunked\r\n\r\n");
+                if socket.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                for chunk in body.chunks(64 * 1024) {
+                    let size = format!("{:x}\r\n", chunk.len());
+                    // A client that stops reading (an answer too large) ends the connection.
+                    if socket.write_all(size.as_bytes()).await.is_err()
+                        || socket.write_all(chunk).await.is_err()
+                        || socket.write_all(b"\r\n").await.is_err()
+                    {
+                        return;
+                    }
+                }
+                if socket.write_all(b"0\r\n\r\n").await.is_err() || socket.flush().await.is_err() {
+                    return;
+                }
+            }
         }
     }
 }
 
 /// Reads one request (head and Content-Length body); `None` when the peer closed.
-async fn read_request(socket: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<SeenRequest> {
+async fn read_request<S: AsyncRead + Unpin>(
+    socket: &mut S,
+    buffer: &mut Vec<u8>,
+) -> Option<SeenRequest> {
     let mut chunk = [0u8; 8192];
     let head_end = loop {
         if let Some(i) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
