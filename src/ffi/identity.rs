@@ -27,7 +27,7 @@ pub struct auth_identity {
 }
 
 impl auth_identity {
-    fn new(identity: Identity) -> auth_identity {
+    pub(crate) fn new(identity: Identity) -> auth_identity {
         let text = |v: Option<String>| SecretCString::new(v.as_deref().unwrap_or(""));
         auth_identity {
             source: SecretCString::new(&identity.source()),

@@ -18,3 +18,6 @@ pub mod result;
 pub mod session;
 pub mod token;
 pub mod token_endpoint;
+
+#[cfg(test)]
+mod tests;
