@@ -28,7 +28,7 @@ fn openid(client_id: &str) -> Params {
         .unwrap();
     p.set(ParamOption::Scope, Some("email offline_access"))
         .unwrap();
-    p.set(ParamOption::LoginTimeout, Some("45")).unwrap();
+    p.set(ParamOption::LoginTimeout, Some("120")).unwrap();
     // The path the test clients register (any port).
     p.set(
         ParamOption::RedirectUrl,
@@ -102,7 +102,7 @@ fn oauth2_with_explicit_urls_and_pkce_on_a_public_client() {
         Some("http://localhost:0/callback"),
     )
     .unwrap();
-    p.set(ParamOption::LoginTimeout, Some("45")).unwrap();
+    p.set(ParamOption::LoginTimeout, Some("120")).unwrap();
     let user = BrowserUser::new("approve");
     let result = identify_interactive(&p, &user, Canceller::new().watch());
     let report = user.last_report();
@@ -186,7 +186,7 @@ fn implicit_fragment_is_posted_back_by_the_real_browser() {
     )
     .unwrap();
     p.set(ParamOption::ResponseType, Some("token")).unwrap();
-    p.set(ParamOption::LoginTimeout, Some("45")).unwrap();
+    p.set(ParamOption::LoginTimeout, Some("120")).unwrap();
     let t = identify_interactive(&p, &Implicit, Canceller::new().watch()).unwrap();
     assert_eq!(t.access_token.expose(), "implicit-AT");
 }
