@@ -7,7 +7,8 @@
  *
  *   demo <issuer or discovery URL> <client id> [client secret] [token file]
  *
- * Build: cc -Iinclude examples/demo.c -Ltarget/debug -lauthtoken -o demo   (see scripts/demo)
+ * Build against an install: cc examples/demo.c $(pkg-config --cflags --libs authtoken) -o demo
+ * (scripts/demo builds it against the cargo-c install in target/install)
  */
 #include "authtoken.h"
 
@@ -16,12 +17,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-/* Declared weak so that the demo builds and says so clearly in a library without it. */
-extern enum auth_result auth_refresh_token(const struct auth_token *token,
-                                           struct auth_token **out_token) __attribute__((weak));
-extern enum auth_result auth_read_identity(const struct auth_token *token,
-                                           struct auth_identity **out) __attribute__((weak));
 
 static void fail(const char *what, enum auth_result r) {
     fprintf(stderr, "%s: %s: %s", what, auth_result_name(r), auth_last_error());
@@ -74,24 +69,18 @@ int main(int argc, char **argv) {
         } else if (auth_token_expiration(session) - 60 < (int64_t)time(NULL) &&
                    *auth_token_refresh_token(session)) {
             /* Expired or expiring within the minute, and refreshable. */
-            if (!auth_refresh_token) {
-                printf("auth_refresh_token is not in this build of the library yet: signing in again\n");
-                auth_token_free(session);
-                session = NULL;
+            auth_token *fresh = NULL;
+            r = auth_refresh_token(session, &fresh);
+            auth_token_free(session);
+            session = NULL;
+            if (r == AUTH_OK && auth_token_is_valid(fresh)) {
+                printf("token refreshed silently (no browser)\n");
+                session = fresh;
+                r = auth_token_save(session, path);
+                if (r != AUTH_OK) fail("auth_token_save", r);
             } else {
-                auth_token *fresh = NULL;
-                r = auth_refresh_token(session, &fresh);
-                auth_token_free(session);
-                session = NULL;
-                if (r == AUTH_OK && auth_token_is_valid(fresh)) {
-                    printf("token refreshed silently (no browser)\n");
-                    session = fresh;
-                    r = auth_token_save(session, path);
-                    if (r != AUTH_OK) fail("auth_token_save", r);
-                } else {
-                    fail("session refresh failed", r);
-                    auth_token_free(fresh);
-                }
+                fail("session refresh failed", r);
+                auth_token_free(fresh);
             }
         } else if (auth_token_is_valid(session)) {
             printf("saved token still valid\n");
@@ -116,19 +105,15 @@ int main(int argc, char **argv) {
            (long long)(auth_token_expiration(session) - (int64_t)time(NULL)));
 
     int status = 0;
-    if (!auth_read_identity) {
-        printf("connection OK; auth_read_identity is not in this build of the library yet\n");
+    auth_identity *me = NULL;
+    r = auth_read_identity(session, &me);
+    if (r == AUTH_OK && auth_identity_is_valid(me)) {
+        printf("connection OK: %s\n", auth_identity_source(me));
     } else {
-        auth_identity *me = NULL;
-        r = auth_read_identity(session, &me);
-        if (r == AUTH_OK && auth_identity_is_valid(me)) {
-            printf("connection OK: %s\n", auth_identity_source(me));
-        } else {
-            fail("connection valid, but reading the identity failed", r);
-            status = 1;
-        }
-        auth_identity_free(me);
+        fail("connection valid, but reading the identity failed", r);
+        status = 1;
     }
+    auth_identity_free(me);
     auth_token_free(session);
     auth_params_free(svc);
     return status;
