@@ -1,5 +1,4 @@
 // needs: auth_import_token auth_read_identity auth_get_user_info
-// check: valgrind
 // Names, errors, parameters, tokens and files; identity against the real provider
 // (AUTHTOKEN_TEST_ISSUER) with a token obtained without the library.
 #include "check.hpp"
