@@ -29,7 +29,11 @@ pub async fn token_request(
     })?;
     let request = authenticated_post(ctx, url, fields)?;
     let response = http::send(&ctx.transport, &request).await?;
-    if let Some(e) = endpoint_answer::error_of(&response, "token endpoint") {
+    // A success is parsed once, below: parse_token_response also turns an error object sent
+    // with status 200 into that error.
+    if !response.is_success()
+        && let Some(e) = endpoint_answer::error_of(&response, "token endpoint")
+    {
         return Err(e);
     }
     let body = response.text()?;
