@@ -222,6 +222,15 @@ fn tls_acceptor(key_and_certificate: &Path) -> TlsAcceptor {
     TlsAcceptor::from(Arc::new(config))
 }
 
+/// The status line and the reply's own headers (the caller adds the framing header).
+fn status_and_headers(status: u16, headers: &[(String, String)]) -> String {
+    let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head
+}
+
 async fn connection<S: AsyncRead + AsyncWrite + Unpin>(
     mut socket: S,
     handler: Handler,
@@ -239,10 +248,7 @@ async fn connection<S: AsyncRead + AsyncWrite + Unpin>(
                 headers,
                 body,
             } => {
-                let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
-                for (k, v) in &headers {
-                    head.push_str(&format!("{k}: {v}\r\n"));
-                }
+                let mut head = status_and_headers(status, &headers);
                 head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
                 if socket.write_all(head.as_bytes()).await.is_err()
                     || socket.write_all(&body).await.is_err()
@@ -272,10 +278,7 @@ async fn connection<S: AsyncRead + AsyncWrite + Unpin>(
                 headers,
                 body,
             } => {
-                let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
-                for (k, v) in &headers {
-                    head.push_str(&format!("{k}: {v}\r\n"));
-                }
+                let mut head = status_and_headers(status, &headers);
                 head.push_str("Transfer-Encoding: chunked\r\n\r\n");
                 if socket.write_all(head.as_bytes()).await.is_err() {
                     return;
