@@ -123,8 +123,9 @@ pub(crate) unsafe fn free_handle<T>(ptr: *mut T) {
 
 #[cfg(test)]
 mod tests {
-    use crate::*;
-    use crate::ffi::last_error::{auth_last_error, auth_last_http_status, auth_last_oauth_error};
+    use super::*;
+    use crate::last_error::{auth_last_error, auth_last_http_status, auth_last_oauth_error};
+    use authtoken_core::ErrorKind as Code;
     use std::ffi::CStr;
 
     fn last() -> String {
@@ -139,14 +140,14 @@ mod tests {
         std::panic::set_hook(Box::new(|_| {}));
         let r = guard(|| panic!("boom"));
         std::panic::set_hook(previous);
-        assert_eq!(r, auth_result::AUTH_ERROR_INTERNAL);
+        assert_eq!(r, Code::Internal);
         assert!(last().contains("boom"));
     }
 
     #[test]
     fn failure_then_success_clears_the_last_error() {
         let r = guard(|| Err(Error::oauth("invalid_grant", Some("expired"), 400)));
-        assert_eq!(r, auth_result::AUTH_ERROR_INVALID_GRANT);
+        assert_eq!(r, Code::InvalidGrant);
         assert!(last().contains("expired"));
         assert_eq!(
             unsafe { CStr::from_ptr(auth_last_oauth_error()) }
@@ -165,7 +166,7 @@ mod tests {
         let mut out: *mut u32 = std::ptr::dangling_mut();
         assert_eq!(
             guard_out(&mut out, || Err(Error::format("x"))),
-            auth_result::AUTH_ERROR_FORMAT
+            Code::Format
         );
         assert!(out.is_null());
         assert_eq!(
@@ -176,7 +177,7 @@ mod tests {
         unsafe { free_handle(out) };
         assert_eq!(
             guard_out::<u32>(std::ptr::null_mut(), || Ok(std::ptr::null_mut())),
-            auth_result::AUTH_ERROR_INVALID_ARGUMENT
+            Code::InvalidArgument
         );
     }
 

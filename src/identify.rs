@@ -25,7 +25,9 @@ pub unsafe extern "C" fn auth_identify(
     guard_out(out_token, || {
         // SAFETY: the caller passes a live handle or NULL.
         let params = unsafe { handle(params, "params") }?;
-        Ok(auth_token::boxed(authtoken_core::identify(&params.snapshot())?))
+        Ok(auth_token::boxed(authtoken_core::identify(
+            &params.snapshot(),
+        )?))
     })
 }
 

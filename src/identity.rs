@@ -37,9 +37,7 @@ impl auth_identity {
             first_name: text(identity.first_name()),
             last_name: text(identity.last_name()),
             name: text(identity.name()),
-            id_token: SecretCString::new(
-                identity.id_token().map(|s| s.expose()).unwrap_or(""),
-            ),
+            id_token: SecretCString::new(identity.id_token().map(|s| s.expose()).unwrap_or("")),
             claims: identity
                 .claims()
                 .iter()

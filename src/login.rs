@@ -1,7 +1,9 @@
 //! `auth_login` (the two-step login for hosts that receive the redirect themselves) and
 //! `auth_logout`.
 
-use crate::boundary::{empty_c_str, free_handle, guard, guard_out, guard_value, handle, into_handle, text};
+use crate::boundary::{
+    empty_c_str, free_handle, guard, guard_out, guard_value, handle, into_handle, text,
+};
 use crate::memory::SecretCString;
 use crate::params::auth_params;
 use crate::result::auth_result;

@@ -1,7 +1,9 @@
 //! `auth_params`: the C handle around the core's [`Params`], and the host's callbacks as the
 //! core's [`UserAgent`].
 
-use crate::boundary::{free_handle, guard, guard_out, guard_value, handle, into_handle, optional_text};
+use crate::boundary::{
+    free_handle, guard, guard_out, guard_value, handle, into_handle, optional_text,
+};
 use crate::result::auth_result;
 use authtoken_core::error::{Error, ErrorKind, Result};
 use authtoken_core::login::browser::SystemBrowser;
@@ -58,14 +60,15 @@ unsafe impl Send for UserData {}
 unsafe impl Sync for UserData {}
 
 type OpenUrl = unsafe extern "C" fn(*mut c_void, *const c_char) -> c_int;
-type Prompt = unsafe extern "C" fn(*mut c_void, *const c_char, *const c_char, *const c_char, i64) -> c_int;
+type Prompt =
+    unsafe extern "C" fn(*mut c_void, *const c_char, *const c_char, *const c_char, i64) -> c_int;
 
 /// The host's callbacks: what `auth_params_set_open_url` and `auth_params_set_device_prompt`
 /// set, the system browser and a prompt on standard error where none is set.
 #[derive(Clone, Copy, Default)]
 pub(crate) struct HostAgent {
-    open_url: Option<(OpenUrl, UserData)>,
-    device_prompt: Option<(Prompt, UserData)>,
+    pub(crate) open_url: Option<(OpenUrl, UserData)>,
+    pub(crate) device_prompt: Option<(Prompt, UserData)>,
 }
 
 fn c_string(s: &str) -> Result<CString> {
@@ -133,6 +136,12 @@ impl auth_params {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// The host's callbacks as set now.
+    #[cfg(test)]
+    pub(crate) fn host_agent(&self) -> HostAgent {
+        *self.agent.read().unwrap_or_else(|e| e.into_inner())
     }
 
     fn update(&self, change: impl FnOnce(&mut Params) -> Result<()>) -> Result<()> {

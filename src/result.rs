@@ -45,3 +45,10 @@ pub extern "C" fn auth_result_name(result: auth_result_value) -> *const c_char {
 pub extern "C" fn auth_version() -> *const c_char {
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
 }
+
+/// Lets Rust code (the tests) compare a result with an error kind.
+impl PartialEq<ErrorKind> for auth_result {
+    fn eq(&self, kind: &ErrorKind) -> bool {
+        self.0 == kind.number()
+    }
+}

@@ -1,6 +1,8 @@
 //! `auth_session`: a token that stays fresh, with its file and its token-changed hook.
 
-use crate::boundary::{free_handle, guard, guard_out, guard_value, handle, into_handle, optional_text};
+use crate::boundary::{
+    free_handle, guard, guard_out, guard_value, handle, into_handle, optional_text,
+};
 use crate::params::{UserData, auth_params};
 use crate::result::auth_result;
 use crate::token::auth_token;
@@ -23,7 +25,11 @@ pub struct auth_session {
 }
 
 /// Calls the host's hook with a token handle valid during the call (NULL after a logout).
-fn call_hook(f: unsafe extern "C" fn(*mut c_void, *const auth_token), data: UserData, token: Option<&Token>) {
+fn call_hook(
+    f: unsafe extern "C" fn(*mut c_void, *const auth_token),
+    data: UserData,
+    token: Option<&Token>,
+) {
     match token {
         Some(t) => {
             let handle = auth_token::new(t.clone());
@@ -67,9 +73,9 @@ pub unsafe extern "C" fn auth_session_set_token_changed(
         // SAFETY: the caller passes a live handle or NULL.
         let session = unsafe { handle(session.cast_const(), "session") }?;
         let data = UserData(user_data);
-        session.session.set_token_changed(callback.map(|f| {
-            Arc::new(move |t: Option<&Token>| call_hook(f, data, t)) as _
-        }));
+        session.session.set_token_changed(
+            callback.map(|f| Arc::new(move |t: Option<&Token>| call_hook(f, data, t)) as _),
+        );
         Ok(())
     })
 }

@@ -74,7 +74,9 @@ pub unsafe extern "C" fn auth_token_refresh_token(token: *const auth_token) -> *
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn auth_token_expiration(token: *const auth_token) -> i64 {
     // SAFETY: the caller passes a live handle or NULL.
-    guard_value(0, || unsafe { token.as_ref() }.map(|t| t.token.expires_at()))
+    guard_value(0, || {
+        unsafe { token.as_ref() }.map(|t| t.token.expires_at())
+    })
 }
 
 /// True when the token has an access token that has not expired (`Valid`); a token with no

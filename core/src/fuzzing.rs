@@ -1,13 +1,15 @@
 //! Entry points of the fuzz targets (fuzz/; cargo fuzz builds with `--cfg fuzzing`): every
 //! parser that reads outside input, fed raw bytes. Not part of the API.
 
-use crate::transport::http::Response;
-use crate::oidc::jwks::{self, KeySet};
-use crate::login::request::{self as login, BeginOptions, LoginRequest};
 use crate::config::{Kind, ParamOption, Params};
-use crate::transport::answer::{oauth_error_of};
-use crate::token::{parse_token_response};
-use crate::{device, discovery, id_token, identity, listener, token_format};
+use crate::login::request::{self as login, BeginOptions, LoginRequest};
+use crate::login::{device, listener};
+use crate::oidc::jwks::{self, KeySet};
+use crate::oidc::{id_token, identity};
+use crate::provider::discovery;
+use crate::token::{format, parse_token_response};
+use crate::transport::answer::oauth_error_of;
+use crate::transport::http::Response;
 use serde_json::{Map, Value};
 use std::sync::LazyLock;
 
@@ -53,7 +55,7 @@ pub fn jwks(data: &[u8]) {
 }
 
 static KEYS: LazyLock<KeySet> = LazyLock::new(|| {
-    jwks::parse(include_bytes!("../fuzz/keys.json")).expect("fuzz/keys.json is a key set")
+    jwks::parse(include_bytes!("../../fuzz/keys.json")).expect("fuzz/keys.json is a key set")
 });
 
 /// An ID token: parse, signature against a fixed key set, claims.
@@ -116,7 +118,7 @@ pub fn listener_request(data: &[u8]) {
 
 static LOGIN: LazyLock<LoginRequest> = LazyLock::new(|| {
     let mut p = Params::new(Kind::OAuth2);
-    let set = |p: &mut Params, o, v| p.set(o, Some(v)).expect("fuzz params");
+    let set = |p: &mut Params, o, v| p.set(o, v).expect("fuzz params");
     set(&mut p, ParamOption::ClientId, "client");
     set(
         &mut p,

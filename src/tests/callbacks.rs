@@ -2,14 +2,10 @@
 //! with `user_data` handed back), and the log callback.
 
 use super::*;
-use crate::browser::{DevicePrompt, UserAgent};
-use crate::error::ErrorKind;
-use crate::ffi::log::auth_set_log_callback;
-use crate::ffi::login::HostAgent;
-use crate::ffi::params::{
-    auth_params_free, auth_params_set_device_prompt, auth_params_set_open_url,
-};
-use crate::ffi::session::{auth_session_free, auth_session_new};
+use crate::log::auth_set_log_callback;
+use crate::params::{auth_params_free, auth_params_set_device_prompt, auth_params_set_open_url};
+use crate::session::{auth_session_free, auth_session_new};
+use authtoken_core::{DevicePrompt, ErrorKind, UserAgent};
 use std::ffi::{c_int, c_void};
 use std::sync::Mutex;
 
@@ -58,7 +54,7 @@ fn open_url_and_device_prompt_get_their_strings_and_user_data() {
             auth_result::AUTH_OK
         );
     }
-    let agent = HostAgent(unsafe { &*p }.callbacks());
+    let agent = unsafe { &*p }.host_agent();
     agent
         .open_url("https://idp.example/authorize?state=s")
         .unwrap();
@@ -116,16 +112,16 @@ fn open_url_and_device_prompt_get_their_strings_and_user_data() {
             auth_result::AUTH_OK
         );
     }
-    let callbacks = unsafe { &*p }.callbacks();
+    let callbacks = unsafe { &*p }.host_agent();
     assert!(callbacks.open_url.is_none() && callbacks.device_prompt.is_none());
     unsafe {
         assert_eq!(
             auth_params_set_open_url(std::ptr::null_mut(), Some(open_url), data),
-            auth_result::AUTH_ERROR_INVALID_ARGUMENT
+            Code::InvalidArgument
         );
         assert_eq!(
             auth_params_set_device_prompt(std::ptr::null_mut(), Some(device_prompt), data),
-            auth_result::AUTH_ERROR_INVALID_ARGUMENT
+            Code::InvalidArgument
         );
         auth_params_free(p);
     }

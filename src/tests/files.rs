@@ -2,12 +2,12 @@
 //! go without a network: the file's token adopted and handed to the token-changed hook.
 
 use super::*;
-use crate::ffi::params::auth_params_free;
-use crate::ffi::session::{
+use crate::params::auth_params_free;
+use crate::session::{
     auth_session, auth_session_free, auth_session_new, auth_session_open,
     auth_session_set_token_changed, auth_session_token,
 };
-use crate::ffi::token::{auth_token_free, auth_token_load, auth_token_save, auth_token_value};
+use crate::token::{auth_token_free, auth_token_load, auth_token_save, auth_token_value};
 use std::ffi::c_void;
 
 fn c_path(p: &std::path::Path) -> CString {
@@ -68,14 +68,14 @@ fn missing_corrupt_and_bad_paths() {
     let dir = tempfile::tempdir().unwrap();
     let missing = c_path(&dir.path().join("missing.bin"));
     let (r, t) = load(&missing);
-    assert_eq!(r, auth_result::AUTH_ERROR_IO);
+    assert_eq!(r, Code::Io);
     assert!(t.is_null());
     assert!(last_error().contains("missing.bin"), "{}", last_error());
 
     let corrupt = dir.path().join("corrupt.bin");
     std::fs::write(&corrupt, b"ATKN\x01\x00garbage").unwrap();
     let (r, t) = load(&c_path(&corrupt));
-    assert_eq!(r, auth_result::AUTH_ERROR_FORMAT);
+    assert_eq!(r, Code::Format);
     assert!(t.is_null());
     assert!(last_error().contains("corrupt.bin"), "{}", last_error());
 
@@ -83,15 +83,15 @@ fn missing_corrupt_and_bad_paths() {
     unsafe {
         assert_eq!(
             auth_token_save(tok, NOT_UTF8.as_ptr().cast()),
-            auth_result::AUTH_ERROR_INVALID_ARGUMENT
+            Code::InvalidArgument
         );
         assert_eq!(
             auth_token_save(tok, std::ptr::null()),
-            auth_result::AUTH_ERROR_INVALID_ARGUMENT
+            Code::InvalidArgument
         );
         assert_eq!(
             auth_token_save(std::ptr::null(), missing.as_ptr()),
-            auth_result::AUTH_ERROR_INVALID_ARGUMENT
+            Code::InvalidArgument
         );
         // A folder is not a file path.
         let folder = c_path(dir.path());
@@ -100,16 +100,16 @@ fn missing_corrupt_and_bad_paths() {
         let mut out: *mut auth_token = garbage();
         assert_eq!(
             auth_token_load(NOT_UTF8.as_ptr().cast(), &mut out),
-            auth_result::AUTH_ERROR_INVALID_ARGUMENT
+            Code::InvalidArgument
         );
         assert!(out.is_null());
         assert_eq!(
             auth_token_load(std::ptr::null(), &mut out),
-            auth_result::AUTH_ERROR_INVALID_ARGUMENT
+            Code::InvalidArgument
         );
         assert_eq!(
             auth_token_load(missing.as_ptr(), std::ptr::null_mut()),
-            auth_result::AUTH_ERROR_INVALID_ARGUMENT
+            Code::InvalidArgument
         );
     }
     assert!(
@@ -207,29 +207,29 @@ fn session_arguments_are_checked() {
         let mut s: *mut auth_session = garbage();
         assert_eq!(
             auth_session_new(params, empty.as_ptr(), &mut s),
-            auth_result::AUTH_ERROR_INVALID_ARGUMENT
+            Code::InvalidArgument
         );
         assert!(s.is_null());
         let mut s: *mut auth_session = garbage();
         assert_eq!(
             auth_session_new(params, NOT_UTF8.as_ptr().cast(), &mut s),
-            auth_result::AUTH_ERROR_INVALID_ARGUMENT
+            Code::InvalidArgument
         );
         assert!(s.is_null());
         let mut s: *mut auth_session = garbage();
         assert_eq!(
             auth_session_new(std::ptr::null(), std::ptr::null(), &mut s),
-            auth_result::AUTH_ERROR_INVALID_ARGUMENT
+            Code::InvalidArgument
         );
         assert!(s.is_null());
         assert_eq!(
             auth_session_new(params, std::ptr::null(), std::ptr::null_mut()),
-            auth_result::AUTH_ERROR_INVALID_ARGUMENT
+            Code::InvalidArgument
         );
         let mut t: *mut auth_token = garbage();
         assert_eq!(
             auth_session_open(params, empty.as_ptr(), &mut t),
-            auth_result::AUTH_ERROR_INVALID_ARGUMENT
+            Code::InvalidArgument
         );
         assert!(t.is_null());
         assert!(last_error().contains("empty"), "{}", last_error());
@@ -242,7 +242,7 @@ fn session_arguments_are_checked() {
         assert!(!s.is_null());
         assert_eq!(
             auth_session_token(s, 0, std::ptr::null_mut()),
-            auth_result::AUTH_ERROR_INVALID_ARGUMENT
+            Code::InvalidArgument
         );
         auth_session_free(s);
         auth_session_free(std::ptr::null_mut());

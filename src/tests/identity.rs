@@ -2,24 +2,24 @@
 //! provider needs the network).
 
 use super::*;
-use crate::ffi::boundary::into_handle;
-use crate::ffi::identity::{
+use crate::boundary::into_handle;
+use crate::identity::{
     auth_identity, auth_identity_claim, auth_identity_email, auth_identity_first_name,
     auth_identity_free, auth_identity_id_token, auth_identity_is_valid, auth_identity_last_name,
     auth_identity_name, auth_identity_source, auth_identity_subject,
 };
-use crate::identity::Identity;
-use crate::secret::Secret;
+use authtoken_core::Identity;
+use authtoken_core::Secret;
 use serde_json::{Value, json};
 
 fn make(claims: Value, id_token: Option<&str>) -> *mut auth_identity {
     let Value::Object(claims) = claims else {
         panic!("claims are an object")
     };
-    into_handle(auth_identity::new(Identity {
+    into_handle(auth_identity::new(Identity::new(
         claims,
-        id_token: id_token.map(Secret::new),
-    }))
+        id_token.map(Secret::new),
+    )))
 }
 
 fn claim(i: *const auth_identity, name: &str) -> Option<String> {

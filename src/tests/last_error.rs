@@ -2,9 +2,9 @@
 //! `auth_version`).
 
 use super::*;
-use crate::ffi::params::{auth_params_free, auth_params_set};
-use crate::ffi::result::{auth_result_name, auth_result_value, auth_version};
-use crate::ffi::token::{auth_token_free, auth_token_value};
+use crate::params::{auth_params_free, auth_params_set};
+use crate::result::{auth_result_name, auth_result_value, auth_version};
+use crate::token::{auth_token_free, auth_token_value};
 
 #[test]
 fn the_last_error_lives_until_the_next_call_that_returns_a_result() {
@@ -12,7 +12,7 @@ fn the_last_error_lives_until_the_next_call_that_returns_a_result() {
     let json = c"{\"error\":\"invalid_grant\",\"error_description\":\"code used twice\"}";
     assert_eq!(
         unsafe { auth_import_token(std::ptr::null(), json.as_ptr(), &mut t) },
-        auth_result::AUTH_ERROR_INVALID_GRANT
+        Code::InvalidGrant
     );
     let message = auth_last_error();
     assert_eq!(
@@ -34,7 +34,7 @@ fn the_last_error_lives_until_the_next_call_that_returns_a_result() {
     let p = new_params(0);
     assert_eq!(
         unsafe { auth_params_set(p, option(99), c"x".as_ptr()) },
-        auth_result::AUTH_ERROR_INVALID_ARGUMENT
+        Code::InvalidArgument
     );
     assert!(last_error().contains("99"));
     assert_eq!(last_oauth_error(), "");
@@ -55,7 +55,7 @@ fn each_thread_has_its_own_last_error() {
     let mut t: *mut auth_token = garbage();
     assert_eq!(
         unsafe { auth_import_token(std::ptr::null(), c"{}".as_ptr(), &mut t) },
-        auth_result::AUTH_ERROR_PROTOCOL
+        Code::Protocol
     );
     let mine = last_error();
     assert!(mine.contains("access_token"), "{mine}");
@@ -66,7 +66,7 @@ fn each_thread_has_its_own_last_error() {
                 let json = CString::new(format!("{{\"error\":\"e{i}\"}}")).unwrap();
                 let mut t: *mut auth_token = garbage();
                 let r = unsafe { auth_import_token(std::ptr::null(), json.as_ptr(), &mut t) };
-                assert_eq!(r, auth_result::AUTH_ERROR_OAUTH);
+                assert_eq!(r, Code::OAuth);
                 assert!(t.is_null());
                 last_oauth_error()
             })

@@ -16,9 +16,10 @@ mod strings;
 mod token;
 
 use super::last_error::{auth_last_error, auth_last_http_status, auth_last_oauth_error};
-use super::params::{auth_kind_value, auth_option_value, auth_params, auth_params_new};
+use super::params::{auth_kind, auth_option, auth_params, auth_params_new};
 use super::result::auth_result;
 use super::token::{auth_import_token, auth_token};
+pub(super) use authtoken_core::ErrorKind as Code;
 use std::ffi::{CStr, CString, c_char};
 
 /// Bytes that are not UTF-8, NUL-terminated.
@@ -45,15 +46,15 @@ pub(super) fn last_http_status() -> i32 {
     auth_last_http_status()
 }
 
-pub(super) fn option(n: u32) -> auth_option_value {
-    auth_option_value(n)
+pub(super) fn option(n: u32) -> auth_option {
+    auth_option(n)
 }
 
 /// New params of `kind` (0 OAuth2, 1 OpenID, 2 JWT); free with `auth_params_free`.
 pub(super) fn new_params(kind: u32) -> *mut auth_params {
     let mut p: *mut auth_params = std::ptr::null_mut();
     assert_eq!(
-        auth_params_new(auth_kind_value(kind), &mut p),
+        auth_params_new(auth_kind(kind), &mut p),
         auth_result::AUTH_OK
     );
     assert!(!p.is_null());

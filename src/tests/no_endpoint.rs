@@ -3,16 +3,16 @@
 //! out-parameter; a session's logout with nothing to revoke deletes its file and tells the hook.
 
 use super::*;
-use crate::ffi::identity::{auth_get_user_info, auth_identity, auth_read_identity};
-use crate::ffi::session::{
+use crate::identity::{auth_get_user_info, auth_identity, auth_read_identity};
+use crate::session::{
     auth_session, auth_session_free, auth_session_logout, auth_session_new,
     auth_session_set_token_changed,
 };
-use crate::ffi::token::{auth_token_free, auth_token_save};
-use crate::ffi::token_endpoint::{auth_introspect_token, auth_refresh_token, auth_revoke_token};
+use crate::token::{auth_token_free, auth_token_save};
+use crate::token_endpoint::{auth_introspect_token, auth_refresh_token, auth_revoke_token};
 use std::ffi::c_void;
 
-fn fails_with<T>(expected: auth_result, f: impl FnOnce(*mut *mut T) -> auth_result) {
+fn fails_with<T>(expected: Code, f: impl FnOnce(*mut *mut T) -> auth_result) {
     let mut out: *mut T = garbage();
     assert_eq!(f(&mut out), expected, "{}", last_error());
     assert!(out.is_null());
@@ -21,28 +21,27 @@ fn fails_with<T>(expected: auth_result, f: impl FnOnce(*mut *mut T) -> auth_resu
 
 #[test]
 fn calls_that_need_an_endpoint_say_which_is_missing() {
-    use auth_result::*;
     let bare = import(std::ptr::null(), r#"{"access_token":"a"}"#);
     let with_refresh = import(
         std::ptr::null(),
         r#"{"access_token":"a","refresh_token":"r"}"#,
     );
     unsafe {
-        fails_with::<auth_token>(AUTH_ERROR_NOT_REFRESHABLE, |o| auth_refresh_token(bare, o));
+        fails_with::<auth_token>(Code::NotRefreshable, |o| auth_refresh_token(bare, o));
         assert!(
             last_error().contains("no refresh token"),
             "{}",
             last_error()
         );
-        fails_with::<auth_token>(AUTH_ERROR_NOT_REFRESHABLE, |o| {
+        fails_with::<auth_token>(Code::NotRefreshable, |o| {
             auth_refresh_token(with_refresh, o)
         });
         assert!(last_error().contains("token endpoint"), "{}", last_error());
-        fails_with::<c_char>(AUTH_ERROR_UNSUPPORTED, |o| auth_introspect_token(bare, o));
+        fails_with::<c_char>(Code::Unsupported, |o| auth_introspect_token(bare, o));
         assert!(last_error().contains("introspection"), "{}", last_error());
-        fails_with::<auth_identity>(AUTH_ERROR_UNSUPPORTED, |o| auth_get_user_info(bare, o));
-        fails_with::<auth_identity>(AUTH_ERROR_UNSUPPORTED, |o| auth_read_identity(bare, o));
-        assert_eq!(auth_revoke_token(with_refresh), AUTH_ERROR_UNSUPPORTED);
+        fails_with::<auth_identity>(Code::Unsupported, |o| auth_get_user_info(bare, o));
+        fails_with::<auth_identity>(Code::Unsupported, |o| auth_read_identity(bare, o));
+        assert_eq!(auth_revoke_token(with_refresh), Code::Unsupported);
         assert!(last_error().contains("revocation"), "{}", last_error());
         auth_token_free(bare);
         auth_token_free(with_refresh);
@@ -87,7 +86,7 @@ fn logout_with_nothing_to_revoke_deletes_the_file_and_tells_the_hook() {
             last_error()
         );
         auth_session_free(s);
-        crate::ffi::params::auth_params_free(params);
+        crate::params::auth_params_free(params);
     }
     assert!(
         !std::path::Path::new(path.to_str().unwrap()).exists(),

@@ -2,30 +2,26 @@
 //! refuses before any I/O, sets its out-parameter to NULL, and names what was NULL.
 
 use super::*;
-use crate::ffi::identify::auth_identify;
-use crate::ffi::identity::{auth_get_user_info, auth_identity, auth_read_identity};
-use crate::ffi::login::{
+use crate::identify::{auth_identify, auth_verify_authentication};
+use crate::identity::{auth_get_user_info, auth_identity, auth_read_identity};
+use crate::login::{
     auth_login, auth_login_begin, auth_login_complete, auth_login_free, auth_login_url,
-    auth_logout, auth_logout_with_params, auth_verify_authentication,
+    auth_logout, auth_logout_with_params,
 };
-use crate::ffi::params::auth_params_free;
-use crate::ffi::session::{
+use crate::params::auth_params_free;
+use crate::session::{
     auth_session, auth_session_logout, auth_session_open, auth_session_set_token_changed,
     auth_session_token,
 };
-use crate::ffi::token::auth_token_free;
-use crate::ffi::token_endpoint::{
+use crate::token::auth_token_free;
+use crate::token_endpoint::{
     auth_create_jwt_assertion, auth_introspect_token, auth_refresh_token, auth_revoke_token,
 };
 
 /// Calls `f` with a garbage out-parameter: expects INVALID_ARGUMENT naming `what`, and NULL out.
 fn refused<T>(what: &str, f: impl FnOnce(*mut *mut T) -> auth_result) {
     let mut out: *mut T = garbage();
-    assert_eq!(
-        f(&mut out),
-        auth_result::AUTH_ERROR_INVALID_ARGUMENT,
-        "{what}"
-    );
+    assert_eq!(f(&mut out), Code::InvalidArgument, "{what}");
     assert!(out.is_null(), "{what}: out-parameter set to NULL");
     let message = last_error();
     assert!(message.contains(what), "{what}: {message}");
@@ -52,22 +48,16 @@ fn null_handles_are_refused_before_any_io() {
         });
         refused::<auth_token>("params", |o| auth_session_open(null_p, std::ptr::null(), o));
 
-        assert_eq!(
-            auth_revoke_token(null_t),
-            auth_result::AUTH_ERROR_INVALID_ARGUMENT
-        );
+        assert_eq!(auth_revoke_token(null_t), Code::InvalidArgument);
         assert!(last_error().contains("token"));
-        assert_eq!(
-            auth_logout(null_t),
-            auth_result::AUTH_ERROR_INVALID_ARGUMENT
-        );
+        assert_eq!(auth_logout(null_t), Code::InvalidArgument);
         assert_eq!(
             auth_logout_with_params(null_p, null_t),
-            auth_result::AUTH_ERROR_INVALID_ARGUMENT
+            Code::InvalidArgument
         );
         assert_eq!(
             auth_session_logout(std::ptr::null_mut()),
-            auth_result::AUTH_ERROR_INVALID_ARGUMENT
+            Code::InvalidArgument
         );
         assert_eq!(
             auth_session_set_token_changed(
@@ -75,7 +65,7 @@ fn null_handles_are_refused_before_any_io() {
                 None,
                 std::ptr::null_mut()
             ),
-            auth_result::AUTH_ERROR_INVALID_ARGUMENT
+            Code::InvalidArgument
         );
         assert_eq!(read(auth_login_url(std::ptr::null())), "");
         auth_login_free(std::ptr::null_mut());
@@ -108,7 +98,7 @@ fn null_out_parameters_are_refused_before_any_io() {
             ("logout", auth_logout_with_params(p, std::ptr::null())),
         ];
         for (name, r) in calls {
-            assert_eq!(r, auth_result::AUTH_ERROR_INVALID_ARGUMENT, "{name}");
+            assert_eq!(r, Code::InvalidArgument, "{name}");
         }
         auth_token_free(t);
         auth_params_free(p);

@@ -2,9 +2,9 @@
 //! the caller and taken back, and corrupt buffers refused without reading outside them.
 
 use super::*;
-use crate::ffi::memory::auth_bytes_free;
-use crate::ffi::params::{auth_params_free, auth_params_set};
-use crate::ffi::token::{
+use crate::memory::auth_bytes_free;
+use crate::params::{auth_params_free, auth_params_set};
+use crate::token::{
     auth_token_deserialize, auth_token_free, auth_token_serialize, auth_token_value,
 };
 
@@ -89,7 +89,7 @@ fn corrupt_truncated_or_unknown_buffers_are_format_errors() {
     // Every truncation, including nothing at all.
     for &n in &positions {
         let (r, out) = deserialize(&bytes[..n]);
-        assert_eq!(r, auth_result::AUTH_ERROR_FORMAT, "cut at {n}");
+        assert_eq!(r, Code::Format, "cut at {n}");
         assert!(out.is_null());
     }
     // Every byte changed.
@@ -97,25 +97,25 @@ fn corrupt_truncated_or_unknown_buffers_are_format_errors() {
         let mut bad = bytes.clone();
         bad[i] ^= 0x41;
         let (r, out) = deserialize(&bad);
-        assert_eq!(r, auth_result::AUTH_ERROR_FORMAT, "byte {i} changed");
+        assert_eq!(r, Code::Format, "byte {i} changed");
         assert!(out.is_null());
         assert!(!last_error().is_empty());
     }
     // Trailing bytes.
     let mut long = bytes.clone();
     long.push(0);
-    assert_eq!(deserialize(&long).0, auth_result::AUTH_ERROR_FORMAT);
+    assert_eq!(deserialize(&long).0, Code::Format);
     // A future version with a correct checksum is refused by name.
     let mut v2 = bytes[..bytes.len() - 4].to_vec();
     v2[4] = 2;
     let crc = crc32fast::hash(&v2);
     v2.extend_from_slice(&crc.to_le_bytes());
-    assert_eq!(deserialize(&v2).0, auth_result::AUTH_ERROR_FORMAT);
+    assert_eq!(deserialize(&v2).0, Code::Format);
     assert!(last_error().contains("version 2"), "{}", last_error());
     // A length far beyond the buffer is not followed.
     let mut huge = bytes.clone();
     huge[6..10].copy_from_slice(&u32::MAX.to_le_bytes());
-    assert_eq!(deserialize(&huge).0, auth_result::AUTH_ERROR_FORMAT);
+    assert_eq!(deserialize(&huge).0, Code::Format);
 }
 
 #[test]
@@ -125,21 +125,21 @@ fn null_pointers_are_invalid_arguments() {
     let mut buf: *mut u8 = garbage();
     assert_eq!(
         unsafe { auth_token_serialize(t, &mut buf, std::ptr::null_mut()) },
-        auth_result::AUTH_ERROR_INVALID_ARGUMENT
+        Code::InvalidArgument
     );
     assert!(buf.is_null());
     // NULL buffer pointer: the length is left alone.
     let mut len = 7usize;
     assert_eq!(
         unsafe { auth_token_serialize(t, std::ptr::null_mut(), &mut len) },
-        auth_result::AUTH_ERROR_INVALID_ARGUMENT
+        Code::InvalidArgument
     );
     assert_eq!(len, 7);
     // NULL token.
     let mut buf: *mut u8 = garbage();
     assert_eq!(
         unsafe { auth_token_serialize(std::ptr::null(), &mut buf, &mut len) },
-        auth_result::AUTH_ERROR_INVALID_ARGUMENT
+        Code::InvalidArgument
     );
     assert!(buf.is_null());
     assert_eq!(len, 7);
@@ -149,19 +149,19 @@ fn null_pointers_are_invalid_arguments() {
     let mut out: *mut auth_token = garbage();
     assert_eq!(
         unsafe { auth_token_deserialize(std::ptr::null(), 10, &mut out) },
-        auth_result::AUTH_ERROR_INVALID_ARGUMENT
+        Code::InvalidArgument
     );
     assert!(out.is_null());
     let byte = 0u8;
     assert_eq!(
         unsafe { auth_token_deserialize(&byte, 0, std::ptr::null_mut()) },
-        auth_result::AUTH_ERROR_INVALID_ARGUMENT
+        Code::InvalidArgument
     );
     // An empty buffer at a valid address is a format error, not a crash.
     let mut out: *mut auth_token = garbage();
     assert_eq!(
         unsafe { auth_token_deserialize(&byte, 0, &mut out) },
-        auth_result::AUTH_ERROR_FORMAT
+        Code::Format
     );
     assert!(out.is_null());
     unsafe { auth_bytes_free(std::ptr::null_mut(), 123) };

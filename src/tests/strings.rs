@@ -1,6 +1,6 @@
 //! Strings handed to the caller (`auth_string_free`) and the secret C strings handles keep.
 
-use crate::ffi::memory::{SecretCString, auth_string_free, string_to_c};
+use crate::memory::{SecretCString, auth_string_free, string_to_c};
 use std::ffi::CStr;
 
 #[test]

@@ -1,14 +1,15 @@
 //! `auth_import_token` and every getter of `auth_token`, and the errors an import reports.
 
 use super::*;
-use crate::ffi::params::{auth_params_free, auth_params_set};
-use crate::ffi::token::{
+use crate::params::{auth_params_free, auth_params_set};
+use crate::token::{
     auth_token_authorization_header, auth_token_expiration, auth_token_free, auth_token_id_token,
     auth_token_is_valid, auth_token_refresh_token, auth_token_scope, auth_token_server_response,
     auth_token_type, auth_token_value,
 };
-use crate::params::ClientAuth;
-use crate::token::unix_now;
+use authtoken_core::clock::unix_now;
+use authtoken_core::config::ClientContext;
+use authtoken_core::{Kind, ParamOption, Params};
 
 const FULL: &str = r#"{"access_token":"AT-1","token_type":"bearer","refresh_token":"RT-1","expires_in":3600,"scope":"openid email","id_token":"h.p.s","extra":"kept in the raw answer"}"#;
 
@@ -92,36 +93,32 @@ fn absent_fields_are_empty_strings_and_expiration_zero() {
 #[test]
 fn a_token_imported_with_params_carries_their_client() {
     let p = new_params(0);
+    let mut expected = Params::new(Kind::OAuth2);
     for (opt, v) in [
         (1, "cid"),
         (2, "sec"),
         (4, "https://idp.example/token"),
         (10, "basic"),
     ] {
-        let v = CString::new(v).unwrap();
+        let c = CString::new(v).unwrap();
         assert_eq!(
-            unsafe { auth_params_set(p, option(opt), v.as_ptr()) },
+            unsafe { auth_params_set(p, option(opt), c.as_ptr()) },
             auth_result::AUTH_OK
         );
+        expected
+            .set(ParamOption::from_number(opt).unwrap(), v)
+            .unwrap();
     }
     let t = import(p, r#"{"access_token":"x"}"#);
     // The params can go: the token has its own copy.
     unsafe { auth_params_free(p) };
-    let context = &unsafe { &*t }.token.context;
-    assert_eq!(context.client_id, "cid");
+    let context = unsafe { &*t }.token.context();
+    assert_eq!(context, &ClientContext::from_params(&expected));
+    assert_eq!(context.client_id(), "cid");
     assert_eq!(
-        context
-            .client_secret
-            .as_ref()
-            .map(|s| s.expose().to_owned())
-            .as_deref(),
-        Some("sec")
-    );
-    assert_eq!(
-        context.endpoints.token.as_deref(),
+        context.endpoints().token(),
         Some("https://idp.example/token")
     );
-    assert_eq!(context.client_auth, ClientAuth::Basic);
     unsafe { auth_token_free(t) };
 }
 
@@ -136,10 +133,9 @@ fn import_fails(json: &[u8]) -> auth_result {
 
 #[test]
 fn import_errors_have_their_codes() {
-    use auth_result::*;
     assert_eq!(
         import_fails(b"{\"error\":\"invalid_grant\",\"error_description\":\"expired\"}\0"),
-        AUTH_ERROR_INVALID_GRANT
+        Code::InvalidGrant
     );
     assert_eq!(last_oauth_error(), "invalid_grant");
     assert!(last_error().contains("expired"), "{}", last_error());
@@ -150,16 +146,13 @@ fn import_errors_have_their_codes() {
     );
     assert_eq!(
         import_fails(b"{\"error\":\"access_denied\"}\0"),
-        AUTH_ERROR_ACCESS_DENIED
+        Code::AccessDenied
     );
     assert_eq!(
         import_fails(b"{\"error\":\"unauthorized_client\"}\0"),
-        AUTH_ERROR_INVALID_CLIENT
+        Code::InvalidClient
     );
-    assert_eq!(
-        import_fails(b"{\"error\":\"slow_down\"}\0"),
-        AUTH_ERROR_OAUTH
-    );
+    assert_eq!(import_fails(b"{\"error\":\"slow_down\"}\0"), Code::OAuth);
     assert_eq!(last_oauth_error(), "slow_down");
     for bad in [
         &b"\0"[..],
@@ -176,13 +169,13 @@ fn import_errors_have_their_codes() {
     ] {
         assert_eq!(
             import_fails(bad),
-            AUTH_ERROR_PROTOCOL,
+            Code::Protocol,
             "{}",
             String::from_utf8_lossy(bad)
         );
         assert_eq!(last_oauth_error(), "");
     }
-    assert_eq!(import_fails(NOT_UTF8), AUTH_ERROR_INVALID_ARGUMENT);
+    assert_eq!(import_fails(NOT_UTF8), Code::InvalidArgument);
     assert!(last_error().contains("UTF-8"), "{}", last_error());
 }
 
@@ -191,14 +184,14 @@ fn import_refuses_null_json_and_null_out() {
     let mut t: *mut auth_token = garbage();
     assert_eq!(
         unsafe { auth_import_token(std::ptr::null(), std::ptr::null(), &mut t) },
-        auth_result::AUTH_ERROR_INVALID_ARGUMENT
+        Code::InvalidArgument
     );
     assert!(t.is_null());
     assert!(last_error().contains("json"), "{}", last_error());
     let json = CString::new(r#"{"access_token":"x"}"#).unwrap();
     assert_eq!(
         unsafe { auth_import_token(std::ptr::null(), json.as_ptr(), std::ptr::null_mut()) },
-        auth_result::AUTH_ERROR_INVALID_ARGUMENT
+        Code::InvalidArgument
     );
 }
 

@@ -37,6 +37,10 @@ impl Endpoints {
     pub fn userinfo(&self) -> Option<&str> {
         self.userinfo.as_deref()
     }
+    /// The end-session endpoint (RP-initiated logout).
+    pub fn end_session(&self) -> Option<&str> {
+        self.end_session.as_deref()
+    }
 }
 
 /// What signs JWT assertions (RFC 7523), kept so that `private_key_jwt` refreshes work later.

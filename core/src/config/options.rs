@@ -4,8 +4,8 @@
 //! `Params`, `set` and `reset` are generated from it, so an option is one row plus its
 //! behaviour.
 
-use super::interaction::Interaction;
 use super::choices::{ClientAuth, Flow, JwtAlgorithm, Kind, Pkce, ResponseType, SuccessPage};
+use super::interaction::Interaction;
 use super::values;
 use crate::error::Result;
 use crate::secret::Secret;
@@ -81,6 +81,16 @@ macro_rules! options {
             $( pub(crate) $field: $ty, )*
             pub(crate) interaction: Interaction,
         }
+
+        /// Parameters are equal when their kind and every option are (the host's user agent
+        /// and the canceller are not compared).
+        impl PartialEq for Params {
+            fn eq(&self, other: &Params) -> bool {
+                self.kind == other.kind $( && self.$field == other.$field )*
+            }
+        }
+
+        impl Eq for Params {}
 
         impl Params {
             /// Parameters of this kind with every option at its default.

@@ -52,7 +52,12 @@ pub(super) fn redirect_url(p: &Params, option: Opt, value: &str) -> Result<Optio
 
 pub(super) fn response_type(p: &Params, option: Opt, value: &str) -> Result<ResponseType> {
     interactive_only(p, option)?;
-    choice(option, value, ResponseType::parse(value), ResponseType::CHOICES)
+    choice(
+        option,
+        value,
+        ResponseType::parse(value),
+        ResponseType::CHOICES,
+    )
 }
 
 pub(super) fn client_auth(_: &Params, option: Opt, value: &str) -> Result<Option<ClientAuth>> {
@@ -76,7 +81,12 @@ pub(super) fn pkce(p: &Params, option: Opt, value: &str) -> Result<Pkce> {
 }
 
 pub(super) fn jwt_algorithm(_: &Params, option: Opt, value: &str) -> Result<JwtAlgorithm> {
-    choice(option, value, JwtAlgorithm::parse(value), JwtAlgorithm::CHOICES)
+    choice(
+        option,
+        value,
+        JwtAlgorithm::parse(value),
+        JwtAlgorithm::CHOICES,
+    )
 }
 
 pub(super) fn success_page(p: &Params, option: Opt, value: &str) -> Result<Option<SuccessPage>> {
@@ -162,10 +172,7 @@ pub(super) fn ca_file(_: &Params, option: Opt, value: &str) -> Result<Option<Str
     let path = file_path(option, value)?;
     let pem = std::fs::read(&path)
         .map_err(|e| Error::io(format!("{option}: cannot read '{path}': {e}")))?;
-    if !pem
-        .windows(27)
-        .any(|w| w == b"-----BEGIN CERTIFICATE-----")
-    {
+    if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
         return Err(Error::invalid_argument(format!(
             "{option}: '{path}' holds no PEM certificate"
         )));

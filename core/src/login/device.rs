@@ -1,21 +1,21 @@
 //! The device authorization grant (RFC 8628): for devices without a browser, or a terminal
 //! program. The user signs in on another device with a short code while this one polls.
 
-use crate::config::ParamOption;
-use crate::config::{DevicePrompt, UserAgent};
 use crate::cancel::CancelWatch;
-use crate::oauth::client_auth::authenticated_post;
-use crate::provider::discovery;
-use crate::transport::answer;
-use crate::error::{Error, ErrorKind, Result};
-use crate::oauth::grants;
-use crate::transport::http;
-use crate::oidc::id_token::{self, Expectations};
-use crate::log::{Level, log_at};
+use crate::config::ClientContext;
+use crate::config::ParamOption;
 use crate::config::Params;
+use crate::config::{DevicePrompt, UserAgent};
+use crate::error::{Error, ErrorKind, Result};
+use crate::log::{Level, log_at};
+use crate::oauth::client_auth::authenticated_post;
+use crate::oauth::grants;
+use crate::oidc::id_token::{self, Expectations};
+use crate::provider::discovery;
 use crate::secret::Secret;
-use crate::config::{ClientContext};
-use crate::token::{Token};
+use crate::token::Token;
+use crate::transport::answer;
+use crate::transport::http;
 use serde_json::Value;
 use std::time::Duration;
 
@@ -86,20 +86,24 @@ pub(crate) fn parse_device_authorization(resp: &http::Response) -> Result<Device
 /// first), or the flow is cancelled.
 pub async fn login(params: &Params, agent: &dyn UserAgent, cancel: &CancelWatch) -> Result<Token> {
     if params.client_id.is_empty() {
-        return Err(Error::invalid_argument(
-            format!("{client_id} is not set: the device flow needs a client id", client_id = ParamOption::ClientId),
-        ));
+        return Err(Error::invalid_argument(format!(
+            "{client_id} is not set: the device flow needs a client id",
+            client_id = ParamOption::ClientId
+        )));
     }
     let (ctx, _) = discovery::resolve(&ClientContext::from_params(params)).await?;
     let endpoint = ctx.endpoints.device_authorization.clone().ok_or_else(|| {
-        Error::unsupported(
-            format!("the provider has no device authorization endpoint (set {device_auth_url})", device_auth_url = ParamOption::DeviceAuthUrl),
-        )
+        Error::unsupported(format!(
+            "the provider has no device authorization endpoint (set {device_auth_url})",
+            device_auth_url = ParamOption::DeviceAuthUrl
+        ))
     })?;
     if ctx.endpoints.token.is_none() {
-        return Err(Error::invalid_argument(
-            format!("no token endpoint: set {token_url}, or {configuration_url} for discovery", token_url = ParamOption::TokenUrl, configuration_url = ParamOption::ConfigurationUrl),
-        ));
+        return Err(Error::invalid_argument(format!(
+            "no token endpoint: set {token_url}, or {configuration_url} for discovery",
+            token_url = ParamOption::TokenUrl,
+            configuration_url = ParamOption::ConfigurationUrl
+        )));
     }
     let mut fields = Vec::new();
     let scope = params.effective_scope();

@@ -8,7 +8,7 @@ use super::device;
 use super::listener::{DEFAULT_REDIRECT, ListenOptions, Listener};
 use super::request::{self as login, BeginOptions};
 use crate::cancel::CancelWatch;
-use crate::config::{Flow, Kind, Params, ResponseType};
+use crate::config::{Flow, Kind, Params, ResponseType, UserAgent};
 use crate::error::{Error, ErrorKind, Result};
 use crate::oauth::grants;
 use crate::token::Token;
@@ -20,7 +20,15 @@ use crate::transport::http;
 /// system browser) and a loopback redirect listener. Blocks until done, timed out (the login
 /// timeout), or cancelled ([`Params::cancel`]).
 pub fn identify(params: &Params) -> Result<Token> {
-    let cancel = params.cancel_watch();
+    identify_with(params, agent_of(params), &params.cancel_watch())
+}
+
+/// [`identify`] with this user agent and this cancel watch in place of the parameters' own.
+pub fn identify_with(
+    params: &Params,
+    agent: &dyn UserAgent,
+    cancel: &CancelWatch,
+) -> Result<Token> {
     http::block_on(async {
         let grant = async {
             match (params.kind, params.flow) {
@@ -28,8 +36,10 @@ pub fn identify(params: &Params) -> Result<Token> {
                 (_, Flow::ClientCredentials) => grants::client_credentials(params).await,
                 // These watch the cancel themselves, so that the listener answers the browser
                 // before the port closes.
-                (_, Flow::Device) => device::login(params, agent_of(params), &cancel).await,
-                (_, Flow::AuthorizationCode) => login_in_browser(params, &cancel, false).await,
+                (_, Flow::Device) => device::login(params, agent, cancel).await,
+                (_, Flow::AuthorizationCode) => {
+                    login_in_browser(params, agent, cancel, false).await
+                }
             }
         };
         tokio::select! {
@@ -44,13 +54,21 @@ pub fn identify(params: &Params) -> Result<Token> {
 /// without showing anything; `login_required`, `interaction_required`, `consent_required` end
 /// as AccessDenied with that OAuth error.
 pub fn verify_authentication(params: &Params) -> Result<Token> {
+    verify_authentication_with(params, agent_of(params), &params.cancel_watch())
+}
+
+/// [`verify_authentication`] with this user agent and this cancel watch.
+pub fn verify_authentication_with(
+    params: &Params,
+    agent: &dyn UserAgent,
+    cancel: &CancelWatch,
+) -> Result<Token> {
     if params.flow != Flow::AuthorizationCode || params.kind == Kind::Jwt {
         return Err(Error::invalid_argument(
             "a silent sign-in needs the authorization_code flow",
         ));
     }
-    let cancel = params.cancel_watch();
-    http::block_on(login_in_browser(params, &cancel, true))
+    http::block_on(login_in_browser(params, agent, cancel, true))
 }
 
 fn cancelled() -> Error {
@@ -59,7 +77,12 @@ fn cancelled() -> Error {
 
 /// Listens on the redirect URL, sends the user to the authorization endpoint, and completes
 /// the login with what comes back.
-async fn login_in_browser(params: &Params, cancel: &CancelWatch, silent: bool) -> Result<Token> {
+async fn login_in_browser(
+    params: &Params,
+    agent: &dyn UserAgent,
+    cancel: &CancelWatch,
+    silent: bool,
+) -> Result<Token> {
     let redirect = params.redirect_url.as_deref().unwrap_or(DEFAULT_REDIRECT);
     // Bound first: a busy port fails before the user is sent anywhere.
     let listener = Listener::bind(redirect).await?;
@@ -74,7 +97,7 @@ async fn login_in_browser(params: &Params, cancel: &CancelWatch, silent: bool) -
     if cancel.is_cancelled() {
         return Err(cancelled());
     }
-    agent_of(params).open_url(&request.url)?;
+    agent.open_url(&request.url)?;
     let options = ListenOptions {
         success_page: params.success_page.clone(),
         fragment: params.response_type == ResponseType::Token,

@@ -3,11 +3,11 @@
 //! everything else that reaches the port (favicon requests, probes, garbage, slow clients)
 //! without ending the login. The port is released as soon as the login ends, however it ends.
 
-use crate::config::ParamOption;
 use crate::cancel::CancelWatch;
+use crate::config::ParamOption;
+use crate::config::SuccessPage;
 use crate::error::{Error, ErrorKind, Result};
 use crate::log::{Level, log_at};
-use crate::config::SuccessPage;
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;

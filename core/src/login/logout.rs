@@ -2,16 +2,16 @@
 //! provider's end-session endpoint with the ID token as a hint and comes back to a loopback
 //! listener, so the caller knows the provider's session has ended.
 
-use crate::config::ParamOption;
 use super::browser::{SystemBrowser, agent_of};
-use crate::config::{Params, UserAgent};
-use crate::transport::http;
 use crate::cancel::CancelWatch;
-use crate::provider::discovery;
+use crate::config::ParamOption;
+use crate::config::{Params, UserAgent};
 use crate::error::{Error, ErrorKind, Result};
 use crate::login::listener::{DEFAULT_REDIRECT, ListenOptions, Listener};
 use crate::login::pkce;
+use crate::provider::discovery;
 use crate::token::Token;
+use crate::transport::http;
 use std::time::Duration;
 use url::Url;
 
@@ -82,7 +82,10 @@ pub async fn logout_async(
         endpoint = ctx.endpoints.end_session;
     }
     let endpoint = endpoint.ok_or_else(|| {
-        Error::unsupported(format!("the provider has no end-session endpoint (set {logout_url})", logout_url = ParamOption::LogoutUrl))
+        Error::unsupported(format!(
+            "the provider has no end-session endpoint (set {logout_url})",
+            logout_url = ParamOption::LogoutUrl
+        ))
     })?;
     let listener = Listener::bind(&options.redirect_url).await?;
     let state = pkce::random_urlsafe(32)?;

@@ -1,8 +1,8 @@
 //! PKCE (RFC 7636) and the other random values of an authorization request (`state`, `nonce`):
 //! randomness from aws-lc-rs, never from a hand-rolled generator.
 
-use crate::error::{Error, Result};
 use crate::config::Pkce;
+use crate::error::{Error, Result};
 use crate::secret::Secret;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -4,18 +4,18 @@
 //! token. Both are independent of how the redirect is received (loopback listener, custom
 //! scheme, web server).
 
+use crate::config::ClientContext;
 use crate::config::ParamOption;
-use crate::provider::discovery;
+use crate::config::{Kind, Params, ResponseType};
 use crate::error::{Error, ErrorKind, Result};
+use crate::log::{Level, log_at, redact_url};
+use crate::login::pkce;
 use crate::oauth::grants;
 use crate::oidc::id_token::{self, Expectations};
-use crate::log::{Level, log_at, redact_url};
-use crate::config::{Kind, Params, ResponseType};
-use crate::login::pkce;
+use crate::provider::discovery;
 use crate::secret::Secret;
-use crate::transport::http;
-use crate::config::{ClientContext};
 use crate::token::{Token, parse_token_response};
+use crate::transport::http;
 use serde_json::{Map, Value};
 use url::Url;
 
@@ -102,23 +102,27 @@ pub async fn begin(params: &Params, options: &BeginOptions) -> Result<LoginReque
         ));
     }
     if params.client_id.is_empty() {
-        return Err(Error::invalid_argument(
-            format!("{client_id} is not set: the authorization request needs a client id", client_id = ParamOption::ClientId),
-        ));
+        return Err(Error::invalid_argument(format!(
+            "{client_id} is not set: the authorization request needs a client id",
+            client_id = ParamOption::ClientId
+        )));
     }
     let redirect_uri = match (&options.redirect_uri, &params.redirect_url) {
         (Some(r), _) | (None, Some(r)) => r.clone(),
         (None, None) => {
-            return Err(Error::invalid_argument(
-                format!("{redirect_url} is not set: the two-step login needs the URL the host receives the redirect on", redirect_url = ParamOption::RedirectUrl),
-            ));
+            return Err(Error::invalid_argument(format!(
+                "{redirect_url} is not set: the two-step login needs the URL the host receives the redirect on",
+                redirect_url = ParamOption::RedirectUrl
+            )));
         }
     };
     let (context, metadata) = discovery::resolve(&ClientContext::from_params(params)).await?;
     let endpoint = context.endpoints.authorization.clone().ok_or_else(|| {
-        Error::invalid_argument(
-            format!("no authorization endpoint: set {auth_url}, or {configuration_url} for discovery", auth_url = ParamOption::AuthUrl, configuration_url = ParamOption::ConfigurationUrl),
-        )
+        Error::invalid_argument(format!(
+            "no authorization endpoint: set {auth_url}, or {configuration_url} for discovery",
+            auth_url = ParamOption::AuthUrl,
+            configuration_url = ParamOption::ConfigurationUrl
+        ))
     })?;
     let mut url = Url::parse(&endpoint)
         .map_err(|e| Error::invalid_argument(format!("authorization endpoint: {e}")))?;
@@ -340,7 +344,9 @@ impl LoginRequest {
             Some(_) if unverifiable => {
                 log_at!(
                     Level::Warn,
-                    "an ID token arrived for OAuth2 parameters without {configuration_url}: kept unverified, its claims are not used", configuration_url = ParamOption::ConfigurationUrl);
+                    "an ID token arrived for OAuth2 parameters without {configuration_url}: kept unverified, its claims are not used",
+                    configuration_url = ParamOption::ConfigurationUrl
+                );
             }
             Some(id) => {
                 let claims = id_token::validate(
@@ -382,15 +388,15 @@ mod tests {
 
     fn params(kind: Kind) -> Params {
         let mut p = Params::new(kind);
-        p.set(ParamOption::ClientId, Some("app")).unwrap();
+        p.set(ParamOption::ClientId, "app").unwrap();
         p.set(
             ParamOption::AuthUrl,
-            Some("https://idp.example/authorize?tenant=1"),
+            "https://idp.example/authorize?tenant=1",
         )
         .unwrap();
-        p.set(ParamOption::TokenUrl, Some("https://idp.example/token"))
+        p.set(ParamOption::TokenUrl, "https://idp.example/token")
             .unwrap();
-        p.set(ParamOption::RedirectUrl, Some("http://127.0.0.1:3333/cb"))
+        p.set(ParamOption::RedirectUrl, "http://127.0.0.1:3333/cb")
             .unwrap();
         p
     }
@@ -414,10 +420,10 @@ mod tests {
     #[test]
     fn oauth2_url_has_pkce_state_and_no_nonce() {
         let mut p = params(Kind::OAuth2);
-        p.set(ParamOption::Scope, Some("read write")).unwrap();
+        p.set(ParamOption::Scope, "read write").unwrap();
         p.set(
             ParamOption::AdditionalParameters,
-            Some("access_type=offline&prompt=consent"),
+            "access_type=offline&prompt=consent",
         )
         .unwrap();
         let r = begin_now(&p);
@@ -443,8 +449,8 @@ mod tests {
     #[test]
     fn openid_url_has_openid_scope_and_nonce_and_pkce_none_omits_challenge() {
         let mut p = params(Kind::OpenId);
-        p.set(ParamOption::Scope, Some("email")).unwrap();
-        p.set(ParamOption::Pkce, Some("none")).unwrap();
+        p.set(ParamOption::Scope, "email").unwrap();
+        p.set(ParamOption::Pkce, "none").unwrap();
         let r = begin_now(&p);
         let q = query(&r);
         assert_eq!(get(&q, "scope"), Some("openid email"));
@@ -456,7 +462,7 @@ mod tests {
     #[test]
     fn silent_login_replaces_prompt() {
         let mut p = params(Kind::OAuth2);
-        p.set(ParamOption::AdditionalParameters, Some("prompt=login"))
+        p.set(ParamOption::AdditionalParameters, "prompt=login")
             .unwrap();
         let r = crate::transport::http::block_on(begin(
             &p,
@@ -482,15 +488,15 @@ mod tests {
     #[test]
     fn missing_redirect_client_or_endpoint_is_invalid_argument() {
         let mut p = params(Kind::OAuth2);
-        p.set(ParamOption::RedirectUrl, None).unwrap();
+        p.reset(ParamOption::RedirectUrl);
         let e = crate::transport::http::block_on(begin(&p, &BeginOptions::default())).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidArgument);
         let mut p = params(Kind::OAuth2);
-        p.set(ParamOption::AuthUrl, None).unwrap();
+        p.reset(ParamOption::AuthUrl);
         let e = crate::transport::http::block_on(begin(&p, &BeginOptions::default())).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidArgument);
         let mut p = params(Kind::OAuth2);
-        p.set(ParamOption::ClientId, None).unwrap();
+        p.reset(ParamOption::ClientId);
         let e = crate::transport::http::block_on(begin(&p, &BeginOptions::default())).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidArgument);
     }
@@ -589,13 +595,13 @@ mod tests {
     #[test]
     fn implicit_token_comes_from_the_fragment() {
         let mut p = params(Kind::OAuth2);
-        p.set(ParamOption::ResponseType, Some("token")).unwrap();
+        p.set(ParamOption::ResponseType, "token").unwrap();
         let r = begin_now(&p);
         let q = query(&r);
         assert_eq!(get(&q, "response_type"), Some("token"));
         assert_eq!(get(&q, "code_challenge"), None);
         let s = r.state.expose().to_owned();
-        let t = crate::transport::http::block_on(r.complete(&format!(
+        let t = crate::transport::http::block_on(r.complete_async(&format!(
             "http://127.0.0.1:3333/cb#access_token=AT&token_type=bearer&expires_in=60&state={s}"
         )))
         .unwrap();
@@ -603,7 +609,7 @@ mod tests {
         assert_eq!(t.token_type, "Bearer");
         assert!(t.expires_at > 0);
         let e = crate::transport::http::block_on(
-            r.complete("http://127.0.0.1:3333/cb#access_token=AT&state=nope"),
+            r.complete_async("http://127.0.0.1:3333/cb#access_token=AT&state=nope"),
         )
         .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::StateMismatch);

@@ -1,12 +1,12 @@
 //! JWT assertions this library signs (RFC 7523): the client assertion of `private_key_jwt`
 //! client authentication (§2.2, §3) and the authorization grant of the JWT bearer grant (§2.1).
 
+use crate::clock::unix_now;
+use crate::config::JwtAlgorithm;
+use crate::config::JwtSigner;
 use crate::config::ParamOption;
 use crate::error::{Error, Result};
-use crate::config::JwtAlgorithm;
 use crate::secret::Secret;
-use crate::config::{JwtSigner};
-use crate::clock::unix_now;
 use base64::Engine;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::Serialize;
@@ -69,7 +69,9 @@ fn encoding_key(signer: &JwtSigner) -> Result<EncodingKey> {
     key.map_err(|e| {
         Error::invalid_argument(format!(
             "{jwt_private_key}: not a private key for {:?} ({e})",
-            signer.algorithm, jwt_private_key = ParamOption::JwtPrivateKey))
+            signer.algorithm,
+            jwt_private_key = ParamOption::JwtPrivateKey
+        ))
     })
 }
 
@@ -102,7 +104,9 @@ pub fn sign(signer: &JwtSigner, who: Subject<'_>, lifetime: i64) -> Result<Secre
         .map_err(|e| {
             Error::invalid_argument(format!(
                 "{jwt_private_key}: cannot sign with {:?} ({e})",
-                signer.algorithm, jwt_private_key = ParamOption::JwtPrivateKey))
+                signer.algorithm,
+                jwt_private_key = ParamOption::JwtPrivateKey
+            ))
         })
 }
 
@@ -114,9 +118,10 @@ pub fn client_assertion(
     default_audience: &str,
 ) -> Result<Secret> {
     if client_id.is_empty() {
-        return Err(Error::invalid_argument(
-            format!("private_key_jwt needs {client_id} (it is the assertion's iss and sub)", client_id = ParamOption::ClientId),
-        ));
+        return Err(Error::invalid_argument(format!(
+            "private_key_jwt needs {client_id} (it is the assertion's iss and sub)",
+            client_id = ParamOption::ClientId
+        )));
     }
     let audience = signer.audience.as_deref().unwrap_or(default_audience);
     sign(
@@ -140,15 +145,19 @@ pub fn grant_assertion(
     let issuer = signer.issuer.as_deref().unwrap_or(client_id);
     let subject = signer.subject.as_deref().unwrap_or(client_id);
     if issuer.is_empty() || subject.is_empty() {
-        return Err(Error::invalid_argument(
-            format!("the JWT assertion needs an issuer and a subject: set {client_id} or {jwt_issuer} and {jwt_subject}", client_id = ParamOption::ClientId, jwt_issuer = ParamOption::JwtIssuer, jwt_subject = ParamOption::JwtSubject),
-        ));
+        return Err(Error::invalid_argument(format!(
+            "the JWT assertion needs an issuer and a subject: set {client_id} or {jwt_issuer} and {jwt_subject}",
+            client_id = ParamOption::ClientId,
+            jwt_issuer = ParamOption::JwtIssuer,
+            jwt_subject = ParamOption::JwtSubject
+        )));
     }
     let audience = signer.audience.as_deref().unwrap_or(default_audience);
     if audience.is_empty() {
-        return Err(Error::invalid_argument(
-            format!("the JWT assertion needs an audience: set {jwt_audience} or the token endpoint", jwt_audience = ParamOption::JwtAudience),
-        ));
+        return Err(Error::invalid_argument(format!(
+            "the JWT assertion needs an audience: set {jwt_audience} or the token endpoint",
+            jwt_audience = ParamOption::JwtAudience
+        )));
     }
     sign(
         signer,

@@ -2,13 +2,13 @@
 //! RFC 7523 §2.2): exactly one mechanism per request, never a Basic header and a body secret
 //! together (providers reject that as `invalid_request`).
 
+use crate::config::ClientAuth;
+use crate::config::ClientContext;
 use crate::config::ParamOption;
 use crate::error::{Error, Result};
-use crate::transport::http::{BasicAuth, Request};
 use crate::oauth::assertion;
-use crate::config::ClientAuth;
 use crate::secret::Secret;
-use crate::config::ClientContext;
+use crate::transport::http::{BasicAuth, Request};
 
 /// A form POST to `url` with `fields` and the client's authentication added.
 ///
@@ -42,9 +42,10 @@ pub fn authenticated_post(
         }
         ClientAuth::PrivateKeyJwt => {
             let signer = ctx.jwt.as_ref().ok_or_else(|| {
-                Error::invalid_argument(
-                    format!("private_key_jwt client authentication needs {jwt_private_key}", jwt_private_key = ParamOption::JwtPrivateKey),
-                )
+                Error::invalid_argument(format!(
+                    "private_key_jwt client authentication needs {jwt_private_key}",
+                    jwt_private_key = ParamOption::JwtPrivateKey
+                ))
             })?;
             let audience = ctx.endpoints.token.as_deref().unwrap_or(url);
             let assertion = assertion::client_assertion(signer, &ctx.client_id, audience)?;
@@ -64,12 +65,16 @@ pub fn authenticated_post(
 fn secret_of(ctx: &ClientContext, method: &str) -> Result<Secret> {
     if ctx.client_id.is_empty() {
         return Err(Error::invalid_argument(format!(
-            "client authentication '{method}' needs {client_id}", client_id = ParamOption::ClientId)));
+            "client authentication '{method}' needs {client_id}",
+            client_id = ParamOption::ClientId
+        )));
     }
     match &ctx.client_secret {
         Some(s) if !s.is_empty() => Ok(s.clone()),
         _ => Err(Error::invalid_argument(format!(
-            "client authentication '{method}' needs {client_secret}", client_secret = ParamOption::ClientSecret))),
+            "client authentication '{method}' needs {client_secret}",
+            client_secret = ParamOption::ClientSecret
+        ))),
     }
 }
 

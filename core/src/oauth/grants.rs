@@ -4,18 +4,18 @@
 //! Nothing here retries a request the server may have received: a refresh answered but lost
 //! and sent again would present a rotated refresh token twice, which revokes the whole grant.
 
+use crate::config::ClientContext;
 use crate::config::ParamOption;
-use crate::oauth::client_auth::authenticated_post;
-use crate::provider::discovery;
-use crate::transport::answer;
-use crate::error::{Error, ErrorKind, Result};
-use crate::transport::http;
-use crate::oidc::id_token::{self, Expectations};
-use crate::oauth::assertion;
 use crate::config::{Kind, Params};
+use crate::error::{Error, ErrorKind, Result};
+use crate::oauth::assertion;
+use crate::oauth::client_auth::authenticated_post;
+use crate::oidc::id_token::{self, Expectations};
+use crate::provider::discovery;
 use crate::secret::Secret;
-use crate::config::{ClientContext};
 use crate::token::{Token, TokenResponse, parse_token_response};
+use crate::transport::answer;
+use crate::transport::http;
 use serde_json::{Map, Value};
 
 /// POSTs `fields` (grant_type and the grant's own fields) to the context's token endpoint with
@@ -25,9 +25,11 @@ pub async fn token_request(
     fields: Vec<(String, Secret)>,
 ) -> Result<TokenResponse> {
     let url = ctx.endpoints.token.as_deref().ok_or_else(|| {
-        Error::invalid_argument(
-            format!("no token endpoint: set {token_url} or {configuration_url}", token_url = ParamOption::TokenUrl, configuration_url = ParamOption::ConfigurationUrl),
-        )
+        Error::invalid_argument(format!(
+            "no token endpoint: set {token_url} or {configuration_url}",
+            token_url = ParamOption::TokenUrl,
+            configuration_url = ParamOption::ConfigurationUrl
+        ))
     })?;
     let request = authenticated_post(ctx, url, fields)?;
     let response = http::send(&ctx.transport, &request).await?;
@@ -89,7 +91,11 @@ pub async fn refresh(token: &Token) -> Result<Token> {
     if ctx.endpoints.token.is_none() {
         return Err(Error::new(
             ErrorKind::NotRefreshable,
-            format!("no token endpoint is known for this token (it was imported without {token_url} or {configuration_url})", token_url = ParamOption::TokenUrl, configuration_url = ParamOption::ConfigurationUrl),
+            format!(
+                "no token endpoint is known for this token (it was imported without {token_url} or {configuration_url})",
+                token_url = ParamOption::TokenUrl,
+                configuration_url = ParamOption::ConfigurationUrl
+            ),
         ));
     }
     let fields = vec![
@@ -139,9 +145,11 @@ async fn grant_context(params: &Params) -> Result<ClientContext> {
         ctx
     };
     if ctx.endpoints.token.is_none() {
-        return Err(Error::invalid_argument(
-            format!("no token endpoint: set {token_url} or {configuration_url}", token_url = ParamOption::TokenUrl, configuration_url = ParamOption::ConfigurationUrl),
-        ));
+        return Err(Error::invalid_argument(format!(
+            "no token endpoint: set {token_url} or {configuration_url}",
+            token_url = ParamOption::TokenUrl,
+            configuration_url = ParamOption::ConfigurationUrl
+        )));
     }
     Ok(ctx)
 }
@@ -163,7 +171,10 @@ pub async fn client_credentials(params: &Params) -> Result<Token> {
 pub async fn jwt_bearer(params: &Params) -> Result<Token> {
     let ctx = grant_context(params).await?;
     let signer = ctx.jwt.as_ref().ok_or_else(|| {
-        Error::invalid_argument(format!("the JWT bearer grant needs {jwt_private_key}", jwt_private_key = ParamOption::JwtPrivateKey))
+        Error::invalid_argument(format!(
+            "the JWT bearer grant needs {jwt_private_key}",
+            jwt_private_key = ParamOption::JwtPrivateKey
+        ))
     })?;
     let token_endpoint = ctx.endpoints.token.as_deref().unwrap_or_default();
     let assertion = assertion::grant_assertion(signer, &ctx.client_id, token_endpoint)?;
@@ -188,10 +199,12 @@ pub async fn jwt_bearer(params: &Params) -> Result<Token> {
 /// default audience is the token endpoint, from discovery when it is not set.
 pub async fn jwt_assertion_for(params: &Params) -> Result<Secret> {
     let ctx = ClientContext::from_params(params);
-    let signer = ctx
-        .jwt
-        .as_ref()
-        .ok_or_else(|| Error::invalid_argument(format!("a JWT assertion needs {jwt_private_key}", jwt_private_key = ParamOption::JwtPrivateKey)))?;
+    let signer = ctx.jwt.as_ref().ok_or_else(|| {
+        Error::invalid_argument(format!(
+            "a JWT assertion needs {jwt_private_key}",
+            jwt_private_key = ParamOption::JwtPrivateKey
+        ))
+    })?;
     let ctx = if signer.audience.is_none() {
         grant_context(params).await?
     } else {

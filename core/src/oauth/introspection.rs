@@ -1,12 +1,12 @@
 //! Token introspection (RFC 7662): what the provider says about the access token.
 
 use crate::config::ParamOption;
-use crate::oauth::client_auth::authenticated_post;
-use crate::transport::answer;
 use crate::error::{Error, Result};
-use crate::transport::http;
+use crate::oauth::client_auth::authenticated_post;
 use crate::secret::Secret;
 use crate::token::Token;
+use crate::transport::answer;
+use crate::transport::http;
 use serde_json::Value;
 
 /// Introspects the access token of `token` at the introspection endpoint it knows (set, or

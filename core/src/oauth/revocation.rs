@@ -2,12 +2,12 @@
 //! grant, and with it the access tokens at most providers), else the access token.
 
 use crate::config::ParamOption;
-use crate::oauth::client_auth::authenticated_post;
-use crate::transport::answer;
 use crate::error::{Error, Result};
-use crate::transport::http;
+use crate::oauth::client_auth::authenticated_post;
 use crate::secret::Secret;
 use crate::token::Token;
+use crate::transport::answer;
+use crate::transport::http;
 
 /// Revokes `token` at the revocation endpoint it knows (set, or from discovery). No endpoint
 /// known is `ErrorKind::Unsupported`. Unknown or already revoked tokens succeed (RFC 7009 §2.2).
@@ -20,9 +20,11 @@ pub async fn revoke(token: &Token) -> Result<()> {
             .0;
     }
     let url = ctx.endpoints.revocation.clone().ok_or_else(|| {
-        Error::unsupported(
-            format!("the provider has no revocation endpoint (set {revocation_url} or {configuration_url})", revocation_url = ParamOption::RevocationUrl, configuration_url = ParamOption::ConfigurationUrl),
-        )
+        Error::unsupported(format!(
+            "the provider has no revocation endpoint (set {revocation_url} or {configuration_url})",
+            revocation_url = ParamOption::RevocationUrl,
+            configuration_url = ParamOption::ConfigurationUrl
+        ))
     })?;
     let (value, hint) = match &token.refresh_token {
         Some(r) if !r.is_empty() => (r.clone(), "refresh_token"),

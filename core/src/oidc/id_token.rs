@@ -5,14 +5,14 @@
 //! provider's published keys (`jwks`) or, for HS256/384/512, the client secret of a
 //! confidential client; then the claims, with the configured clock skew.
 
+use crate::clock::unix_now;
+use crate::config::ClientContext;
 use crate::config::ParamOption;
 use crate::error::{Error, Result};
-use crate::oidc::jwks::{self, KeySet, Need};
 use crate::log::{Level, log_at};
+use crate::oidc::jwks::{self, KeySet, Need};
 use crate::secret::Secret;
-use crate::config::{ClientContext};
-use crate::clock::unix_now;
-use crate::token::{Token};
+use crate::token::Token;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, DecodingKey};

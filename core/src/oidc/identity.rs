@@ -1,14 +1,14 @@
 //! Who signed in (WLanguage `OpenIDIdentity`): the validated ID-token claims merged with the
 //! userinfo endpoint's answer (OpenID Connect Core §5.3), or the userinfo answer alone.
 
+use crate::config::ClientContext;
 use crate::config::ParamOption;
 use crate::error::{Error, ErrorKind, Result};
-use crate::transport::http::{self, Request, Response};
-use crate::oidc::id_token::{self, Expectations};
 use crate::log::{Level, log_at, redact_url};
+use crate::oidc::id_token::{self, Expectations};
 use crate::secret::Secret;
-use crate::config::{ClientContext};
-use crate::token::{Token};
+use crate::token::Token;
+use crate::transport::http::{self, Request, Response};
 use serde_json::{Map, Value};
 
 /// The claims about the user, immutable once read.
@@ -21,6 +21,11 @@ pub struct Identity {
 }
 
 impl Identity {
+    /// An identity of these claims, e.g. read from a place of the host's own.
+    pub fn new(claims: Map<String, Value>, id_token: Option<Secret>) -> Identity {
+        Identity { claims, id_token }
+    }
+
     /// Every claim, ID token first, userinfo over it.
     pub fn claims(&self) -> &Map<String, Value> {
         &self.claims
@@ -155,9 +160,11 @@ fn unverifiable(ctx: &ClientContext) -> bool {
 pub async fn user_info(token: &Token) -> Result<Identity> {
     let ctx = context_for(&token.context, token.context.endpoints.userinfo.is_none()).await?;
     let url = ctx.endpoints.userinfo.as_deref().ok_or_else(|| {
-        Error::unsupported(
-            format!("the provider has no userinfo endpoint (set {userinfo_url} or {configuration_url})", userinfo_url = ParamOption::UserinfoUrl, configuration_url = ParamOption::ConfigurationUrl),
-        )
+        Error::unsupported(format!(
+            "the provider has no userinfo endpoint (set {userinfo_url} or {configuration_url})",
+            userinfo_url = ParamOption::UserinfoUrl,
+            configuration_url = ParamOption::ConfigurationUrl
+        ))
     })?;
     Ok(Identity {
         claims: fetch_userinfo(&ctx, url, &token.access_token).await?,

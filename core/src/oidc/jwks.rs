@@ -4,10 +4,10 @@
 //! older than a day is fetched again, so a provider that rotates its keys keeps working without
 //! a restart.
 
-use crate::error::{Error, Result};
-use crate::transport::http::{self, Request};
-use crate::log::{Level, log_at, redact_url};
 use crate::config::TransportSettings;
+use crate::error::{Error, Result};
+use crate::log::{Level, log_at, redact_url};
+use crate::transport::http::{self, Request};
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey};
 use serde_json::Value;

@@ -2,10 +2,10 @@
 //! URL and cached, its `issuer` checked against the URL it came from, its endpoints held to the
 //! same rules as endpoints that are set by hand.
 
-use crate::error::{Error, Result};
-use crate::transport::http::{self, Request};
-use crate::log::{Level, log_at};
 use crate::config::{ClientContext, TransportSettings};
+use crate::error::{Error, Result};
+use crate::log::{Level, log_at};
+use crate::transport::http::{self, Request};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};

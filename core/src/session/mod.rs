@@ -5,14 +5,14 @@
 
 pub mod file_lock;
 
+use crate::clock::unix_now;
 use crate::config::Params;
 use crate::error::{Error, ErrorKind, Result};
+use crate::log::{Level, log_at};
 use crate::login::identify;
 use crate::oauth;
 use crate::session::file_lock::FileLock;
-use crate::log::{Level, log_at};
-use crate::clock::unix_now;
-use crate::token::{Token};
+use crate::token::Token;
 use crate::token::file;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
@@ -260,10 +260,7 @@ impl Session {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => {
-                    return Err(Error::io(format!(
-                        "cannot delete '{}': {e}",
-                        p.display()
-                    )));
+                    return Err(Error::io(format!("cannot delete '{}': {e}", p.display())));
                 }
             }
         }

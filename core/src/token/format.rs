@@ -11,11 +11,11 @@
 //! 10+n    4     CRC-32 (IEEE) of bytes 0..10+n, u32 little-endian
 //! ```
 
-use crate::error::{Error, Result};
 use crate::config::{ClientAuth, JwtAlgorithm, Kind};
-use crate::secret::Secret;
 use crate::config::{ClientContext, Endpoints, JwtSigner, TransportSettings};
-use crate::token::{Token};
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+use crate::token::Token;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use zeroize::Zeroize;
@@ -334,8 +334,8 @@ pub fn deserialize(bytes: &[u8]) -> Result<Token> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{ClientContext};
-use crate::token::{parse_token_response};
+    use crate::config::ClientContext;
+    use crate::token::parse_token_response;
 
     fn sample() -> Token {
         let r = parse_token_response(

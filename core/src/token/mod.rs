@@ -3,6 +3,8 @@
 
 pub mod file;
 pub mod format;
+#[cfg(test)]
+mod format_props;
 mod model;
 
 pub use model::{Token, TokenResponse, needs_new_login, parse_token_response};

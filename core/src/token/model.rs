@@ -35,7 +35,10 @@ impl Token {
     /// no `access_token`: Protocol; no `expires_in`: it never expires.
     pub fn import(params: Option<&crate::config::Params>, json: &str) -> Result<Token> {
         let context = params.map_or_else(ClientContext::empty, ClientContext::from_params);
-        Ok(Token::from_response(parse_token_response(json, 0)?, context))
+        Ok(Token::from_response(
+            parse_token_response(json, 0)?,
+            context,
+        ))
     }
 
     /// The access token (`Value`).

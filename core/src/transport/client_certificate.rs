@@ -27,15 +27,21 @@ impl std::fmt::Debug for ClientIdentity {
 pub fn identity(path: &str, password: Option<&Secret>) -> Result<ClientIdentity> {
     let bytes = zeroize::Zeroizing::new(std::fs::read(path).map_err(|e| {
         Error::io(format!(
-            "{client_certificate}: cannot read '{path}': {e}", client_certificate = ParamOption::ClientCertificate))
+            "{client_certificate}: cannot read '{path}': {e}",
+            client_certificate = ParamOption::ClientCertificate
+        ))
     })?);
     let identity = if bytes.windows(10).any(|w| w == b"-----BEGIN") {
         from_pem(&bytes)
     } else {
         from_pkcs12(&bytes, password)
     };
-    identity
-        .map_err(|e| Error::invalid_argument(format!("{client_certificate}: '{path}': {e}", client_certificate = ParamOption::ClientCertificate)))
+    identity.map_err(|e| {
+        Error::invalid_argument(format!(
+            "{client_certificate}: '{path}': {e}",
+            client_certificate = ParamOption::ClientCertificate
+        ))
+    })
 }
 
 fn from_pem(pem: &[u8]) -> std::result::Result<ClientIdentity, String> {
@@ -61,7 +67,10 @@ fn from_pkcs12(
         p12_keystore::Pkcs12ImportPolicy::Relaxed,
     )
     .map_err(|e| {
-        format!("not a PKCS#12 file, or wrong {client_certificate_password} ({e})", client_certificate_password = ParamOption::ClientCertificatePassword)
+        format!(
+            "not a PKCS#12 file, or wrong {client_certificate_password} ({e})",
+            client_certificate_password = ParamOption::ClientCertificatePassword
+        )
     })?;
     let (_, chain) = store
         .private_key_chain()
@@ -87,7 +96,7 @@ mod tests {
 
     fn fixture(name: &str) -> String {
         Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/provider/keys")
+            .join("../tests/provider/keys")
             .join(name)
             .to_string_lossy()
             .into_owned()
@@ -112,7 +121,7 @@ mod tests {
     fn pkcs12_with_a_wrong_password_is_invalid_argument() {
         let e = identity(&fixture("client-cert.p12"), Some(&Secret::new("nope"))).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidArgument);
-        assert!(e.message().contains("PASSWORD"), "{}", e.message());
+        assert!(e.message().contains("password"), "{}", e.message());
         let e = identity("/nonexistent/cert.p12", None).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Io);
     }

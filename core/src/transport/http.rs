@@ -8,11 +8,11 @@
 //! answers capped at 1 MiB.
 
 use crate::config::ParamOption;
+use crate::config::TransportSettings;
 use crate::error::{Error, ErrorKind, Result};
 use crate::log::{Level, log_at, redact_url};
 use crate::secret::Secret;
 use crate::transport::tls::TlsKey;
-use crate::config::TransportSettings;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashMap;
 use std::future::Future;
@@ -165,8 +165,9 @@ fn build_client(key: &ClientKey) -> Result<reqwest::Client> {
         .https_only(false)
         .tls_backend_preconfigured(crate::transport::tls::client_config(&key.tls)?);
     if let Some(proxy) = &key.proxy {
-        let p = reqwest::Proxy::all(proxy)
-            .map_err(|e| Error::invalid_argument(format!("{proxy}: {e}", proxy = ParamOption::Proxy)))?;
+        let p = reqwest::Proxy::all(proxy).map_err(|e| {
+            Error::invalid_argument(format!("{proxy}: {e}", proxy = ParamOption::Proxy))
+        })?;
         b = b.proxy(p);
     }
     b.build().map_err(|e| {

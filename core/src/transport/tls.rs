@@ -6,8 +6,8 @@
 //! them.
 
 use crate::config::ParamOption;
-use crate::transport::client_certificate::ClientIdentity;
 use crate::error::{Error, Result};
+use crate::transport::client_certificate::ClientIdentity;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
@@ -70,7 +70,9 @@ fn build(key: &TlsKey) -> Result<rustls::ClientConfig> {
                 crate::transport::client_certificate::identity(path, password.as_ref())?;
             builder.with_client_auth_cert(chain, key).map_err(|e| {
                 Error::invalid_argument(format!(
-                    "{client_certificate}: '{path}' cannot be used: {e}", client_certificate = ParamOption::ClientCertificate))
+                    "{client_certificate}: '{path}' cannot be used: {e}",
+                    client_certificate = ParamOption::ClientCertificate
+                ))
             })?
         }
         None => builder.with_no_client_auth(),
@@ -81,17 +83,25 @@ fn build(key: &TlsKey) -> Result<rustls::ClientConfig> {
 
 /// The certificates of a PEM bundle (`AUTH_OPT_CA_FILE`).
 fn ca_file(path: &str) -> Result<Vec<CertificateDer<'static>>> {
-    let pem = std::fs::read(path)
-        .map_err(|e| Error::io(format!("{ca_file}: cannot read '{path}': {e}", ca_file = ParamOption::CaFile)))?;
+    let pem = std::fs::read(path).map_err(|e| {
+        Error::io(format!(
+            "{ca_file}: cannot read '{path}': {e}",
+            ca_file = ParamOption::CaFile
+        ))
+    })?;
     let certs = CertificateDer::pem_slice_iter(&pem)
         .collect::<std::result::Result<Vec<_>, _>>()
         .map_err(|e| {
             Error::invalid_argument(format!(
-                "{ca_file}: '{path}' is not a PEM bundle: {e}", ca_file = ParamOption::CaFile))
+                "{ca_file}: '{path}' is not a PEM bundle: {e}",
+                ca_file = ParamOption::CaFile
+            ))
         })?;
     if certs.is_empty() {
         return Err(Error::invalid_argument(format!(
-            "{ca_file}: '{path}' holds no PEM certificate", ca_file = ParamOption::CaFile)));
+            "{ca_file}: '{path}' holds no PEM certificate",
+            ca_file = ParamOption::CaFile
+        )));
     }
     Ok(certs)
 }

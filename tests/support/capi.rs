@@ -1,28 +1,27 @@
 //! A thin safe wrapper over the C functions, so the tests exercise the C contract itself
 //! (result codes, last error, ownership) without repeating the unsafe calls.
-#![allow(dead_code)]
 
-use authtoken::ffi::last_error::{auth_last_error, auth_last_http_status, auth_last_oauth_error};
-use authtoken::ffi::memory::{auth_bytes_free, auth_string_free};
-use authtoken::ffi::params::{
-    auth_kind, auth_kind_value, auth_option, auth_option_value, auth_params, auth_params_cancel,
-    auth_params_free, auth_params_new, auth_params_set,
+use authtoken::last_error::{auth_last_error, auth_last_http_status, auth_last_oauth_error};
+use authtoken::memory::{auth_bytes_free, auth_string_free};
+use authtoken::params::{
+    auth_kind, auth_option, auth_params, auth_params_cancel, auth_params_free, auth_params_new,
+    auth_params_set,
 };
-use authtoken::ffi::result::auth_result;
-use authtoken::ffi::token::{
+use authtoken::result::auth_result;
+use authtoken::token::{
     auth_import_token, auth_token, auth_token_deserialize, auth_token_expiration, auth_token_free,
     auth_token_id_token, auth_token_is_valid, auth_token_refresh_token, auth_token_scope,
     auth_token_serialize, auth_token_type, auth_token_value,
 };
-use authtoken::ffi::token_endpoint::{
+use authtoken::token_endpoint::{
     auth_create_jwt_assertion, auth_introspect_token, auth_refresh_token, auth_revoke_token,
 };
 use std::ffi::{CStr, CString, c_char};
 
+/// Options and result codes by the core's names: `Opt::ClientId` is `AUTH_OPT_CLIENT_ID`,
+/// `Code::InvalidGrant` is `AUTH_ERROR_INVALID_GRANT` (an `auth_result` compares with it).
 #[allow(unused_imports)]
-pub use authtoken::ffi::params::auth_option as Opt;
-#[allow(unused_imports)]
-pub use authtoken::ffi::result::auth_result as Code;
+pub use authtoken_core::{ErrorKind as Code, Kind, ParamOption as Opt};
 
 /// A failed call: its code and what the last-error functions said right after it.
 #[derive(Debug, Clone)]
@@ -71,30 +70,30 @@ unsafe impl Send for Params {}
 unsafe impl Sync for Params {}
 
 impl Params {
-    pub fn new(kind: auth_kind) -> Params {
+    pub fn new(kind: Kind) -> Params {
         let mut p = std::ptr::null_mut();
-        check(auth_params_new(auth_kind_value(kind as u32), &mut p)).expect("auth_params_new");
+        check(auth_params_new(auth_kind::from(kind), &mut p)).expect("auth_params_new");
         Params(p)
     }
     pub fn oauth2() -> Params {
-        Params::new(auth_kind::AUTH_KIND_OAUTH2)
+        Params::new(Kind::OAuth2)
     }
     pub fn openid() -> Params {
-        Params::new(auth_kind::AUTH_KIND_OPENID)
+        Params::new(Kind::OpenId)
     }
     pub fn jwt() -> Params {
-        Params::new(auth_kind::AUTH_KIND_JWT)
+        Params::new(Kind::Jwt)
     }
     /// Sets an option; panics when the library refuses it.
-    pub fn set(&self, option: auth_option, value: &str) -> &Params {
+    pub fn set(&self, option: Opt, value: &str) -> &Params {
         self.try_set(option, value)
             .unwrap_or_else(|f| panic!("auth_params_set({option:?}, {value:?}): {f:?}"));
         self
     }
-    pub fn try_set(&self, option: auth_option, value: &str) -> Result<(), Failure> {
+    pub fn try_set(&self, option: Opt, value: &str) -> Result<(), Failure> {
         let v = CString::new(value).expect("no NUL");
         // SAFETY: live handle and NUL-terminated string.
-        check(unsafe { auth_params_set(self.0, auth_option_value(option as u32), v.as_ptr()) })
+        check(unsafe { auth_params_set(self.0, auth_option::from(option), v.as_ptr()) })
     }
     pub fn cancel(&self) {
         // SAFETY: live handle.
@@ -232,7 +231,7 @@ pub fn refresh(token: &Token) -> Result<Token, Failure> {
 /// `auth_identify`.
 pub fn identify(params: &Params) -> Result<Token, Failure> {
     // SAFETY: live handle.
-    token_out(|out| unsafe { authtoken::ffi::identify::auth_identify(params.as_ptr(), out) })
+    token_out(|out| unsafe { authtoken::identify::auth_identify(params.as_ptr(), out) })
 }
 
 /// `auth_revoke_token`.
@@ -266,13 +265,13 @@ pub fn jwt_claims(jwt: &str) -> serde_json::Value {
 
 /// The name of a result code, from `auth_result_name`.
 pub fn result_name(code: auth_result) -> String {
-    c_str(authtoken::ffi::result::auth_result_name(
-        authtoken::ffi::result::auth_result_value(code as u32),
+    c_str(authtoken::result::auth_result_name(
+        authtoken::result::auth_result_value(code.0),
     ))
 }
 
 /// An `auth_login` handle (the two-step login).
-pub struct Login(*mut authtoken::ffi::login::auth_login);
+pub struct Login(*mut authtoken::login::auth_login);
 // SAFETY: a login is only read after it is made, and the library's handles are thread-safe.
 unsafe impl Send for Login {}
 unsafe impl Sync for Login {}
@@ -282,8 +281,7 @@ impl Login {
     pub fn begin(params: &Params) -> Result<Login, Failure> {
         let mut out = std::ptr::dangling_mut();
         // SAFETY: live handle, writable out-pointer.
-        let r =
-            check(unsafe { authtoken::ffi::login::auth_login_begin(params.as_ptr(), &mut out) });
+        let r = check(unsafe { authtoken::login::auth_login_begin(params.as_ptr(), &mut out) });
         match r {
             Ok(()) => {
                 assert!(!out.is_null());
@@ -297,45 +295,43 @@ impl Login {
     }
     /// `auth_login_url`.
     pub fn url(&self) -> String {
-        c_str(authtoken::ffi::login::auth_login_url(self.0))
+        c_str(authtoken::login::auth_login_url(self.0))
     }
     /// `auth_login_complete`.
     pub fn complete(&self, redirect_url: &str) -> Result<Token, Failure> {
         let url = CString::new(redirect_url).expect("no NUL");
         // SAFETY: live handle and NUL-terminated string.
-        token_out(|out| unsafe {
-            authtoken::ffi::login::auth_login_complete(self.0, url.as_ptr(), out)
-        })
+        token_out(|out| unsafe { authtoken::login::auth_login_complete(self.0, url.as_ptr(), out) })
     }
 }
 
 impl Drop for Login {
     fn drop(&mut self) {
         // SAFETY: made by auth_login_begin, freed once.
-        unsafe { authtoken::ffi::login::auth_login_free(self.0) };
+        unsafe { authtoken::login::auth_login_free(self.0) };
     }
 }
 
 /// An `auth_identity` handle.
-pub struct Identity(*mut authtoken::ffi::identity::auth_identity);
+pub struct Identity(*mut authtoken::identity::auth_identity);
 
 impl Identity {
     /// `auth_identity_subject`.
     pub fn subject(&self) -> String {
         // SAFETY: a live handle; the string is copied at once.
-        c_str(unsafe { authtoken::ffi::identity::auth_identity_subject(self.0) })
+        c_str(unsafe { authtoken::identity::auth_identity_subject(self.0) })
     }
 }
 
 impl Drop for Identity {
     fn drop(&mut self) {
         // SAFETY: a handle from the library, freed once.
-        unsafe { authtoken::ffi::identity::auth_identity_free(self.0) };
+        unsafe { authtoken::identity::auth_identity_free(self.0) };
     }
 }
 
 fn identity_out(
-    f: impl FnOnce(*mut *mut authtoken::ffi::identity::auth_identity) -> auth_result,
+    f: impl FnOnce(*mut *mut authtoken::identity::auth_identity) -> auth_result,
 ) -> Result<Identity, Failure> {
     let mut out = std::ptr::dangling_mut();
     match check(f(&mut out)) {
@@ -353,13 +349,13 @@ fn identity_out(
 /// `auth_read_identity`.
 pub fn read_identity(token: &Token) -> Result<Identity, Failure> {
     // SAFETY: live handle.
-    identity_out(|out| unsafe { authtoken::ffi::identity::auth_read_identity(token.as_ptr(), out) })
+    identity_out(|out| unsafe { authtoken::identity::auth_read_identity(token.as_ptr(), out) })
 }
 
 /// `auth_get_user_info`.
 pub fn get_user_info(token: &Token) -> Result<Identity, Failure> {
     // SAFETY: live handle.
-    identity_out(|out| unsafe { authtoken::ffi::identity::auth_get_user_info(token.as_ptr(), out) })
+    identity_out(|out| unsafe { authtoken::identity::auth_get_user_info(token.as_ptr(), out) })
 }
 
 unsafe extern "C" fn accept_device_prompt(
@@ -378,7 +374,7 @@ impl Params {
     pub fn accept_device_prompt(&self) -> &Params {
         // SAFETY: live handle; the callback ignores its arguments.
         check(unsafe {
-            authtoken::ffi::params::auth_params_set_device_prompt(
+            authtoken::params::auth_params_set_device_prompt(
                 self.0,
                 Some(accept_device_prompt),
                 std::ptr::null_mut(),

@@ -2,7 +2,6 @@
 //! TcpListener on its own thread, optionally behind TLS): answers every request as its
 //! [`Reply`] says, including the ways real servers fail. Only for fault injection; the
 //! protocol is tested against the real provider.
-#![allow(dead_code)]
 
 use std::path::Path;
 use std::sync::Arc;

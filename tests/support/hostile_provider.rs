@@ -2,7 +2,6 @@
 //! serving discovery, JWKS, token and userinfo, each answer set per test (wrong issuer, rotated
 //! keys, a userinfo about someone else...). Plus the keys and signing helpers the tests use.
 //! Not a real provider: tests of the real flow run against oidc-provider.
-#![allow(dead_code)]
 
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{self as sig, KeyPair};

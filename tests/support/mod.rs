@@ -1,4 +1,4 @@
-//! Shared helpers of the integration tests (`mod common;` in a test file).
+//! The one support library of the integration tests, benchmarks included (`mod support;`).
 //!
 //! - [`Provider`]: a real oidc-provider (tests/provider/server.mjs) on 127.0.0.1, one per
 //!   test or per file, killed when dropped.
@@ -7,12 +7,16 @@
 //! - [`authorization_code`] / [`first_token_json`]: a code (PKCE S256) or a first token
 //!   obtained without the library, for tests that only need something to refresh.
 //!
-//! - [`capi`]: safe wrappers over the C functions; [`stub`]: a fault-injection HTTP server.
+//! - [`capi`]: safe wrappers over the C functions; [`stub`]: a fault-injection HTTP server;
+//!   [`hostile_provider`]: an in-process OpenID provider whose answers each test sets;
+//!   [`browser`]: the login tests' provider and real browser (chromium) playing the user.
 //!
 //! Needs `npm ci --prefix tests/provider` once.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod capi;
+pub mod hostile_provider;
 pub mod stub;
 
 use std::io::{BufRead, BufReader};

@@ -1,13 +1,11 @@
 //! Shared by the login tests: a local oidc-provider (tests/browser/provider.mjs) and a real
 //! browser playing the user (tests/browser/drive.mjs: Debian chromium through playwright-core),
 //! both started once per test binary and ended when it exits (their stdin closes).
-#![allow(dead_code)]
 
-#[path = "../common/mod.rs"]
-mod common;
+use super as common;
 
-use authtoken::browser::{DevicePrompt, UserAgent};
-use authtoken::error::{Error, ErrorKind, Result};
+use authtoken_core::config::{DevicePrompt, UserAgent};
+use authtoken_core::error::{Error, ErrorKind, Result};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
