@@ -688,7 +688,7 @@ fn table(results: &HashMap<(Fault, Op), Outcome>) -> String {
          endpoint its column names misbehaves as its row says (every other endpoint answers \
          correctly), with `AUTH_OPT_HTTP_TIMEOUT` = {HTTP_TIMEOUT_SECS} s; `auth_last_http_status()` \
          follows in parentheses when it is not 0. The servers are in-process stubs on 127.0.0.1 \
-         (tests/common/stub.rs). Every failing cell also has an `auth_last_error()` that \
+         (tests/support/stub.rs). Every failing cell also has an `auth_last_error()` that \
          names the failing step or endpoint and the fault (and the URL when the transfer failed) \
          and shows no secret (client secret, tokens, code); every cell returns within its \
          timeouts plus {} s; a request that reached the faulty endpoint was sent once.\n\n",
