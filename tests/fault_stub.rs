@@ -128,6 +128,43 @@ fn missing_token_type_means_bearer_and_missing_refresh_token_keeps_the_old_one()
     assert_eq!(t.expiration(), 0);
 }
 
+/// RFC 6749 §6: a refresh answer may omit `refresh_token`, and the old one stays good. The
+/// provider of the other tests always sends one, so only a stub can leave it out: the token
+/// keeps the old refresh token, and the next refresh sends it and works.
+#[test]
+fn a_refresh_answer_without_refresh_token_keeps_the_old_one_for_the_next_refresh() {
+    let sent = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = sent.clone();
+    let stub = Stub::start(std::sync::Arc::new(
+        move |r: &support::stub::SeenRequest| {
+            let fields: std::collections::HashMap<String, String> =
+                url::form_urlencoded::parse(r.body.as_bytes())
+                    .into_owned()
+                    .collect();
+            let refresh_token = fields.get("refresh_token").cloned().unwrap_or_default();
+            let mut sent = seen.lock().unwrap();
+            sent.push(refresh_token.clone());
+            if refresh_token != "old-refresh" {
+                return Reply::json(400, r#"{"error":"invalid_grant"}"#);
+            }
+            Reply::json(
+                200,
+                &format!(
+                    r#"{{"access_token":"access-{}","token_type":"Bearer","expires_in":60}}"#,
+                    sent.len()
+                ),
+            )
+        },
+    ));
+    let first = capi::refresh(&token_for(&stub.url("/token"))).expect("first refresh");
+    assert_eq!(first.value(), "access-1");
+    assert_eq!(first.refresh_token(), "old-refresh");
+    let second = capi::refresh(&first).expect("second refresh, with the kept refresh token");
+    assert_eq!(second.value(), "access-2");
+    assert_eq!(second.refresh_token(), "old-refresh");
+    assert_eq!(*sent.lock().unwrap(), ["old-refresh", "old-refresh"]);
+}
+
 #[test]
 fn form_encoded_body_is_accepted() {
     let t = expect_token(Reply::Full {

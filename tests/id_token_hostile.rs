@@ -1,6 +1,7 @@
 //! The ID-token validator against a hostile provider (tests/hostile_provider): every check of
 //! OpenID Connect Core §3.1.3.7 refuses what it must, the good paths pass, and the key cache
-//! follows a key rotation.
+//! follows a key rotation; its callers (the login's code exchange, the refresh, through the C
+//! API) give it what they must check.
 
 mod support;
 
@@ -11,8 +12,9 @@ use authtoken_core::oidc::id_token::{Expectations, validate};
 use authtoken_core::transport::http::block_on;
 use jsonwebtoken::Algorithm;
 use serde_json::{Map, Value, json};
+use support::capi;
 use support::hostile_provider::{
-    CLIENT_ID, CLIENT_SECRET, Provider, TestKey, now, tampered, unsigned,
+    ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, Provider, Reply, TestKey, now, tampered, unsigned,
 };
 
 fn context(p: &Provider, secret: Option<&str>, client_auth: Option<&str>) -> ClientContext {
@@ -631,4 +633,95 @@ fn acr_must_be_one_of_those_asked_for() {
         refused("no acr", check_expecting(&p, &k.sign(&claims), &step_up)),
         ErrorKind::IdToken
     );
+}
+
+// The callers of the validator, through the C API: each passes what it knows (the login its
+// nonce, a refresh the claims of the token it replaces), so that a check the validator has
+// cannot be switched off by its caller.
+
+/// OpenID parameters of the hostile provider's confidential client, for the two-step login.
+fn c_params(p: &Provider) -> capi::Params {
+    let params = capi::Params::openid();
+    params
+        .set(capi::Opt::ClientId, CLIENT_ID)
+        .set(capi::Opt::ClientSecret, CLIENT_SECRET)
+        .set(capi::Opt::ConfigurationUrl, &p.issuer)
+        .set(capi::Opt::RedirectUrl, support::REDIRECT_URI)
+        .set(capi::Opt::Scope, "offline_access");
+    params
+}
+
+/// The value of `name` in the query of `url`.
+fn query_param(url: &str, name: &str) -> String {
+    url::Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| panic!("no {name} in {url}"))
+}
+
+/// The token endpoint's answer: an access and refresh token and an ID token of `claims`.
+fn token_answer(k: &TestKey, claims: &Value) -> Reply {
+    Reply::json(&json!({
+        "access_token": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": 300,
+        "refresh_token": "refresh-1", "id_token": k.sign(claims),
+    }))
+}
+
+/// A two-step login through the C API whose code exchange is answered with an ID token of
+/// the provider's claims and the nonce `nonce_for(sent nonce)`.
+fn c_login(
+    p: &Provider,
+    k: &TestKey,
+    nonce_for: impl Fn(&str) -> String,
+) -> std::result::Result<capi::Token, capi::Failure> {
+    let params = c_params(p);
+    let login = capi::Login::begin(&params).expect("auth_login_begin");
+    let url = login.url();
+    let nonce = nonce_for(&query_param(&url, "nonce"));
+    p.set_token(token_answer(k, &p.claims(Some(&nonce))));
+    let state = query_param(&url, "state");
+    login.complete(&format!(
+        "{}?code=code-1&state={state}",
+        support::REDIRECT_URI
+    ))
+}
+
+#[test]
+fn login_refuses_an_id_token_with_another_nonce() {
+    let (p, k) = rsa_provider();
+    let token = c_login(&p, &k, str::to_owned).expect("the login with its own nonce");
+    assert_eq!(
+        capi::jwt_claims(&token.id_token())["sub"],
+        "user-1",
+        "the ID token the login got"
+    );
+    let f = c_login(&p, &k, |_| "the-nonce-of-another-login".to_owned())
+        .expect_err("an ID token with another login's nonce (a replay)");
+    assert_eq!(f.code, capi::Code::IdToken, "{f:?}");
+    assert!(f.message.contains("nonce"), "{f:?}");
+}
+
+#[test]
+fn refresh_refuses_an_id_token_for_another_user() {
+    let (p, k) = rsa_provider();
+    let token = c_login(&p, &k, str::to_owned).expect("login");
+    // A refresh answered with the same user's ID token (no nonce: none is sent on refresh).
+    p.set_token(token_answer(&k, &p.claims(None)));
+    let refreshed = capi::refresh(&token).expect("a refresh for the same user");
+    assert_eq!(refreshed.value(), ACCESS_TOKEN);
+    // Core §12.2: the new ID token's iss and sub must be those of the one it replaces.
+    let mut other = p.claims(None);
+    other["sub"] = json!("user-2");
+    p.set_token(token_answer(&k, &other));
+    for (what, t) in [("the login's", &token), ("the refreshed", &refreshed)] {
+        let f = capi::refresh(t).expect_err("an ID token for another user");
+        assert_eq!(
+            f.code,
+            capi::Code::IdToken,
+            "refresh of {what} token: {f:?}"
+        );
+        assert!(f.message.contains("sub"), "{f:?}");
+    }
 }

@@ -137,35 +137,14 @@ struct Shared(*mut auth_session);
 unsafe impl Send for Shared {}
 unsafe impl Sync for Shared {}
 
-#[test]
-fn threads_share_one_refresh_per_expiry() {
-    let provider = Provider::start(ROTATING_SHORT);
-    let params = params_for(&provider.issuer);
-    unsafe { auth_params_set_open_url(params.0, Some(refuse_login), std::ptr::null_mut()) };
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("session.bin");
-    first_token_file(&provider, &params, &path);
-    provider.reset_stats();
-
-    let session = Shared(new_session(&params, Some(&path)));
-    // The token the file starts with counts as seen: under load it may need a refresh before
-    // any thread gets it, and then every token is one a refresh made.
-    let seen = Mutex::new(HashSet::from([{
-        let mut t = std::ptr::null_mut();
-        let p = CString::new(path.to_str().unwrap()).unwrap();
-        assert_eq!(
-            unsafe { auth_token_load(p.as_ptr(), &mut t) },
-            auth_result::AUTH_OK
-        );
-        let v = value(t);
-        unsafe { auth_token_free(t) };
-        v
-    }]));
+/// Eight threads asking one session for a token valid 1 s more, 100 times each, while tokens
+/// live 2 s: each expiry makes one refresh, whose token every waiting thread gets.
+fn threads_share_one_refresh_per_expiry(provider: &Provider, session: &Shared, first: String) {
+    let seen = Mutex::new(HashSet::from([first]));
     let started = Instant::now();
     std::thread::scope(|s| {
         for _ in 0..8 {
             s.spawn(|| {
-                let session = &session;
                 for _ in 0..100 {
                     let mut t = std::ptr::null_mut();
                     let r = unsafe { auth_session_token(session.0, 1, &mut t) };
@@ -190,6 +169,11 @@ fn threads_share_one_refresh_per_expiry() {
         Some(0),
         "no invalid_grant: {stats}"
     );
+    assert_eq!(
+        stats["token"].get("authorization_code"),
+        None,
+        "no login: {stats}"
+    );
     // Every refresh made a token some thread got (the one that refreshed): no second request.
     assert_eq!(refreshes, distinct - 1, "{stats}");
     // A token lives 2 s and is refreshed 1 s before it ends: about one refresh a second.
@@ -198,6 +182,57 @@ fn threads_share_one_refresh_per_expiry() {
         "{refreshes} refreshes in {elapsed:.1} s"
     );
     assert!(refreshes >= 1);
+}
+
+/// On a token file (the file lock serializes the refreshes across processes).
+#[test]
+fn threads_share_one_refresh_per_expiry_on_a_file() {
+    let provider = Provider::start(ROTATING_SHORT);
+    let params = params_for(&provider.issuer);
+    unsafe { auth_params_set_open_url(params.0, Some(refuse_login), std::ptr::null_mut()) };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("session.bin");
+    first_token_file(&provider, &params, &path);
+    provider.reset_stats();
+
+    let session = Shared(new_session(&params, Some(&path)));
+    // The token the file starts with counts as seen: under load it may need a refresh before
+    // any thread gets it, and then every token is one a refresh made.
+    let first = {
+        let mut t = std::ptr::null_mut();
+        let p = CString::new(path.to_str().unwrap()).unwrap();
+        assert_eq!(
+            unsafe { auth_token_load(p.as_ptr(), &mut t) },
+            auth_result::AUTH_OK
+        );
+        let v = value(t);
+        unsafe { auth_token_free(t) };
+        v
+    };
+    threads_share_one_refresh_per_expiry(&provider, &session, first);
+    unsafe { auth_session_free(session.0) };
+}
+
+/// In memory only (no file, so no file lock): the session's own lock alone keeps the refreshes
+/// one at a time. Without it, two threads would present the same rotated refresh token, the
+/// second would get invalid_grant and send the user through a login.
+#[test]
+fn threads_share_one_refresh_per_expiry_in_memory() {
+    let provider = Provider::start(ROTATING_SHORT);
+    let params = params_for(&provider.issuer);
+    let session = Shared(new_session(&params, None));
+    // The first token: a login (the session has nothing else).
+    let mut t = std::ptr::null_mut();
+    assert_eq!(
+        unsafe { auth_session_token(session.0, 1, &mut t) },
+        auth_result::AUTH_OK,
+        "{}",
+        last_error()
+    );
+    let first = value(t);
+    unsafe { auth_token_free(t) };
+    provider.reset_stats();
+    threads_share_one_refresh_per_expiry(&provider, &session, first);
     unsafe { auth_session_free(session.0) };
 }
 
