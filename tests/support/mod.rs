@@ -9,14 +9,18 @@
 //!
 //! - [`capi`]: safe wrappers over the C functions; [`stub`]: a fault-injection HTTP server;
 //!   [`hostile_provider`]: an in-process OpenID provider whose answers each test sets;
-//!   [`browser`]: the login tests' provider and real browser (chromium) playing the user.
+//!   [`browser`]: the login tests' provider and real browser (chromium) playing the user;
+//!   [`skip`]: a part of a test that cannot run here, reported as a skip; [`fresh`]: when a
+//!   freshness check may rewrite its generated file (never under `CI=true`).
 //!
 //! Needs `npm ci --prefix tests/provider` once.
 #![allow(dead_code)]
 
 pub mod browser;
 pub mod capi;
+pub mod fresh;
 pub mod hostile_provider;
+pub mod skip;
 pub mod stub;
 
 use std::io::{BufRead, BufReader};
