@@ -669,23 +669,54 @@ fn token_answer(k: &TestKey, claims: &Value) -> Reply {
     }))
 }
 
-/// A two-step login through the C API whose code exchange is answered with an ID token of
-/// the provider's claims and the nonce `nonce_for(sent nonce)`.
-fn c_login(
+/// A two-step login through the C API whose code exchange is answered with
+/// `answer(the nonce the login sent)`.
+fn c_login_answered(
     p: &Provider,
-    k: &TestKey,
-    nonce_for: impl Fn(&str) -> String,
+    params: &capi::Params,
+    answer: impl Fn(Option<&str>) -> Reply,
 ) -> std::result::Result<capi::Token, capi::Failure> {
-    let params = c_params(p);
-    let login = capi::Login::begin(&params).expect("auth_login_begin");
+    let login = capi::Login::begin(params).expect("auth_login_begin");
     let url = login.url();
-    let nonce = nonce_for(&query_param(&url, "nonce"));
-    p.set_token(token_answer(k, &p.claims(Some(&nonce))));
+    let nonce = url::Url::parse(&url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "nonce")
+        .map(|(_, v)| v.into_owned());
+    p.set_token(answer(nonce.as_deref()));
     let state = query_param(&url, "state");
     login.complete(&format!(
         "{}?code=code-1&state={state}",
         support::REDIRECT_URI
     ))
+}
+
+/// An OpenID login (discovery) whose code exchange is answered with an ID token of the
+/// provider's claims and the nonce `nonce_for(sent nonce)`.
+fn c_login(
+    p: &Provider,
+    k: &TestKey,
+    nonce_for: impl Fn(&str) -> String,
+) -> std::result::Result<capi::Token, capi::Failure> {
+    c_login_answered(p, &c_params(p), |sent| {
+        let nonce = nonce_for(sent.expect("an OpenID login sends a nonce"));
+        token_answer(k, &p.claims(Some(&nonce)))
+    })
+}
+
+/// Parameters of `kind` with the provider's endpoints set one by one (no configuration URL,
+/// so no issuer is known), scope `openid`.
+fn c_params_without_discovery(p: &Provider, kind: capi::Kind) -> capi::Params {
+    let params = capi::Params::new(kind);
+    params
+        .set(capi::Opt::ClientId, CLIENT_ID)
+        .set(capi::Opt::ClientSecret, CLIENT_SECRET)
+        .set(capi::Opt::AuthUrl, &format!("{}/auth", p.issuer))
+        .set(capi::Opt::TokenUrl, &format!("{}/token", p.issuer))
+        .set(capi::Opt::UserinfoUrl, &format!("{}/userinfo", p.issuer))
+        .set(capi::Opt::RedirectUrl, support::REDIRECT_URI)
+        .set(capi::Opt::Scope, "openid");
+    params
 }
 
 #[test]
@@ -723,5 +754,105 @@ fn refresh_refuses_an_id_token_for_another_user() {
             "refresh of {what} token: {f:?}"
         );
         assert!(f.message.contains("sub"), "{f:?}");
+    }
+}
+
+/// An ID token that cannot be checked (no issuer known) is never trusted: OAuth2 parameters
+/// keep it as received but take the identity from userinfo; OpenID parameters refuse it.
+#[test]
+fn an_id_token_that_cannot_be_checked_is_never_trusted() {
+    let (p, k) = rsa_provider();
+    // Claims that would make someone else of the user, were they read.
+    let mallory = |nonce: Option<&str>| {
+        let mut c = p.claims(nonce);
+        c["sub"] = json!("mallory");
+        token_answer(&k, &c)
+    };
+    let oauth2 = c_params_without_discovery(&p, capi::Kind::OAuth2);
+    let token = c_login_answered(&p, &oauth2, mallory).expect("an OAuth2 login");
+    assert!(!token.id_token().is_empty(), "the ID token is kept");
+    let before = p.state.lock().unwrap().userinfo_requests;
+    let me = capi::read_identity(&token).expect("the identity, from userinfo");
+    assert_eq!(me.subject(), "user-1", "not the unchecked ID token's sub");
+    assert_eq!(p.state.lock().unwrap().userinfo_requests, before + 1);
+
+    let openid = c_params_without_discovery(&p, capi::Kind::OpenId);
+    let f = c_login_answered(&p, &openid, mallory).expect_err("an OpenID login");
+    assert_eq!(f.code, capi::Code::IdToken, "{f:?}");
+    assert!(f.message.contains("issuer"), "{f:?}");
+}
+
+/// OpenID Connect Core §3.1.3.3: the code flow of an OpenID login always returns an ID token;
+/// OAuth2 parameters that ask for `openid` get one only if the provider sends it.
+#[test]
+fn an_openid_login_without_id_token_is_refused() {
+    let (p, _) = rsa_provider();
+    let no_id_token = |_: Option<&str>| {
+        Reply::json(&json!({
+            "access_token": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": 300,
+        }))
+    };
+    let f = c_login_answered(&p, &c_params(&p), no_id_token).expect_err("OpenID, no id_token");
+    assert_eq!(f.code, capi::Code::IdToken, "{f:?}");
+    let oauth2 = c_params_without_discovery(&p, capi::Kind::OAuth2);
+    let token = c_login_answered(&p, &oauth2, no_id_token).expect("OAuth2 asking for openid");
+    assert_eq!(token.value(), ACCESS_TOKEN);
+    assert_eq!(token.id_token(), "");
+}
+
+/// at_hash (Core §3.1.3.6, §3.1.3.8) binds an ID token to the access token it came with: the
+/// login and the refresh each give the validator theirs.
+#[test]
+fn login_and_refresh_check_at_hash_against_their_access_token() {
+    let (p, k) = rsa_provider();
+    let with_at_hash = |nonce: Option<&str>, of: &str| {
+        let mut c = p.claims(nonce);
+        c["at_hash"] = json!(authtoken_core::oidc::id_token::token_hash(
+            of,
+            Algorithm::RS256
+        ));
+        token_answer(&k, &c)
+    };
+    let params = c_params(&p);
+    let token = c_login_answered(&p, &params, |n| with_at_hash(n, ACCESS_TOKEN))
+        .expect("a login whose at_hash is its access token's");
+    let f = c_login_answered(&p, &params, |n| with_at_hash(n, "another-access-token"))
+        .expect_err("a login whose at_hash is another access token's");
+    assert_eq!(f.code, capi::Code::IdToken, "{f:?}");
+    assert!(f.message.contains("at_hash"), "{f:?}");
+    p.set_token(with_at_hash(None, ACCESS_TOKEN));
+    capi::refresh(&token).expect("a refresh whose at_hash is its access token's");
+    p.set_token(with_at_hash(None, "another-access-token"));
+    let f = capi::refresh(&token).expect_err("a refresh whose at_hash is another's");
+    assert_eq!(f.code, capi::Code::IdToken, "{f:?}");
+    assert!(f.message.contains("at_hash"), "{f:?}");
+}
+
+/// With AUTH_OPT_MAX_AGE the login's ID token must say when the user signed in (auth_time),
+/// and that must be recent enough (Core §3.1.3.7 rule 11).
+#[test]
+fn a_login_with_max_age_checks_auth_time() {
+    let (p, k) = rsa_provider();
+    let params = c_params(&p);
+    params.set(capi::Opt::MaxAge, "60");
+    let (p, k) = (&p, &k);
+    let signed_in = |at: Option<i64>| {
+        move |nonce: Option<&str>| {
+            let mut c = p.claims(nonce);
+            if let Some(at) = at {
+                c["auth_time"] = json!(at);
+            }
+            token_answer(k, &c)
+        }
+    };
+    c_login_answered(p, &params, signed_in(Some(now() - 10)))
+        .expect("signed in 10 s ago, max_age 60 s");
+    for (case, at) in [("an hour ago", Some(now() - 3600)), ("no auth_time", None)] {
+        let f = c_login_answered(p, &params, signed_in(at)).expect_err(case);
+        assert_eq!(f.code, capi::Code::IdToken, "{case}: {f:?}");
+        assert!(
+            f.message.contains("auth_time") || f.message.contains("max_age"),
+            "{f:?}"
+        );
     }
 }
