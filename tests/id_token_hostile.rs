@@ -52,9 +52,14 @@ fn check_with(ctx: &ClientContext, jwt: &str, nonce: Option<&str>) -> Result<Map
 
 /// The error kind and message, printed so the report can list each hostile case.
 fn refused(case: &str, r: Result<Map<String, Value>>) -> ErrorKind {
+    refusal(case, r).0
+}
+
+/// The error kind and message of a refusal.
+fn refusal(case: &str, r: Result<Map<String, Value>>) -> (ErrorKind, String) {
     let e = r.expect_err(case);
     println!("{case}: {:?}: {}", e.kind(), e.message());
-    e.kind()
+    (e.kind(), e.message().to_owned())
 }
 
 fn rsa_provider() -> (Provider, TestKey) {
@@ -90,6 +95,21 @@ fn good_es256_es384_ps256_eddsa() {
         1,
         "the key set is fetched once and cached"
     );
+}
+
+#[test]
+fn good_rs384_rs512_ps384_ps512() {
+    let p = Provider::start();
+    let keys = [
+        TestKey::rsa(1, Algorithm::RS384, Some("r384")),
+        TestKey::rsa(1, Algorithm::RS512, Some("r512")),
+        TestKey::rsa(2, Algorithm::PS384, Some("p384")),
+        TestKey::rsa(2, Algorithm::PS512, Some("p512")),
+    ];
+    p.set_keys(&keys.iter().collect::<Vec<_>>());
+    for k in &keys {
+        check(&p, &k.sign(&p.claims(None)), None).unwrap_or_else(|e| panic!("{:?}: {e:?}", k.alg));
+    }
 }
 
 #[test]
@@ -229,9 +249,11 @@ fn wrong_issuer() {
     let (p, k) = rsa_provider();
     let mut c = p.claims(None);
     c["iss"] = json!("http://127.0.0.1:1");
-    assert_eq!(
-        refused("wrong issuer", check(&p, &k.sign(&c), None)),
-        ErrorKind::IdToken
+    let (kind, message) = refusal("wrong issuer", check(&p, &k.sign(&c), None));
+    assert_eq!(kind, ErrorKind::IdToken);
+    assert!(
+        message.contains("http://127.0.0.1:1") && message.contains(&p.issuer),
+        "names both issuers: {message}"
     );
     // exact comparison: a trailing slash is another issuer
     c["iss"] = json!(format!("{}/", p.issuer));
@@ -277,10 +299,9 @@ fn expired_and_not_yet_valid_with_clock_skew() {
 fn bad_rs256_signature() {
     let (p, k) = rsa_provider();
     let jwt = tampered(&k.sign(&p.claims(None)));
-    assert_eq!(
-        refused("bad RS256 signature", check(&p, &jwt, None)),
-        ErrorKind::IdToken
-    );
+    let (kind, message) = refusal("bad RS256 signature", check(&p, &jwt, None));
+    assert_eq!(kind, ErrorKind::IdToken);
+    assert!(message.contains("RS256"), "names the algorithm: {message}");
     // signed by another RSA key claiming the provider's kid
     let impostor = TestKey::rsa(3, Algorithm::RS256, Some("r1"));
     let jwt = impostor.sign(&p.claims(None));
@@ -331,10 +352,9 @@ fn alg_confusion_is_refused() {
 #[test]
 fn signed_with_none() {
     let (p, _) = rsa_provider();
-    assert_eq!(
-        refused("alg none", check(&p, &unsigned(&p.claims(None)), None)),
-        ErrorKind::IdToken
-    );
+    let (kind, message) = refusal("alg none", check(&p, &unsigned(&p.claims(None)), None));
+    assert_eq!(kind, ErrorKind::IdToken);
+    assert!(message.contains("not signed"), "{message}");
 }
 
 #[test]
@@ -547,12 +567,41 @@ fn validate_received_stores_the_claims_for_read_identity() {
     assert_eq!(claims["sub"], "user-1");
     assert_eq!(claims["nonce"], "n-r");
     let e = block_on(authtoken_core::oidc::id_token::validate_received(
-        token,
+        token.clone(),
         Some("other"),
         None,
     ))
     .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::IdToken);
+    // It checks at_hash against the token's own access token, and the previous claims.
+    let mut c = p.claims(Some("n-r"));
+    c["at_hash"] = json!(authtoken_core::oidc::id_token::token_hash(
+        "another-access-token",
+        Algorithm::RS256
+    ));
+    let answer = authtoken_core::token::parse_token_response(
+        &json!({"access_token": "at", "expires_in": 60, "id_token": k.sign(&c)}).to_string(),
+        200,
+    )
+    .unwrap();
+    let with_other_at_hash =
+        authtoken_core::token::Token::from_response(answer, context(&p, None, None));
+    let e = block_on(authtoken_core::oidc::id_token::validate_received(
+        with_other_at_hash,
+        Some("n-r"),
+        None,
+    ))
+    .unwrap_err();
+    assert!(e.message().contains("at_hash"), "{e:?}");
+    let mut previous = claims.as_object().unwrap().clone();
+    previous.insert("sub".into(), json!("user-2"));
+    let e = block_on(authtoken_core::oidc::id_token::validate_received(
+        token,
+        None,
+        Some(&previous),
+    ))
+    .unwrap_err();
+    assert!(e.message().contains("sub"), "{e:?}");
 }
 
 fn check_expecting(
