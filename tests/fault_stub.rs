@@ -240,6 +240,27 @@ fn closed_port_is_network() {
     assert!(started.elapsed() < BOUND);
 }
 
+/// A token that knows its token endpoint refreshes without discovery: its configuration URL
+/// being down does not matter (OAuth 2.0 parameters need no issuer).
+#[test]
+fn a_known_token_endpoint_needs_no_discovery() {
+    let stub = Stub::replying(Reply::json(200, r#"{"access_token":"new-access"}"#));
+    let discovery = RefusingPort::new();
+    let p = Params::oauth2();
+    p.set(Opt::ClientId, "app")
+        .set(Opt::TokenUrl, &stub.url("/token"))
+        .set(Opt::ConfigurationUrl, &discovery.url("/"))
+        .set(Opt::HttpTimeout, "1");
+    let token = capi::import(
+        Some(&p),
+        r#"{"access_token":"old-access","refresh_token":"old-refresh","expires_in":60}"#,
+    )
+    .expect("import");
+    let fresh = capi::refresh(&token).expect("a refresh without discovery");
+    assert_eq!(fresh.value(), "new-access");
+    assert_eq!(stub.requests(), 1);
+}
+
 #[test]
 fn the_request_is_a_form_post_with_the_refresh_token_and_json_accept() {
     let seen = std::sync::Arc::new(std::sync::Mutex::new(None));

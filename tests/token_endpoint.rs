@@ -467,6 +467,17 @@ fn discovery_with_the_issuer_and_with_the_document_url() {
         capi::revoke(&t1).expect("revoke via discovery");
         assert_code(capi::refresh(&t1), Code::InvalidGrant);
     }
+    // OAuth 2.0 params with only a discovery URL: the refresh learns the token endpoint there.
+    let p = Params::oauth2();
+    p.set(Opt::ClientId, PUBLIC_APP.id)
+        .set(Opt::ConfigurationUrl, &provider.issuer);
+    let json = first_token_json(&provider, &PUBLIC_APP, SCOPE);
+    let t0 = capi::import(Some(&p), &json).unwrap();
+    assert!(
+        capi::refresh(&t0)
+            .expect("OAuth 2.0 refresh via discovery")
+            .is_valid()
+    );
     // Client credentials with OAuth 2.0 params and a discovery URL.
     let p = Params::oauth2();
     p.set(Opt::ClientId, SERVICE.id)

@@ -123,6 +123,14 @@ mod tests {
         let e =
             authenticated_post(&ctx(ClientAuth::Basic, None), "https://x/t", vec![]).unwrap_err();
         assert_eq!(e.kind(), crate::error::ErrorKind::InvalidArgument);
+        for auth in [ClientAuth::Basic, ClientAuth::Post] {
+            let e = authenticated_post(&ctx(auth, Some("")), "https://x/t", vec![]).unwrap_err();
+            assert_eq!(
+                e.kind(),
+                crate::error::ErrorKind::InvalidArgument,
+                "an empty secret is no secret ({auth:?})"
+            );
+        }
         let e = authenticated_post(&ctx(ClientAuth::PrivateKeyJwt, None), "https://x/t", vec![])
             .unwrap_err();
         assert_eq!(e.kind(), crate::error::ErrorKind::InvalidArgument);
