@@ -78,12 +78,11 @@ need_venv() { # folder why package...
     [ -z "${AUTHTOKEN_SETUP_DRY_RUN:-}" ] || return 0
     python3 -m venv "$folder"
   fi
-  local missing=() p
+  # pip show names the packages it does not find on stderr: "Package(s) not found: a, b".
+  local not_found missing=() p
+  not_found=$("$folder/bin/python" -m pip show "${@%%[<>=]*}" 2>&1 >/dev/null | sed -n 's/.*Package(s) not found: //p')
   for p in "$@"; do
-    # The import name of a PyPI package: lower case, '-' as '_'.
-    local module=${p%%[<>=]*}
-    module=${module//-/_}
-    "$folder/bin/python" -c "import ${module,,}" >/dev/null 2>&1 || missing+=("$p")
+    [[ ", $not_found, " == *", ${p%%[<>=]*}, "* ]] && missing+=("$p")
   done
   [ ${#missing[@]} -gt 0 ] || return 0
   say "installing PyPI packages for $why into ${folder#"$authtoken_root"/}: ${missing[*]} (pip install)"
