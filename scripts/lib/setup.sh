@@ -80,7 +80,7 @@ need_venv() { # folder why package...
   fi
   # pip show names the packages it does not find on stderr: "Package(s) not found: a, b".
   local not_found missing=() p
-  not_found=$("$folder/bin/python" -m pip show "${@%%[<>=]*}" 2>&1 >/dev/null | sed -n 's/.*Package(s) not found: //p')
+  not_found=$("$folder/bin/python" -m pip show "${@%%[<>=]*}" 2>&1 >/dev/null | sed -n 's/.*Package(s) not found: //p' || true)
   for p in "$@"; do
     [[ ", $not_found, " == *", ${p%%[<>=]*}, "* ]] && missing+=("$p")
   done
