@@ -37,6 +37,7 @@ import readline from 'node:readline';
 const PAGE_TIMEOUT_MS = 20000; // one page load or form submission
 const COMMAND_TIMEOUT_MS = 60000; // one whole play
 const MAX_PAGES = 16;
+const SELF_SUBMIT_GRACE_MS = 5000; // a self-submitting page left as it is that long: submit it
 const PASSWORD = 'any-password'; // devInteractions accepts any
 
 // ------------------------------------------------------------------------- the pages
@@ -221,6 +222,7 @@ async function browserPlay(cmd, context) {
     const pages = [];
     await page.goto(cmd.url, { waitUntil: 'domcontentloaded', timeout: PAGE_TIMEOUT_MS });
     let answered = 0;
+    let waited = 0;
     for (;;) {
       if (new URL(page.url()).origin !== origin) break;
       const html = await loadedHtml(page);
@@ -228,7 +230,10 @@ async function browserPlay(cmd, context) {
       const known = kindOf(html);
       trace(`${known.kind} at ${new URL(page.url()).pathname}`);
       if (known.kind === 'self-submitting') {
-        // Its script is submitting it: the next page comes by itself.
+        // Its script is submitting it: the next page comes by itself (or, should the script
+        // not run, by a submission of ours after a while).
+        waited += 50;
+        if (waited % SELF_SUBMIT_GRACE_MS === 0) await page.evaluate(() => document.forms[0]?.submit()).catch(() => {});
         await sleep(50);
         continue;
       }
