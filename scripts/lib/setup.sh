@@ -127,7 +127,9 @@ need_build_tools() { # the C compiler, pkg-config
   need_apt "building the C library and programs against it" cc:gcc c++:g++ pkg-config:pkg-config
 }
 need_browser() { # headless chromium for the user's side of a browser login
-  need_apt "a headless browser that plays the user of the logins" /usr/bin/chromium:chromium
+  # A font of its own: its other recommended packages (printing, Samba...) are left out.
+  need_apt "a headless browser that plays the user of the logins" /usr/bin/chromium:chromium \
+    /usr/share/fonts/truetype/liberation:fonts-liberation
 }
 need_test_provider() { # oidc-provider and playwright-core
   need_npm "$authtoken_root/tests/provider" "the local OpenID provider (oidc-provider) and its browser driver (playwright-core)"
