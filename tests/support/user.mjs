@@ -220,13 +220,20 @@ async function browserPlay(cmd, context) {
   try {
     const origin = new URL(cmd.url).origin;
     const pages = [];
+    let status = 0; // of the last page loaded
+    page.on('response', (r) => {
+      if (r.request().isNavigationRequest() && r.frame() === page.mainFrame()) status = r.status();
+    });
     await page.goto(cmd.url, { waitUntil: 'domcontentloaded', timeout: PAGE_TIMEOUT_MS });
     let answered = 0;
     let waited = 0;
     for (;;) {
       if (new URL(page.url()).origin !== origin) break;
       const html = await loadedHtml(page);
-      if (html === null || new URL(page.url()).origin !== origin) continue;
+      if (html === null || new URL(page.url()).origin !== origin) {
+        await sleep(20); // between two pages
+        continue;
+      }
       const known = kindOf(html);
       trace(`${known.kind} at ${new URL(page.url()).pathname}`);
       if (known.kind === 'self-submitting') {
@@ -252,7 +259,7 @@ async function browserPlay(cmd, context) {
     // The app's page (the listener's) may post a URL fragment back: let it settle.
     await page.waitForLoadState('load', { timeout: PAGE_TIMEOUT_MS }).catch(() => {});
     const text = await page.evaluate(() => document.body?.innerText ?? '').catch(() => '');
-    return { final: page.url(), left, status: 200, text, pages };
+    return { final: page.url(), left, status, text, pages };
   } catch (e) {
     throw new Error(`${e.message.split('\n')[0]} (at ${page.url()})`);
   } finally {
