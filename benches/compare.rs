@@ -18,21 +18,20 @@
 //! - `compare threads TOKEN_URL REFRESH_TOKEN CLIENT_ID SECRET SECONDS`: refreshes per second
 //!   through the C API (and the bare POST for reference) with 1 and with 2 threads.
 
-#[path = "../tests/common/mod.rs"]
-mod common;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
-use authtoken::ffi::params::{
-    auth_kind_value, auth_option_value, auth_params, auth_params_free, auth_params_new,
-    auth_params_set,
+use authtoken::params::{
+    auth_kind, auth_option, auth_params, auth_params_free, auth_params_new, auth_params_set,
 };
-use authtoken::ffi::result::auth_result;
-use authtoken::ffi::token::{auth_import_token, auth_token, auth_token_free};
-use authtoken::ffi::token_endpoint::auth_refresh_token;
-use authtoken::params::{Kind, ParamOption};
-use common::stub::{Reply, Stub};
+use authtoken::result::auth_result;
+use authtoken::token::{auth_import_token, auth_token, auth_token_free};
+use authtoken::token_endpoint::auth_refresh_token;
+use authtoken_core::config::{Kind, ParamOption};
 use std::ffi::CString;
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
+use support::stub::{Reply, Stub};
 
 /// What the zero-work endpoint answers to every POST: a typical OAuth token answer.
 const ZERO_WORK_ANSWER: &str = r#"{"access_token":"Vx9pQ2mZk4Lr8sT1uY6wE3aB7cD0fG5hJ2kL9nM4pQ1","token_type":"Bearer","expires_in":3600,"refresh_token":"Rt8sT1uY6wE3aB7cD0fG5hJ2kL9nM4pQ1Vx9pQ2mZk4L","scope":"api:read api:write"}"#;
@@ -57,9 +56,9 @@ fn main() {
 
 fn fixture() {
     let zero = Stub::replying(Reply::json(200, ZERO_WORK_ANSWER));
-    let provider = common::Provider::start(r#"{"rotateRefreshToken":false}"#);
-    let client = common::CONF_POST;
-    let first = common::first_token_json(&provider, &client, "openid offline_access");
+    let provider = support::Provider::start(r#"{"rotateRefreshToken":false}"#);
+    let client = support::CONF_POST;
+    let first = support::first_token_json(&provider, &client, "openid offline_access");
     let v: serde_json::Value = serde_json::from_str(&first).expect("first token JSON");
     let line = serde_json::json!({
         "zero_token_url": zero.url("/token"),
@@ -92,15 +91,12 @@ unsafe impl Sync for SharedToken {}
 fn c_token(kind: Kind, url: &str, rt: &str, id: &str, secret: &str) -> SharedToken {
     let set = |p: *mut auth_params, o: ParamOption, v: &str| {
         let v = CString::new(v).unwrap();
-        let r = unsafe { auth_params_set(p, auth_option_value(o as u32), v.as_ptr()) };
+        let r = unsafe { auth_params_set(p, auth_option::from(o), v.as_ptr()) };
         assert_eq!(r, auth_result::AUTH_OK, "set {o:?}");
     };
     let mut p = std::ptr::null_mut();
     assert_eq!(
-        auth_params_new(
-            auth_kind_value(if kind == Kind::OpenId { 1 } else { 0 }),
-            &mut p
-        ),
+        auth_params_new(auth_kind(if kind == Kind::OpenId { 1 } else { 0 }), &mut p),
         auth_result::AUTH_OK
     );
     match kind {
@@ -332,9 +328,9 @@ fn threads(a: &[String]) {
 }
 
 fn breakdown(a: &[String]) {
-    use authtoken::http::{Request, block_on_here, send};
-    use authtoken::secret::Secret;
-    use authtoken::token::TransportSettings;
+    use authtoken_core::config::TransportSettings;
+    use authtoken_core::secret::Secret;
+    use authtoken_core::transport::http::{Request, block_on_here, send};
     let (url, rt, id, secret) = (&a[0], &a[1], &a[2], &a[3]);
     let samples: usize = a[4].parse().expect("SAMPLES");
     let label = "breakdown";
@@ -413,15 +409,15 @@ fn breakdown(a: &[String]) {
 }
 
 fn first(a: &[String]) {
-    use authtoken::token::TransportSettings;
+    use authtoken_core::config::TransportSettings;
     let (url, rt, id, secret) = (&a[0], &a[1], &a[2], &a[3]);
     let token = c_token(Kind::OAuth2, url, rt, id, secret);
     let t = Instant::now();
-    authtoken::http::block_on_here(async {});
+    authtoken_core::transport::http::block_on_here(async {});
     let runtime_us = t.elapsed().as_secs_f64() * 1e6;
     let t = Instant::now();
-    authtoken::http::block_on_here(async {
-        authtoken::http::client(&TransportSettings::default()).expect("client")
+    authtoken_core::transport::http::block_on_here(async {
+        authtoken_core::transport::http::client(&TransportSettings::default()).expect("client")
     });
     let client_us = t.elapsed().as_secs_f64() * 1e6;
     let t = Instant::now();

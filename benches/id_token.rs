@@ -1,16 +1,16 @@
 //! Validating one ID token (RS256 and ES256) with a warm key cache and a resolved context: the
 //! cost every login and refresh pays (signature, claims), with no network.
 
-#[path = "../tests/hostile_provider/mod.rs"]
-mod hostile_provider;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
-use authtoken::http::block_on;
-use authtoken::id_token::{Expectations, validate};
-use authtoken::params::{Kind, ParamOption, Params};
-use authtoken::token::ClientContext;
+use authtoken_core::config::ClientContext;
+use authtoken_core::config::{Kind, ParamOption, Params};
+use authtoken_core::oidc::id_token::{Expectations, validate};
+use authtoken_core::transport::http::block_on;
 use criterion::{Criterion, criterion_group, criterion_main};
-use hostile_provider::{CLIENT_ID, Provider, TestKey};
 use jsonwebtoken::Algorithm;
+use support::hostile_provider::{CLIENT_ID, Provider, TestKey};
 
 fn bench(c: &mut Criterion) {
     let p = Provider::start();
@@ -18,14 +18,14 @@ fn bench(c: &mut Criterion) {
     let ec = TestKey::ec(Algorithm::ES256, Some("e1"));
     p.set_keys(&[&rsa, &ec]);
     let mut params = Params::new(Kind::OpenId);
-    params.set(ParamOption::ClientId, Some(CLIENT_ID)).unwrap();
+    params.set(ParamOption::ClientId, CLIENT_ID).unwrap();
     params
-        .set(ParamOption::ConfigurationUrl, Some(&p.issuer))
+        .set(ParamOption::ConfigurationUrl, &p.issuer)
         .unwrap();
     // Resolve once, as a login does before it validates.
-    let (ctx, _) = block_on(authtoken::discovery::resolve(&ClientContext::from_params(
-        &params,
-    )))
+    let (ctx, _) = block_on(authtoken_core::provider::discovery::resolve(
+        &ClientContext::from_params(&params),
+    ))
     .unwrap();
     for (name, key) in [("RS256", &rsa), ("ES256", &ec)] {
         let jwt = key.sign(&p.claims(Some("n-bench")));

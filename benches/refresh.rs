@@ -3,26 +3,26 @@
 //! difference is what the library adds (client authentication, parsing, the new token). A
 //! third line sends the same POST through the library's own HTTP layer only.
 
-#[path = "../tests/common/stub.rs"]
-mod stub;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
-use authtoken::ffi::params::{
-    auth_kind, auth_kind_value, auth_option, auth_option_value, auth_params_free, auth_params_new,
-    auth_params_set,
+use authtoken::params::{
+    auth_kind, auth_option, auth_params_free, auth_params_new, auth_params_set,
 };
-use authtoken::ffi::result::auth_result;
-use authtoken::ffi::token::{auth_import_token, auth_token_free};
-use authtoken::ffi::token_endpoint::auth_refresh_token;
+use authtoken::result::auth_result;
+use authtoken::token::{auth_import_token, auth_token_free};
+use authtoken::token_endpoint::auth_refresh_token;
+use authtoken_core::{Kind, ParamOption as Opt};
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::ffi::CString;
-use stub::{Reply, Stub};
+use support::stub::{Reply, Stub};
 
 const ANSWER: &str = r#"{"access_token":"new-access-token-0123456789abcdefghijklmnopq","token_type":"Bearer","expires_in":3600,"scope":"api"}"#;
 const FORM: &str = "grant_type=refresh_token&refresh_token=old-refresh-token-0123456789abcdefghijklmnopq&client_id=bench-app";
 
-fn set(p: *mut authtoken::ffi::params::auth_params, o: auth_option, v: &str) {
+fn set(p: *mut authtoken::params::auth_params, o: Opt, v: &str) {
     let v = CString::new(v).unwrap();
-    let r = unsafe { auth_params_set(p, auth_option_value(o as u32), v.as_ptr()) };
+    let r = unsafe { auth_params_set(p, auth_option::from(o), v.as_ptr()) };
     assert_eq!(r, auth_result::AUTH_OK);
 }
 
@@ -32,14 +32,11 @@ fn refresh(c: &mut Criterion) {
 
     let mut params = std::ptr::null_mut();
     assert_eq!(
-        auth_params_new(
-            auth_kind_value(auth_kind::AUTH_KIND_OAUTH2 as u32),
-            &mut params
-        ),
+        auth_params_new(auth_kind::from(Kind::OAuth2), &mut params),
         auth_result::AUTH_OK
     );
-    set(params, auth_option::AUTH_OPT_CLIENT_ID, "bench-app");
-    set(params, auth_option::AUTH_OPT_TOKEN_URL, &url);
+    set(params, Opt::ClientId, "bench-app");
+    set(params, Opt::TokenUrl, &url);
     let json = CString::new(
         r#"{"access_token":"old","refresh_token":"old-refresh-token-0123456789abcdefghijklmnopq","expires_in":3600}"#,
     )
@@ -62,26 +59,31 @@ fn refresh(c: &mut Criterion) {
 
     // The library's transport alone (this thread's runtime and client):
     // separates the cost of the HTTP layer from client authentication, parsing and the token.
-    let transport = authtoken::token::TransportSettings::default();
-    let request = authtoken::http::Request::post_form(
+    let transport = authtoken_core::config::TransportSettings::default();
+    let request = authtoken_core::transport::http::Request::post_form(
         &url,
         url::form_urlencoded::parse(FORM.as_bytes())
             .map(|(k, v)| {
                 (
                     k.into_owned(),
-                    authtoken::secret::Secret::new(v.into_owned()),
+                    authtoken_core::secret::Secret::new(v.into_owned()),
                 )
             })
             .collect(),
     );
-    group.bench_function("authtoken::http::send (library transport only)", |b| {
-        b.iter(|| {
-            let r = authtoken::http::block_on_here(authtoken::http::send(&transport, &request))
+    group.bench_function(
+        "authtoken_core::transport::http::send (library transport only)",
+        |b| {
+            b.iter(|| {
+                let r = authtoken_core::transport::http::block_on_here(
+                    authtoken_core::transport::http::send(&transport, &request),
+                )
                 .unwrap();
-            assert_eq!(r.status, 200);
-            r
-        })
-    });
+                assert_eq!(r.status, 200);
+                r
+            })
+        },
+    );
 
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -1,9 +1,9 @@
 //! Serializing and deserializing a realistic token (OpenID, with refresh token, ID token and
 //! client context), through the C API as a host would.
 
-use authtoken::ffi::memory::auth_bytes_free;
-use authtoken::ffi::result::auth_result;
-use authtoken::ffi::token::{
+use authtoken::memory::auth_bytes_free;
+use authtoken::result::auth_result;
+use authtoken::token::{
     auth_import_token, auth_token, auth_token_deserialize, auth_token_free, auth_token_serialize,
 };
 use criterion::{Criterion, criterion_group, criterion_main};

@@ -29,9 +29,10 @@
 #define AUTHTOKEN_VERSION_MINOR 1
 #define AUTHTOKEN_VERSION_PATCH 0
 
-
 /**
  * The result of every fallible function. `AUTH_OK` is 0; the values are fixed forever.
+ * A value received from the host is read as a plain integer: an unknown one is never
+ * undefined behaviour.
  */
 typedef enum auth_result {
   /**
@@ -60,7 +61,7 @@ typedef enum auth_result {
    */
   AUTH_ERROR_PROTOCOL = 5,
   /**
-   * The server answered an OAuth error not listed below (`auth_last_oauth_error()` names it).
+   * The server answered an OAuth error not listed below (the OAuth error names it).
    */
   AUTH_ERROR_OAUTH = 6,
   /**
@@ -76,7 +77,7 @@ typedef enum auth_result {
    */
   AUTH_ERROR_ACCESS_DENIED = 9,
   /**
-   * `auth_params_cancel`, or a callback asked to stop.
+   * The flow was cancelled, or a callback asked to stop.
    */
   AUTH_ERROR_CANCELLED = 10,
   /**
@@ -132,7 +133,8 @@ typedef enum auth_kind {
 } auth_kind;
 
 /**
- * The options of `auth_params_set`. Values are fixed forever.
+ * The options of `auth_params_set`. Values are fixed forever; an unknown one is
+ * `AUTH_ERROR_INVALID_ARGUMENT`.
  */
 typedef enum auth_option {
   /**
@@ -259,6 +261,25 @@ typedef enum auth_option {
    * Seconds of leeway for `exp`/`iat`/`nbf` checks (default 120).
    */
   AUTH_OPT_CLOCK_SKEW = 31,
+  /**
+   * Space-separated authentication context class references, sent as `acr_values`
+   * (authorization request, CIBA).
+   */
+  AUTH_OPT_ACR_VALUES = 40,
+  /**
+   * Seconds (an integer >= 0), sent as `max_age`; the ID token must then carry an
+   * `auth_time` no older than that (plus the clock skew), else `AUTH_ERROR_ID_TOKEN`.
+   */
+  AUTH_OPT_MAX_AGE = 41,
+  /**
+   * Sent as `prompt`: `login`, `consent`, `select_account` or `create` (space-separated for
+   * several); `none` is refused (that is `auth_verify_authentication`).
+   */
+  AUTH_OPT_PROMPT = 42,
+  /**
+   * Sent as `login_hint` (authorization request, CIBA).
+   */
+  AUTH_OPT_LOGIN_HINT = 43,
 } auth_option;
 
 /**
@@ -280,8 +301,8 @@ typedef struct auth_login auth_login;
 typedef struct auth_params auth_params;
 
 /**
- * A session: parameters (copied from the `auth_params` given), an optional token file, and the
- * current token. Made by `auth_session_new`, freed by `auth_session_free`. Thread-safe.
+ * A session: the core's [`Session`] with a copy of the parameters, an optional token file and
+ * the current token. Made by `auth_session_new`, freed by `auth_session_free`. Thread-safe.
  */
 typedef struct auth_session auth_session;
 
@@ -337,12 +358,21 @@ extern "C" {
  * seconds (`AUTH_ERROR_TIMEOUT`). `params` is only read (a snapshot is taken at the start)
  * and may be shared; `auth_params_cancel` on it ends the call with `AUTH_ERROR_CANCELLED`
  * and releases the port. On success `*out_token` owns a new token: free it with
- * `auth_token_free`.
- *
- * # Safety
- * `params` is NULL or a live `auth_params`; `out_token` is NULL or points to writable storage.
+ * `auth_token_free`. `params` is NULL or a live `auth_params`; `out_token` is NULL or points
+ * to writable storage.
  */
 enum auth_result auth_identify(const struct auth_params *params, struct auth_token **out_token);
+
+/**
+ * Silent login (`prompt=none`, AuthVerifyAuthentication): as `auth_identify` with the
+ * browser, but the provider must answer without showing anything. When the user has to sign
+ * in or consent, `AUTH_ERROR_ACCESS_DENIED` with `auth_last_oauth_error()` saying
+ * `login_required`, `interaction_required` or `consent_required`.
+ * On success `*out_token` owns a new token (`auth_token_free`). `params` is NULL or a live
+ * `auth_params`; `out_token` is NULL or points to writable storage.
+ */
+enum auth_result auth_verify_authentication(const struct auth_params *params,
+                                            struct auth_token **out_token);
 
 /**
  * Reads who signed in (`OpenIDReadIdentity`): the claims of the token's ID token (validated
@@ -355,7 +385,6 @@ enum auth_result auth_identify(const struct auth_params *params, struct auth_tok
  * The token is only read. On success `*out` owns a new identity: free it with
  * `auth_identity_free`.
  *
- * # Safety
  * `token` is NULL or a live `auth_token`; `out` is NULL or points to writable storage.
  */
 enum auth_result auth_read_identity(const struct auth_token *token, struct auth_identity **out);
@@ -366,7 +395,6 @@ enum auth_result auth_read_identity(const struct auth_token *token, struct auth_
  * errors as for `auth_read_identity`. The token is only read. On success `*out` owns a new
  * identity: free it with `auth_identity_free`.
  *
- * # Safety
  * `token` is NULL or a live `auth_token`; `out` is NULL or points to writable storage.
  */
 enum auth_result auth_get_user_info(const struct auth_token *token, struct auth_identity **out);
@@ -387,7 +415,6 @@ const char *auth_identity_source(const struct auth_identity *identity);
  * objects as JSON text. NULL when the claim is absent or null (and for a NULL identity or
  * name). Owned by the identity.
  *
- * # Safety
  * `identity` is NULL or a live `auth_identity`; `name` is NULL or a NUL-terminated string.
  */
 const char *auth_identity_claim(const struct auth_identity *identity, const char *name);
@@ -426,7 +453,6 @@ const char *auth_identity_id_token(const struct auth_identity *identity);
 /**
  * Frees an identity; the strings its getters returned die with it. NULL does nothing.
  *
- * # Safety
  * `identity` is NULL or an identity made by this library and not freed before.
  */
 void auth_identity_free(struct auth_identity *identity);
@@ -461,7 +487,6 @@ void auth_set_log_callback(auth_log_fn callback, void *user_data, int max_level)
  * document for OpenID, and builds the authorization URL for `AUTH_OPT_REDIRECT_URL` (which
  * must be set: any URL the host receives, e.g. a custom scheme or an `https://` page).
  * On success `*out` owns a new `auth_login`: free it with `auth_login_free`.
- * # Safety
  * `params` is NULL or a live `auth_params`; `out` is NULL or points to writable storage.
  */
 enum auth_result auth_login_begin(const struct auth_params *params, struct auth_login **out);
@@ -478,7 +503,6 @@ const char *auth_login_url(const struct auth_login *login);
  * `AUTH_ERROR_OAUTH`), exchanges the code with the PKCE verifier and, for OpenID, validates
  * the ID token with the nonce. On success `*out_token` owns a new token (`auth_token_free`).
  * The login stays valid; it can be freed at once.
- * # Safety
  * `login` is NULL or a live `auth_login`; `redirect_url` is NULL or a NUL-terminated string;
  * `out_token` is NULL or points to writable storage.
  */
@@ -488,22 +512,9 @@ enum auth_result auth_login_complete(const struct auth_login *login,
 
 /**
  * Frees a login (its state, nonce and verifier are wiped). NULL does nothing.
- * # Safety
  * `login` is NULL or a handle from `auth_login_begin` not freed before.
  */
 void auth_login_free(struct auth_login *login);
-
-/**
- * Silent login (`prompt=none`, AuthVerifyAuthentication): as `auth_identify` with the
- * browser, but the provider must answer without showing anything. When the user has to sign
- * in or consent, `AUTH_ERROR_ACCESS_DENIED` with `auth_last_oauth_error()` saying
- * `login_required`, `interaction_required` or `consent_required`.
- * On success `*out_token` owns a new token (`auth_token_free`).
- * # Safety
- * `params` is NULL or a live `auth_params`; `out_token` is NULL or points to writable storage.
- */
-enum auth_result auth_verify_authentication(const struct auth_params *params,
-                                            struct auth_token **out_token);
 
 /**
  * Ends the user's session at the provider (AuthLogout): opens the end-session endpoint in the
@@ -512,7 +523,6 @@ enum auth_result auth_verify_authentication(const struct auth_params *params,
  * No end-session endpoint: `AUTH_ERROR_UNSUPPORTED`. The token stays valid as an object; use
  * `auth_revoke_token` to revoke it. See `auth_logout_with_params` for callbacks, a fixed
  * redirect URL and a timeout.
- * # Safety
  * `token` is NULL or a live `auth_token`.
  */
 enum auth_result auth_logout(const struct auth_token *token);
@@ -521,7 +531,6 @@ enum auth_result auth_logout(const struct auth_token *token);
  * `auth_logout` with the open-URL callback, `AUTH_OPT_REDIRECT_URL` (as the
  * `post_logout_redirect_uri`, which the provider must know), `AUTH_OPT_LOGIN_TIMEOUT` and
  * `auth_params_cancel` of `params`.
- * # Safety
  * `params` and `token` are NULL or live handles.
  */
 enum auth_result auth_logout_with_params(const struct auth_params *params,
@@ -531,8 +540,6 @@ enum auth_result auth_logout_with_params(const struct auth_params *params,
  * Frees a string returned by the library (`auth_introspect_token`,
  * `auth_create_jwt_assertion`, ...), wiping it first. NULL does nothing. Call it once per
  * string.
- *
- * # Safety
  * `s` is NULL or a string returned by this library and not freed before.
  */
 void auth_string_free(char *s);
@@ -540,8 +547,6 @@ void auth_string_free(char *s);
 /**
  * Frees a buffer returned by the library (`auth_token_serialize`), wiping it first. `len`
  * must be the length returned with it. NULL does nothing. Call it once per buffer.
- *
- * # Safety
  * `buf` is NULL or a buffer returned by this library with length `len` and not freed before.
  */
 void auth_bytes_free(uint8_t *buf, size_t len);
@@ -571,16 +576,17 @@ enum auth_result auth_params_set_open_url(struct auth_params *params,
                                           void *user_data);
 
 /**
- * Sets the device-flow prompt callback; `fn == NULL` unsets it. `user_data` is passed back.
+ * Sets the device-flow prompt callback; `fn == NULL` unsets it (a line on standard error is
+ * then printed). `user_data` is passed back as is.
  */
 enum auth_result auth_params_set_device_prompt(struct auth_params *params,
                                                auth_device_prompt_fn callback,
                                                void *user_data);
 
 /**
- * Ends the interactive flows running with these parameters (from any thread): they return
- * `AUTH_ERROR_CANCELLED` and release their listening port. Flows started later are not
- * affected.
+ * Ends the interactive flows running with these parameters (from any thread), including the
+ * logins of sessions made from them: they return `AUTH_ERROR_CANCELLED` and release their
+ * listening port. Flows started later are not affected.
  */
 enum auth_result auth_params_cancel(const struct auth_params *params);
 
@@ -764,7 +770,6 @@ void auth_token_free(struct auth_token *token);
  * once the server may have received it.
  * On success `*out_token` owns a new token: free it with `auth_token_free`.
  *
- * # Safety
  * `token` is NULL or a live `auth_token`; `out_token` is NULL or points to writable storage.
  */
 enum auth_result auth_refresh_token(const struct auth_token *token, struct auth_token **out_token);
@@ -776,7 +781,6 @@ enum auth_result auth_refresh_token(const struct auth_token *token, struct auth_
  * provider does not know counts as revoked. No revocation endpoint known (set, or from
  * discovery): `AUTH_ERROR_UNSUPPORTED`.
  *
- * # Safety
  * `token` is NULL or a live `auth_token`.
  */
 enum auth_result auth_revoke_token(const struct auth_token *token);
@@ -787,7 +791,6 @@ enum auth_result auth_revoke_token(const struct auth_token *token);
  * `"active"` (e.g. `{"active":true,"sub":"…","exp":…}`): free it with `auth_string_free`.
  * No introspection endpoint known (set, or from discovery): `AUTH_ERROR_UNSUPPORTED`.
  *
- * # Safety
  * `token` is NULL or a live `auth_token`; `out_json` is NULL or points to writable storage.
  */
 enum auth_result auth_introspect_token(const struct auth_token *token, char **out_json);
@@ -802,7 +805,6 @@ enum auth_result auth_introspect_token(const struct auth_token *token, char **ou
  * On success `*out_jwt` owns the compact JWT: free it with `auth_string_free`. Keep it
  * secret until used.
  *
- * # Safety
  * `params` is NULL or a live `auth_params`; `out_jwt` is NULL or points to writable storage.
  */
 enum auth_result auth_create_jwt_assertion(const struct auth_params *params, char **out_jwt);

@@ -1,94 +1,51 @@
-//! The interactive sign-in flows behind `auth_identify` and `auth_verify_authentication`:
-//! the browser with a loopback listener (authorization code or implicit), or the device flow.
-//! The non-interactive grants (client credentials, JWT bearer) are dispatched next to these by
-//! the caller.
+//! `auth_identify` (`AuthIdentify`) and `auth_verify_authentication`: a token from a sign-in.
 
-use crate::browser::UserAgent;
-use crate::cancel::CancelWatch;
-use crate::device;
-use crate::error::{Error, Result};
-use crate::http;
-use crate::listener::{DEFAULT_REDIRECT, ListenOptions, Listener};
-use crate::login::{self, BeginOptions};
-use crate::params::{Flow, Kind, Params, ResponseType};
-use crate::token::Token;
+use crate::boundary::{guard_out, handle};
+use crate::params::auth_params;
+use crate::result::auth_result;
+use crate::token::auth_token;
 
-/// Signs the user in interactively as `params` say: device flow, or the browser with a
-/// loopback redirect listener. Blocks until done, timed out (AUTH_OPT_LOGIN_TIMEOUT) or
-/// cancelled.
-pub fn identify_interactive(
-    params: &Params,
-    agent: &dyn UserAgent,
-    cancel: CancelWatch,
-) -> Result<Token> {
-    http::block_on(identify_interactive_async(params, agent, &cancel))
+/// Obtains a token (`AuthIdentify`): with `AUTH_KIND_JWT` by the JWT bearer grant (RFC 7523,
+/// a signed assertion exchanged at the token endpoint); with `AUTH_OPT_FLOW` =
+/// `client_credentials` by the client credentials grant; with `AUTH_OPT_FLOW` = `device` by
+/// the device flow (RFC 8628, the device-prompt callback shows the code); otherwise through
+/// the browser: the authorization URL goes to the open-URL callback (or `$BROWSER`, or the
+/// platform's opener) and a listener on the loopback redirect URL (default
+/// `http://127.0.0.1:0/`, a free port) waits for the answer, at most `AUTH_OPT_LOGIN_TIMEOUT`
+/// seconds (`AUTH_ERROR_TIMEOUT`). `params` is only read (a snapshot is taken at the start)
+/// and may be shared; `auth_params_cancel` on it ends the call with `AUTH_ERROR_CANCELLED`
+/// and releases the port. On success `*out_token` owns a new token: free it with
+/// `auth_token_free`. `params` is NULL or a live `auth_params`; `out_token` is NULL or points
+/// to writable storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_identify(
+    params: *const auth_params,
+    out_token: *mut *mut auth_token,
+) -> auth_result {
+    guard_out(out_token, || {
+        // SAFETY: the caller passes a live handle or NULL.
+        let params = unsafe { handle(params, "params") }?;
+        Ok(auth_token::boxed(authtoken_core::identify(
+            &params.snapshot(),
+        )?))
+    })
 }
 
-pub async fn identify_interactive_async(
-    params: &Params,
-    agent: &dyn UserAgent,
-    cancel: &CancelWatch,
-) -> Result<Token> {
-    match (params.kind, params.flow) {
-        (Kind::Jwt, _) | (_, Flow::ClientCredentials) => Err(Error::invalid_argument(
-            "these parameters use a non-interactive grant, not an interactive login",
-        )),
-        (_, Flow::Device) => device::login(params, agent, cancel).await,
-        (_, Flow::AuthorizationCode) => login_in_browser(params, agent, cancel, false).await,
-    }
-}
-
-/// Silent sign-in (`prompt=none`, OpenID Connect Core §3.1.2.1): succeeds only when the
-/// provider's session lets it answer without showing anything; `login_required`,
-/// `interaction_required`, `consent_required` end as AccessDenied with that OAuth error.
-pub fn verify_authentication(
-    params: &Params,
-    agent: &dyn UserAgent,
-    cancel: CancelWatch,
-) -> Result<Token> {
-    if params.flow != Flow::AuthorizationCode || params.kind == Kind::Jwt {
-        return Err(Error::invalid_argument(
-            "auth_verify_authentication needs the authorization_code flow",
-        ));
-    }
-    http::block_on(login_in_browser(params, agent, &cancel, true))
-}
-
-/// Listens on the redirect URL, sends the user to the authorization endpoint, and completes
-/// the login with what comes back.
-pub async fn login_in_browser(
-    params: &Params,
-    agent: &dyn UserAgent,
-    cancel: &CancelWatch,
-    silent: bool,
-) -> Result<Token> {
-    let redirect = params.redirect_url.as_deref().unwrap_or(DEFAULT_REDIRECT);
-    // Bound first: a busy port fails before the user is sent anywhere.
-    let listener = Listener::bind(redirect).await?;
-    let request = login::begin(
-        params,
-        &BeginOptions {
-            redirect_uri: Some(listener.redirect_uri().to_owned()),
-            silent,
-        },
-    )
-    .await?;
-    if cancel.is_cancelled() {
-        return Err(Error::new(
-            crate::error::ErrorKind::Cancelled,
-            "the login was cancelled",
-        ));
-    }
-    agent.open_url(&request.url)?;
-    let options = ListenOptions {
-        success_page: params.success_page.clone(),
-        fragment: params.response_type == ResponseType::Token,
-        done_title: None,
-    };
-    let request = &request;
-    listener
-        .serve(&options, params.login_timeout, cancel, |url| async move {
-            request.complete(&url).await
-        })
-        .await
+/// Silent login (`prompt=none`, AuthVerifyAuthentication): as `auth_identify` with the
+/// browser, but the provider must answer without showing anything. When the user has to sign
+/// in or consent, `AUTH_ERROR_ACCESS_DENIED` with `auth_last_oauth_error()` saying
+/// `login_required`, `interaction_required` or `consent_required`.
+/// On success `*out_token` owns a new token (`auth_token_free`). `params` is NULL or a live
+/// `auth_params`; `out_token` is NULL or points to writable storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_verify_authentication(
+    params: *const auth_params,
+    out_token: *mut *mut auth_token,
+) -> auth_result {
+    guard_out(out_token, || {
+        // SAFETY: the caller passes a live handle or NULL.
+        let params = unsafe { handle(params, "params") }?;
+        let token = authtoken_core::verify_authentication(&params.snapshot())?;
+        Ok(auth_token::boxed(token))
+    })
 }

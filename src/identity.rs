@@ -1,378 +1,190 @@
-//! Who signed in (WLanguage `OpenIDIdentity`): the validated ID-token claims merged with the
-//! userinfo endpoint's answer (OpenID Connect Core §5.3), or the userinfo answer alone.
+//! `auth_identity`: the C handle around an immutable [`Identity`], with every string its getters
+//! return made once (so getters are free, thread-safe, and their pointers live as long as the
+//! handle).
 
-use crate::error::{Error, ErrorKind, Result};
-use crate::http::{self, Request, Response};
-use crate::id_token::{self, Expectations};
-use crate::log::{Level, log_at, redact_url};
-use crate::secret::Secret;
-use crate::token::{ClientContext, Token};
-use serde_json::{Map, Value};
+use crate::boundary::{
+    empty_c_str, free_handle, guard_out, guard_value, handle, into_handle, text,
+};
+use crate::memory::SecretCString;
+use crate::result::auth_result;
+use crate::token::auth_token;
+use authtoken_core::Identity;
+use authtoken_core::oidc::identity::claim_text;
+use std::collections::HashMap;
+use std::ffi::c_char;
 
-/// The claims about the user, immutable once read.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Identity {
-    /// Every claim, ID token first, userinfo over it.
-    pub claims: Map<String, Value>,
-    /// The raw ID token the claims came from, if any.
-    pub id_token: Option<Secret>,
+/// The claims about a signed-in user (`OpenIDIdentity`). Immutable. Freed by
+/// `auth_identity_free`.
+pub struct auth_identity {
+    identity: Identity,
+    source: SecretCString,
+    subject: SecretCString,
+    email: SecretCString,
+    first_name: SecretCString,
+    last_name: SecretCString,
+    name: SecretCString,
+    id_token: SecretCString,
+    claims: HashMap<String, SecretCString>,
 }
 
-impl Identity {
-    /// `Valid`: the identity holds claims about someone (a read that fails gives no identity).
-    pub fn is_valid(&self) -> bool {
-        !self.claims.is_empty()
-    }
-
-    /// `Source`: all claims as a JSON object text.
-    pub fn source(&self) -> String {
-        Value::Object(self.claims.clone()).to_string()
-    }
-
-    /// A claim in string form: strings as they are, other values as JSON text; None when the
-    /// claim is absent or null.
-    pub fn claim(&self, name: &str) -> Option<String> {
-        claim_text(self.claims.get(name)?)
-    }
-
-    pub fn subject(&self) -> Option<String> {
-        self.claim("sub")
-    }
-    pub fn email(&self) -> Option<String> {
-        self.claim("email")
-    }
-    /// `FirstName`: `given_name`.
-    pub fn first_name(&self) -> Option<String> {
-        self.claim("given_name")
-    }
-    /// `LastName`: `family_name`.
-    pub fn last_name(&self) -> Option<String> {
-        self.claim("family_name")
-    }
-    pub fn name(&self) -> Option<String> {
-        self.claim("name")
-    }
-}
-
-/// The string form of a claim value (None for null).
-pub fn claim_text(value: &Value) -> Option<String> {
-    match value {
-        Value::Null => None,
-        Value::String(s) => Some(s.clone()),
-        other => Some(other.to_string()),
-    }
-}
-
-/// `OpenIDReadIdentity`: the ID token's claims (validated when the token was received; an ID
-/// token imported without its claims is validated now) merged with the userinfo answer when
-/// the provider has a userinfo endpoint. The userinfo `sub` must be the ID token's (Core
-/// §5.3.4), else `IdToken` and nothing is merged. Without an ID token, userinfo alone; without
-/// either, `Unsupported`. An ID token that cannot be verified (OAuth2 parameters with no way
-/// to learn the issuer and its keys: kept untrusted by the login) is not used.
-pub async fn read_identity(token: &Token) -> Result<Identity> {
-    let untrusted = token.id_token_claims.is_none() && unverifiable(&token.context);
-    let id_token = token.id_token.as_ref().filter(|_| !untrusted);
-    let needs_discovery = token.context.endpoints.userinfo.is_none()
-        || (id_token.is_some() && token.id_token_claims.is_none());
-    let ctx = context_for(&token.context, needs_discovery).await?;
-    let id_claims = match (&token.id_token_claims, id_token) {
-        (Some(text), _) => Some(stored_claims(text)?),
-        (None, Some(jwt)) => Some(
-            id_token::validate(
-                &ctx,
-                jwt.expose(),
-                &Expectations {
-                    access_token: Some(token.access_token.expose()),
-                    ..Expectations::default()
-                },
-            )
-            .await?,
-        ),
-        (None, None) => None,
-    };
-    let id_token = id_claims.as_ref().and(token.id_token.clone());
-    let userinfo = match &ctx.endpoints.userinfo {
-        Some(url) => Some(fetch_userinfo(&ctx, url, &token.access_token).await?),
-        None => None,
-    };
-    let claims = merge_claims(id_claims, userinfo)?;
-    Ok(Identity { claims, id_token })
-}
-
-/// The ID token's claims merged with the userinfo answer: the userinfo `sub` must be the ID
-/// token's (Core §5.3.4), else `IdToken` and nothing is merged; with neither, `Unsupported`.
-pub(crate) fn merge_claims(
-    id_claims: Option<Map<String, Value>>,
-    userinfo: Option<Map<String, Value>>,
-) -> Result<Map<String, Value>> {
-    match (id_claims, userinfo) {
-        (None, None) => Err(Error::unsupported(
-            "no identity to read: the token has no ID token and the provider no userinfo endpoint",
-        )),
-        (Some(c), None) => Ok(c),
-        (None, Some(u)) => Ok(u),
-        (Some(mut c), Some(u)) => {
-            if u.get("sub").is_none() || u.get("sub") != c.get("sub") {
-                let shown = |m: &Map<String, Value>| {
-                    m.get("sub")
-                        .map(Value::to_string)
-                        .unwrap_or_else(|| "(none)".into())
-                };
-                return Err(Error::id_token(format!(
-                    "the userinfo answer is about subject {} but the ID token about {} (Core §5.3.4): not merged",
-                    shown(&u),
-                    shown(&c)
-                )));
-            }
-            c.extend(u);
-            Ok(c)
+impl auth_identity {
+    pub(crate) fn new(identity: Identity) -> auth_identity {
+        let text = |v: Option<String>| SecretCString::new(v.as_deref().unwrap_or(""));
+        auth_identity {
+            source: SecretCString::new(&identity.source()),
+            subject: text(identity.subject()),
+            email: text(identity.email()),
+            first_name: text(identity.first_name()),
+            last_name: text(identity.last_name()),
+            name: text(identity.name()),
+            id_token: SecretCString::new(identity.id_token().map(|s| s.expose()).unwrap_or("")),
+            claims: identity
+                .claims()
+                .iter()
+                .filter_map(|(k, v)| Some((k.clone(), SecretCString::new(&claim_text(v)?))))
+                .collect(),
+            identity,
         }
     }
 }
 
-/// Plain OAuth 2.0 parameters without a configuration URL or known issuer: an ID token that
-/// comes anyway cannot be checked (no issuer, no keys).
-fn unverifiable(ctx: &ClientContext) -> bool {
-    ctx.kind == crate::params::Kind::OAuth2
-        && ctx.issuer.is_none()
-        && ctx.configuration_url.is_none()
+/// Runs a getter: a NULL identity gives `fallback`.
+fn read<T>(
+    identity: *const auth_identity,
+    fallback: T,
+    pick: impl FnOnce(&auth_identity) -> T,
+) -> T {
+    // SAFETY: the caller passes a live handle or NULL.
+    guard_value(fallback, || unsafe { identity.as_ref() }.map(pick))
 }
 
-/// `AuthGetUserInfo`: the userinfo endpoint's answer alone. No userinfo endpoint (set or
-/// discovered) is `Unsupported`.
-pub async fn user_info(token: &Token) -> Result<Identity> {
-    let ctx = context_for(&token.context, token.context.endpoints.userinfo.is_none()).await?;
-    let url = ctx.endpoints.userinfo.as_deref().ok_or_else(|| {
-        Error::unsupported(
-            "the provider has no userinfo endpoint (set AUTH_OPT_USERINFO_URL or AUTH_OPT_CONFIGURATION_URL)",
-        )
-    })?;
-    Ok(Identity {
-        claims: fetch_userinfo(&ctx, url, &token.access_token).await?,
-        id_token: None,
+/// Runs a string getter: a NULL identity gives `""`.
+fn get(
+    identity: *const auth_identity,
+    pick: impl FnOnce(&auth_identity) -> *const c_char,
+) -> *const c_char {
+    read(identity, empty_c_str(), pick)
+}
+
+/// Reads who signed in (`OpenIDReadIdentity`): the claims of the token's ID token (validated
+/// when it was received) merged with the provider's userinfo answer when it has a userinfo
+/// endpoint (one HTTP request with the access token). A userinfo `sub` that differs from the ID
+/// token's is `AUTH_ERROR_ID_TOKEN` (nothing merged). Without an ID token, the userinfo answer
+/// alone; without either, `AUTH_ERROR_UNSUPPORTED`. A userinfo answer refusing the access token
+/// (`401`, `error="invalid_token"`) is `AUTH_ERROR_OAUTH` with `auth_last_oauth_error()` =
+/// `"invalid_token"` and the HTTP status: refresh the token, then try again.
+/// The token is only read. On success `*out` owns a new identity: free it with
+/// `auth_identity_free`.
+///
+/// `token` is NULL or a live `auth_token`; `out` is NULL or points to writable storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_read_identity(
+    token: *const auth_token,
+    out: *mut *mut auth_identity,
+) -> auth_result {
+    guard_out(out, || {
+        // SAFETY: the caller passes a live handle or NULL.
+        let token = unsafe { handle(token, "token") }?;
+        let identity = authtoken_core::read_identity(&token.token)?;
+        Ok(into_handle(auth_identity::new(identity)))
     })
 }
 
-/// The context, completed by discovery when something is missing and a configuration URL is
-/// known.
-async fn context_for(ctx: &ClientContext, missing: bool) -> Result<ClientContext> {
-    if missing && ctx.configuration_url.is_some() {
-        Ok(crate::discovery::resolve(ctx).await?.0)
-    } else {
-        Ok(ctx.clone())
-    }
+/// Asks the provider's userinfo endpoint about the token's user (`AuthGetUserInfo`), with no
+/// ID token involved. No userinfo endpoint (set or discovered) is `AUTH_ERROR_UNSUPPORTED`;
+/// errors as for `auth_read_identity`. The token is only read. On success `*out` owns a new
+/// identity: free it with `auth_identity_free`.
+///
+/// `token` is NULL or a live `auth_token`; `out` is NULL or points to writable storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_get_user_info(
+    token: *const auth_token,
+    out: *mut *mut auth_identity,
+) -> auth_result {
+    guard_out(out, || {
+        // SAFETY: the caller passes a live handle or NULL.
+        let token = unsafe { handle(token, "token") }?;
+        let identity = authtoken_core::user_info(&token.token)?;
+        Ok(into_handle(auth_identity::new(identity)))
+    })
 }
 
-fn stored_claims(text: &str) -> Result<Map<String, Value>> {
-    match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(m)) => Ok(m),
-        _ => Err(Error::format(
-            "the token's stored ID-token claims are not a JSON object",
-        )),
-    }
+/// True when the identity holds claims about someone (`Valid`). False for NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_identity_is_valid(identity: *const auth_identity) -> bool {
+    read(identity, false, |i| i.identity.is_valid())
 }
 
-/// GET userinfo with the access token (RFC 6750 §2.1): a JSON object, or a signed JWT
-/// (`application/jwt`) checked like an ID token without nonce.
-pub async fn fetch_userinfo(
-    ctx: &ClientContext,
-    url: &str,
-    access_token: &Secret,
-) -> Result<Map<String, Value>> {
-    let request = Request {
-        bearer: Some(access_token.clone()),
-        ..Request::get(url)
-    };
-    let response = http::send(&ctx.transport, &request)
-        .await
-        .map_err(|e| e.context("userinfo"))?;
-    if !response.is_success() {
-        return Err(userinfo_error(&response, url));
-    }
-    let is_jwt = response
-        .content_type
-        .as_deref()
-        .is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("application/jwt"));
-    let claims = if is_jwt {
-        let jwt = response.text().map_err(|e| e.context("userinfo"))?;
-        id_token::validate_signed_answer(ctx, jwt)
-            .await
-            .map_err(|e| e.context("userinfo (signed answer)"))?
-    } else {
-        response.json_object().map_err(|e| e.context("userinfo"))?
-    };
-    if let Some(e) = crate::token::oauth_error_of(&claims, response.status) {
-        return Err(e.context("userinfo"));
-    }
-    log_at!(
-        Level::Debug,
-        "userinfo {}: {} claim(s)",
-        redact_url(url),
-        claims.len()
-    );
-    Ok(claims)
+/// Every claim as a JSON object text (`Source`). Owned by the identity; never NULL (`""` for a
+/// NULL identity).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_identity_source(identity: *const auth_identity) -> *const c_char {
+    get(identity, |i| i.source.as_ptr())
 }
 
-/// A refused userinfo request. RFC 6750 §3 puts the reason in `WWW-Authenticate`
-/// (`error="invalid_token"` for a bad or expired access token). That is reported as
-/// `ErrorKind::OAuth` (AUTH_ERROR_OAUTH) with oauth error `invalid_token` and the status, not
-/// as `InvalidGrant`: the access token was refused, not the grant, and a refresh may still
-/// work, so callers must not be told to sign in again.
-pub(crate) fn userinfo_error(response: &Response, url: &str) -> Error {
-    let challenge = response
-        .www_authenticate
-        .as_deref()
-        .map(challenge_params)
-        .unwrap_or_default();
-    let param = |name: &str| {
-        challenge
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    };
-    if let Some(code) = param("error").filter(|c| !c.is_empty()) {
-        return Error::new(
-            ErrorKind::OAuth,
-            format!(
-                "userinfo refused the access token: {code}{}",
-                param("error_description")
-                    .map(|d| format!(" ({d})"))
-                    .unwrap_or_default()
-            ),
-        )
-        .with_oauth_error(code)
-        .with_http_status(response.status);
-    }
-    if let Ok(fields) = response.json_object()
-        && let Some(e) = crate::token::oauth_error_of(&fields, response.status)
-    {
-        return e.context("userinfo");
-    }
-    Error::protocol(format!(
-        "userinfo at {} answered HTTP {}",
-        redact_url(url),
-        response.status
-    ))
-    .with_http_status(response.status)
+/// The claim called `name` in string form: strings as they are, numbers, booleans, arrays and
+/// objects as JSON text. NULL when the claim is absent or null (and for a NULL identity or
+/// name). Owned by the identity.
+///
+/// `identity` is NULL or a live `auth_identity`; `name` is NULL or a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_identity_claim(
+    identity: *const auth_identity,
+    name: *const c_char,
+) -> *const c_char {
+    guard_value(std::ptr::null(), || {
+        // SAFETY: the caller passes a live handle or NULL, and a NUL-terminated string or NULL.
+        let identity = unsafe { handle(identity, "identity") }.ok()?;
+        let name = unsafe { text(name, "name") }.ok()?;
+        identity.claims.get(name).map(|c| c.as_ptr())
+    })
 }
 
-/// The `name=value` parameters of a `WWW-Authenticate` challenge (RFC 9110 §11.2), values
-/// unquoted. Lenient: anything it cannot read ends the list.
-fn challenge_params(header: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    // skip the scheme
-    let rest = header.trim_start();
-    let mut rest = match rest.find(char::is_whitespace) {
-        Some(i) => &rest[i..],
-        None => return out,
-    };
-    loop {
-        rest = rest.trim_start_matches(|c: char| c == ',' || c.is_whitespace());
-        let Some(eq) = rest.find('=') else { break };
-        let name = rest[..eq].trim().to_owned();
-        rest = rest[eq + 1..].trim_start();
-        let value;
-        if let Some(quoted) = rest.strip_prefix('"') {
-            let mut v = String::new();
-            let mut chars = quoted.char_indices();
-            let mut end = None;
-            while let Some((i, c)) = chars.next() {
-                match c {
-                    '\\' => {
-                        if let Some((_, n)) = chars.next() {
-                            v.push(n);
-                        }
-                    }
-                    '"' => {
-                        end = Some(i + 1);
-                        break;
-                    }
-                    c => v.push(c),
-                }
-            }
-            let Some(end) = end else { break };
-            value = v;
-            rest = &quoted[end..];
-        } else {
-            let end = rest.find(',').unwrap_or(rest.len());
-            value = rest[..end].trim().to_owned();
-            rest = &rest[end..];
-        }
-        out.push((name, value));
-    }
-    out
+/// The subject (`sub`), `""` if none. Owned by the identity.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_identity_subject(identity: *const auth_identity) -> *const c_char {
+    get(identity, |i| i.subject.as_ptr())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
+/// The `email` claim, `""` if none. Owned by the identity.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_identity_email(identity: *const auth_identity) -> *const c_char {
+    get(identity, |i| i.email.as_ptr())
+}
 
-    #[test]
-    fn challenge_parameters() {
-        let p = challenge_params(
-            r#"Bearer realm="http://127.0.0.1:3000", error="invalid_token", error_description="invalid token \"provided\"""#,
-        );
-        assert_eq!(
-            p,
-            vec![
-                ("realm".into(), "http://127.0.0.1:3000".into()),
-                ("error".into(), "invalid_token".into()),
-                (
-                    "error_description".into(),
-                    "invalid token \"provided\"".into()
-                ),
-            ]
-        );
-        assert_eq!(
-            challenge_params("Bearer error=insufficient_scope"),
-            vec![("error".into(), "insufficient_scope".into())]
-        );
-        assert!(challenge_params("Bearer").is_empty());
-        assert!(challenge_params("Bearer error=\"unterminated").is_empty());
-    }
+/// The `given_name` claim (`FirstName`), `""` if none. Owned by the identity.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_identity_first_name(identity: *const auth_identity) -> *const c_char {
+    get(identity, |i| i.first_name.as_ptr())
+}
 
-    #[test]
-    fn userinfo_401_is_oauth_invalid_token() {
-        let r = Response {
-            status: 401,
-            content_type: None,
-            www_authenticate: Some(
-                r#"Bearer realm="x", error="invalid_token", error_description="invalid token provided""#
-                    .into(),
-            ),
-            retry_after: None,
-            body: Vec::new(),
-        };
-        let e = userinfo_error(&r, "https://idp.example/me");
-        assert_eq!(e.kind(), ErrorKind::OAuth);
-        assert_eq!(e.oauth_error(), "invalid_token");
-        assert_eq!(e.http_status(), 401);
-        let r = Response {
-            status: 500,
-            content_type: Some("text/html".into()),
-            www_authenticate: None,
-            retry_after: None,
-            body: b"<html>".to_vec(),
-        };
-        assert_eq!(userinfo_error(&r, "https://x/").kind(), ErrorKind::Protocol);
-    }
+/// The `family_name` claim (`LastName`), `""` if none. Owned by the identity.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_identity_last_name(identity: *const auth_identity) -> *const c_char {
+    get(identity, |i| i.last_name.as_ptr())
+}
 
-    #[test]
-    fn claim_string_forms() {
-        let id = Identity {
-            claims: json!({"sub": "u1", "email_verified": true, "n": 3, "address": {"c": "FR"}, "z": null})
-                .as_object()
-                .unwrap()
-                .clone(),
-            id_token: None,
-        };
-        assert_eq!(id.subject().as_deref(), Some("u1"));
-        assert_eq!(id.claim("email_verified").as_deref(), Some("true"));
-        assert_eq!(id.claim("n").as_deref(), Some("3"));
-        assert_eq!(id.claim("address").as_deref(), Some(r#"{"c":"FR"}"#));
-        assert_eq!(id.claim("z"), None);
-        assert_eq!(id.claim("missing"), None);
-        assert!(id.is_valid());
-    }
+/// The `name` claim (full name), `""` if none. Owned by the identity.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_identity_name(identity: *const auth_identity) -> *const c_char {
+    get(identity, |i| i.name.as_ptr())
+}
+
+/// The raw ID token (a JWT) the claims came from (`IDToken`), `""` if none (e.g. from
+/// `auth_get_user_info`). Owned by the identity.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_identity_id_token(identity: *const auth_identity) -> *const c_char {
+    get(identity, |i| i.id_token.as_ptr())
+}
+
+/// Frees an identity; the strings its getters returned die with it. NULL does nothing.
+///
+/// `identity` is NULL or an identity made by this library and not freed before.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_identity_free(identity: *mut auth_identity) {
+    guard_value((), || {
+        // SAFETY: the caller passes a handle made by this library or NULL, once.
+        unsafe { free_handle(identity) };
+        Some(())
+    })
 }

@@ -1,43 +1,31 @@
-//! authtoken: OAuth 2.0 and OpenID Connect for native programs.
+//! authtoken: the C library. OAuth 2.0 and OpenID Connect for native programs, over the safe
+//! Rust core `authtoken-core`, which holds every protocol rule; this crate is only the C
+//! boundary, generated into `include/authtoken.h` by cbindgen.
 //!
-//! The protocol core is plain Rust (the modules below `ffi`); `ffi` is the thin `extern "C"`
-//! layer the header `include/authtoken.h` is generated from. The core never sees a raw pointer
-//! and the C layer holds no protocol logic.
+//! One module per C type (`params`, `token`, `identity`, `login`, `session`) plus the rules
+//! every export follows: `boundary` (panic guard, NULL and UTF-8 checks, out-parameters),
+//! `last_error` (per thread), `result`, `memory` (buffers and strings handed to C), `names`
+//! (C names and the header's enumerations, from the core's tables) and `log`. Every `unsafe`
+//! of the library is here, each with its SAFETY reason.
+#![allow(non_camel_case_types)]
+#![deny(unsafe_op_in_unsafe_fn)]
+// The safety contract of every export is the C contract stated in its doc comment (pointers
+// are NULL or live handles of this library, strings NUL-terminated).
+#![allow(clippy::missing_safety_doc)]
 
-pub mod browser;
-pub mod cancel;
-pub mod client_auth;
-pub mod client_certificate;
-pub mod device;
-pub mod discovery;
-pub mod endpoint_answer;
-pub mod error;
-pub mod file_lock;
-pub mod grants;
-pub mod http;
-pub mod id_token;
+pub mod boundary;
 pub mod identify;
 pub mod identity;
-pub mod introspection;
-pub mod jwks;
-pub mod jwt_assertion;
-pub mod listener;
+pub mod last_error;
 pub mod log;
 pub mod login;
-pub mod logout;
+pub mod memory;
+pub mod names;
 pub mod params;
-pub mod pkce;
-pub mod revocation;
-pub mod secret;
+pub mod result;
 pub mod session;
-pub mod tls;
 pub mod token;
-pub mod token_file;
-pub mod token_format;
-pub mod url_rules;
+pub mod token_endpoint;
 
-pub mod ffi;
-
-#[cfg(fuzzing)]
-#[doc(hidden)]
-pub mod fuzzing;
+#[cfg(test)]
+mod tests;

@@ -1,121 +1,51 @@
-//! Logging: off unless a sink is installed (the C layer installs the host's callback). Messages
-//! are built only when their level is wanted, and never contain secrets: URLs go through
-//! [`redact_url`] first.
+//! `auth_set_log_callback`: the host's log sink.
 
-use std::sync::RwLock;
-use std::sync::atomic::{AtomicU8, Ordering};
+use crate::boundary::guard_value;
+use authtoken_core::log::{Level, set_sink};
+use std::ffi::{CString, c_char, c_int, c_void};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-#[repr(u8)]
-pub enum Level {
-    Error = 1,
-    Warn = 2,
-    Info = 3,
-    Debug = 4,
-}
+/// Receives log lines: `level` is 1 error, 2 warning, 3 info, 4 debug; `message` is UTF-8,
+/// valid only during the call, and never holds a secret (tokens, codes, secrets, verifiers
+/// are redacted). Called on the thread that logs, possibly several at once.
+pub type auth_log_fn =
+    Option<unsafe extern "C" fn(user_data: *mut c_void, level: c_int, message: *const c_char)>;
 
-type Sink = Box<dyn Fn(Level, &str) + Send + Sync>;
+struct UserData(*mut c_void);
+// SAFETY: the host gives the pointer to be passed back from any thread (documented).
+unsafe impl Send for UserData {}
+unsafe impl Sync for UserData {}
 
-static MAX_LEVEL: AtomicU8 = AtomicU8::new(0);
-static SINK: RwLock<Option<Sink>> = RwLock::new(None);
-
-/// Installs (or with `None` removes) the sink and the most verbose level it wants.
-pub fn set_sink(sink: Option<Sink>, max_level: u8) {
-    let mut guard = SINK.write().unwrap_or_else(|e| e.into_inner());
-    let level = if sink.is_some() {
-        max_level.min(Level::Debug as u8)
-    } else {
-        0
-    };
-    *guard = sink;
-    MAX_LEVEL.store(level, Ordering::Release);
-}
-
-pub fn enabled(level: Level) -> bool {
-    (level as u8) <= MAX_LEVEL.load(Ordering::Acquire)
-}
-
-/// Sends a message built by `make` when `level` is enabled.
-pub fn log_with(level: Level, make: impl FnOnce() -> String) {
-    if !enabled(level) {
-        return;
-    }
-    let message = make();
-    let guard = SINK.read().unwrap_or_else(|e| e.into_inner());
-    if let Some(sink) = guard.as_ref() {
-        sink(level, &message);
+impl UserData {
+    // A method, so closures capture the whole Send wrapper and not its raw field.
+    fn get(&self) -> *mut c_void {
+        self.0
     }
 }
 
-#[allow(unused_macros)]
-macro_rules! log_at {
-    ($level:expr, $($arg:tt)+) => {
-        $crate::log::log_with($level, || format!($($arg)+))
-    };
-}
-#[allow(unused_imports)]
-pub(crate) use log_at;
-
-/// Query and fragment parameters whose values are secrets.
-const SECRET_PARAMS: &[&str] = &[
-    "code",
-    "access_token",
-    "refresh_token",
-    "id_token",
-    "client_secret",
-    "code_verifier",
-    "assertion",
-    "client_assertion",
-    "token",
-    "password",
-    "id_token_hint",
-    "state",
-    "nonce",
-    "device_code",
-    "user_code",
-];
-
-/// The URL with the values of secret query parameters and any user:password replaced by
-/// `[redacted]`, for log lines.
-pub fn redact_url(raw: &str) -> String {
-    let Ok(mut url) = url::Url::parse(raw) else {
-        return "[unparsable URL]".to_owned();
-    };
-    if !url.username().is_empty() || url.password().is_some() {
-        let _ = url.set_username("[redacted]");
-        let _ = url.set_password(None);
-    }
-    if url.query().is_some() {
-        let pairs: Vec<(String, String)> = url
-            .query_pairs()
-            .map(|(k, v)| {
-                let v = if SECRET_PARAMS.contains(&k.as_ref()) {
-                    "[redacted]".to_owned()
-                } else {
-                    v.into_owned()
-                };
-                (k.into_owned(), v)
-            })
-            .collect();
-        url.query_pairs_mut().clear().extend_pairs(pairs);
-    }
-    if url.fragment().is_some() {
-        url.set_fragment(Some("[redacted]"));
-    }
-    url.to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn secrets_in_urls_are_redacted() {
-        let r =
-            redact_url("https://u:p@idp.example/cb?code=abc&state=xyz&scope=openid#access_token=t");
-        assert!(
-            !r.contains("abc") && !r.contains("xyz") && !r.contains(":p@") && !r.contains("=t")
-        );
-        assert!(r.contains("scope=openid"));
-    }
+/// Installs the log callback for the whole library, hearing levels up to `max_level`
+/// (1 error … 4 debug); `fn == NULL` or `max_level <= 0` turns logging off (the default).
+/// `user_data` is passed back as is; it must stay valid until the callback is replaced.
+#[unsafe(no_mangle)]
+pub extern "C" fn auth_set_log_callback(
+    callback: auth_log_fn,
+    user_data: *mut c_void,
+    max_level: c_int,
+) {
+    guard_value((), || {
+        match callback {
+            Some(f) if max_level > 0 => {
+                let data = UserData(user_data);
+                set_sink(
+                    Some(Box::new(move |level: Level, message: &str| {
+                        let text = CString::new(message.replace('\0', "\\0")).unwrap_or_default();
+                        // SAFETY: the host's callback, called as documented.
+                        unsafe { f(data.get(), level as c_int, text.as_ptr()) };
+                    })),
+                    max_level.clamp(0, 4) as u8,
+                );
+            }
+            _ => set_sink(None, 0),
+        }
+        Some(())
+    })
 }

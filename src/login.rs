@@ -1,591 +1,120 @@
-//! The authorization request and its completion (RFC 6749 §4.1 and §4.2, RFC 7636, RFC 9207,
-//! OpenID Connect Core §3.1.2): `begin` makes the URL with fresh `state`, `nonce` and PKCE
-//! values; `complete` checks the redirect the browser came back with and turns it into a
-//! token. Both are independent of how the redirect is received (loopback listener, custom
-//! scheme, web server).
+//! `auth_login` (the two-step login for hosts that receive the redirect themselves) and
+//! `auth_logout`.
 
-use crate::discovery;
-use crate::error::{Error, ErrorKind, Result};
-use crate::grants;
-use crate::id_token::{self, Expectations};
-use crate::log::{Level, log_at, redact_url};
-use crate::params::{Kind, Params, ResponseType};
-use crate::pkce;
-use crate::secret::Secret;
-use crate::token::{ClientContext, Token, parse_token_response};
-use serde_json::{Map, Value};
-use url::Url;
+use crate::boundary::{
+    empty_c_str, free_handle, guard, guard_out, guard_value, handle, into_handle, text,
+};
+use crate::memory::SecretCString;
+use crate::params::auth_params;
+use crate::result::auth_result;
+use crate::token::auth_token;
+use authtoken_core::LoginRequest;
+use std::ffi::c_char;
 
-/// One authorization request in progress: what its completion must check.
-#[derive(Debug, Clone)]
-pub struct LoginRequest {
-    /// Where to send the user.
-    pub url: String,
-    /// The `redirect_uri` sent (with the real port when a listener chose it).
-    pub redirect_uri: String,
-    pub response_type: ResponseType,
-    state: Secret,
-    nonce: Option<Secret>,
-    verifier: Option<Secret>,
-    /// The issuer the authorization response must name in `iss` (RFC 9207), when the provider
-    /// advertises the parameter; otherwise the known issuer, checked only if `iss` is present.
-    issuer: Option<String>,
-    iss_required: bool,
-    /// The client context with the endpoints discovery filled in.
-    context: ClientContext,
-    /// OAuth errors that mean "the user is not signed in" (prompt=none): AccessDenied.
-    silent: bool,
+/// One authorization request in progress (two-step login). Holds `state`, `nonce` and the
+/// PKCE verifier (wiped when freed). Made by `auth_login_begin`, freed by `auth_login_free`.
+pub struct auth_login {
+    request: LoginRequest,
+    url: SecretCString,
 }
 
-/// What `begin` may add for particular flows.
-#[derive(Debug, Clone, Default)]
-pub struct BeginOptions {
-    /// The redirect URI to send instead of the configured one (a listener's real port).
-    pub redirect_uri: Option<String>,
-    /// `prompt=none` (auth_verify_authentication): no user interaction.
-    pub silent: bool,
-}
-
-/// The authorization-request parameters, in the order they are sent.
-fn request_pairs(
-    params: &Params,
-    redirect_uri: &str,
-    state: &Secret,
-    nonce: Option<&Secret>,
-    pkce: Option<&pkce::PkcePair>,
-    silent: bool,
-) -> Vec<(String, String)> {
-    let mut q: Vec<(String, String)> = Vec::new();
-    let mut push = |k: &str, v: &str| q.push((k.to_owned(), v.to_owned()));
-    push(
-        "response_type",
-        match params.response_type {
-            ResponseType::Code => "code",
-            ResponseType::Token => "token",
-        },
-    );
-    push("client_id", &params.client_id);
-    push("redirect_uri", redirect_uri);
-    let scope = params.effective_scope();
-    if !scope.is_empty() {
-        push("scope", &scope);
-    }
-    push("state", state.expose());
-    if let Some(n) = nonce {
-        push("nonce", n.expose());
-    }
-    if let Some(p) = pkce {
-        push("code_challenge", &p.challenge);
-        push("code_challenge_method", p.method);
-    }
-    for (k, v) in &params.additional_parameters {
-        if silent && k == "prompt" {
-            continue;
-        }
-        push(k, v);
-    }
-    if silent {
-        push("prompt", "none");
-    }
-    q
-}
-
-/// Starts an authorization request: resolves the endpoints (discovery for OpenID), makes the
-/// random values and the URL.
-pub async fn begin(params: &Params, options: &BeginOptions) -> Result<LoginRequest> {
-    if params.kind == Kind::Jwt {
-        return Err(Error::invalid_argument(
-            "JWT parameters have no interactive login (auth_identify uses the JWT bearer grant)",
-        ));
-    }
-    if params.client_id.is_empty() {
-        return Err(Error::invalid_argument(
-            "AUTH_OPT_CLIENT_ID is not set: the authorization request needs a client id",
-        ));
-    }
-    let redirect_uri = match (&options.redirect_uri, &params.redirect_url) {
-        (Some(r), _) | (None, Some(r)) => r.clone(),
-        (None, None) => {
-            return Err(Error::invalid_argument(
-                "AUTH_OPT_REDIRECT_URL is not set: the two-step login needs the URL the host receives the redirect on",
-            ));
-        }
-    };
-    let (context, metadata) = discovery::resolve(&ClientContext::from_params(params)).await?;
-    let endpoint = context.endpoints.authorization.clone().ok_or_else(|| {
-        Error::invalid_argument(
-            "no authorization endpoint: set AUTH_OPT_AUTH_URL, or AUTH_OPT_CONFIGURATION_URL for discovery",
-        )
-    })?;
-    let mut url = Url::parse(&endpoint)
-        .map_err(|e| Error::invalid_argument(format!("authorization endpoint: {e}")))?;
-    let state = pkce::random_urlsafe(32)?;
-    // A nonce only with `openid`: providers refuse it otherwise (oidc-provider: invalid_request).
-    let openid = params.effective_scope().split(' ').any(|s| s == "openid");
-    let nonce = if openid {
-        Some(pkce::random_urlsafe(32)?)
-    } else {
-        None
-    };
-    // PKCE protects the code; the implicit flow has none.
-    let pair = match params.response_type {
-        ResponseType::Code => pkce::new_pair(params.pkce)?,
-        ResponseType::Token => None,
-    };
-    let pairs = request_pairs(
-        params,
-        &redirect_uri,
-        &state,
-        nonce.as_ref(),
-        pair.as_ref(),
-        options.silent,
-    );
-    url.query_pairs_mut().extend_pairs(pairs);
-    let iss_required = metadata
-        .as_ref()
-        .is_some_and(|m| m.authorization_response_iss_parameter_supported);
-    log_at!(
-        Level::Info,
-        "authorization request to {}",
-        redact_url(url.as_str())
-    );
-    Ok(LoginRequest {
-        url: url.to_string(),
-        redirect_uri,
-        response_type: params.response_type,
-        state,
-        nonce,
-        verifier: pair.map(|p| p.verifier),
-        issuer: context.issuer.clone(),
-        iss_required,
-        context,
-        silent: options.silent,
+/// Starts a login: makes `state`, `nonce` (OpenID) and the PKCE verifier, fetches the discovery
+/// document for OpenID, and builds the authorization URL for `AUTH_OPT_REDIRECT_URL` (which
+/// must be set: any URL the host receives, e.g. a custom scheme or an `https://` page).
+/// On success `*out` owns a new `auth_login`: free it with `auth_login_free`.
+/// `params` is NULL or a live `auth_params`; `out` is NULL or points to writable storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_login_begin(
+    params: *const auth_params,
+    out: *mut *mut auth_login,
+) -> auth_result {
+    guard_out(out, || {
+        // SAFETY: the caller passes a live handle or NULL.
+        let params = unsafe { handle(params, "params") }?;
+        let request = LoginRequest::start(&params.snapshot())?;
+        Ok(into_handle(auth_login {
+            url: SecretCString::new(request.url()),
+            request,
+        }))
     })
 }
 
-/// The parameters of an authorization response: the query for the code flow, the fragment for
-/// the implicit one (each falling back to the other, as providers also report errors there).
-fn response_parameters(url: &Url, response_type: ResponseType) -> Vec<(String, String)> {
-    let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
-    let fragment: Vec<(String, String)> = url
-        .fragment()
-        .map(|f| {
-            url::form_urlencoded::parse(f.as_bytes())
-                .into_owned()
-                .collect()
-        })
-        .unwrap_or_default();
-    let (first, second) = match response_type {
-        ResponseType::Code => (query, fragment),
-        ResponseType::Token => (fragment, query),
-    };
-    let relevant = |v: &[(String, String)]| {
-        v.iter()
-            .any(|(k, _)| matches!(k.as_str(), "state" | "code" | "error" | "access_token"))
-    };
-    if relevant(&first) || !relevant(&second) {
-        first
-    } else {
-        second
-    }
+/// The authorization URL to send the user to. Owned by the login; `""` for NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn auth_login_url(login: *const auth_login) -> *const c_char {
+    login_url(login)
 }
 
-/// Whether the OAuth error of a `prompt=none` answer means the user must sign in (or consent).
-fn needs_interaction(code: &str) -> bool {
-    matches!(
-        code,
-        "login_required"
-            | "interaction_required"
-            | "consent_required"
-            | "account_selection_required"
-    )
+fn login_url(login: *const auth_login) -> *const c_char {
+    // SAFETY: the caller passes a live handle or NULL.
+    guard_value(empty_c_str(), || {
+        unsafe { login.as_ref() }.map(|l| l.url.as_ptr())
+    })
 }
 
-impl LoginRequest {
-    /// The client context (endpoints resolved) the token will carry.
-    pub fn context(&self) -> &ClientContext {
-        &self.context
-    }
-
-    /// Checks an authorization response and returns what it carries, without the code
-    /// exchange: `state` (missing or wrong: StateMismatch), `iss` (RFC 9207), an `error`.
-    pub fn check_response(&self, redirect_url: &str) -> Result<AuthorizationResponse> {
-        let url = Url::parse(redirect_url)
-            .map_err(|e| Error::invalid_argument(format!("the redirect URL is not a URL ({e})")))?;
-        let fields = response_parameters(&url, self.response_type);
-        let get = |name: &str| {
-            fields
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.as_str())
-        };
-        // state first: an answer that is not for this request is not looked at further, not
-        // even its error (it could be a forgery).
-        match get("state") {
-            None => {
-                return Err(Error::new(
-                    ErrorKind::StateMismatch,
-                    "the redirect carries no state: it is not the answer to this login (possible forgery)",
-                ));
-            }
-            Some(s) if !self.state.ct_eq(s) => {
-                return Err(Error::new(
-                    ErrorKind::StateMismatch,
-                    "the redirect carries a state that is not this login's (possible forgery)",
-                ));
-            }
-            Some(_) => {}
-        }
-        // RFC 9207: a provider that advertises `iss` must send it, and it must be its own; a
-        // different one is a mix-up attack (an answer from another provider), treated like a
-        // wrong state.
-        match (get("iss"), &self.issuer) {
-            (Some(iss), Some(expected)) if !discovery::same_issuer(iss, expected) => {
-                return Err(Error::new(
-                    ErrorKind::StateMismatch,
-                    format!(
-                        "the redirect names issuer '{iss}' but this login went to '{expected}' (possible mix-up attack)"
-                    ),
-                ));
-            }
-            (None, Some(expected)) if self.iss_required => {
-                return Err(Error::new(
-                    ErrorKind::StateMismatch,
-                    format!(
-                        "the redirect carries no iss although '{expected}' advertises it (RFC 9207; possible mix-up attack)"
-                    ),
-                ));
-            }
-            _ => {}
-        }
-        if let Some(code) = get("error") {
-            let description = get("error_description").filter(|d| !d.is_empty());
-            let kind = if code == "access_denied" || (self.silent && needs_interaction(code)) {
-                ErrorKind::AccessDenied
-            } else {
-                ErrorKind::OAuth
-            };
-            let message = match description {
-                Some(d) => format!("the authorization server answered {code}: {d}"),
-                None => format!("the authorization server answered {code}"),
-            };
-            return Err(Error::new(kind, message).with_oauth_error(code));
-        }
-        match self.response_type {
-            ResponseType::Code => match get("code") {
-                Some(c) if !c.is_empty() => Ok(AuthorizationResponse::Code(Secret::new(c))),
-                _ => Err(Error::protocol(
-                    "the redirect carries neither a code nor an error",
-                )),
-            },
-            ResponseType::Token => {
-                let mut map = Map::new();
-                for (k, v) in &fields {
-                    if !matches!(k.as_str(), "state" | "iss" | "session_state") {
-                        map.insert(k.clone(), Value::String(v.clone()));
-                    }
-                }
-                let json = Value::Object(map).to_string();
-                let answer = parse_token_response(&json, 0)?;
-                Ok(AuthorizationResponse::Token(Box::new(answer)))
-            }
-        }
-    }
-
-    /// Completes the login from the URL the browser was redirected to: checks it, exchanges
-    /// the code (with the PKCE verifier), validates the ID token (with the nonce).
-    pub async fn complete(&self, redirect_url: &str) -> Result<Token> {
-        let answer = match self.check_response(redirect_url)? {
-            AuthorizationResponse::Code(code) => grants::exchange_code(
-                &self.context,
-                &code,
-                &self.redirect_uri,
-                self.verifier.as_ref(),
-            )
-            .await
-            .map_err(|e| e.context("while exchanging the authorization code"))?,
-            AuthorizationResponse::Token(answer) => *answer,
-        };
-        let mut token = Token::from_response(answer, self.context.clone());
-        let openid = self.context.kind == Kind::OpenId && self.nonce.is_some();
-        // Plain OAuth 2.0 parameters with no way to learn the issuer and its keys (no
-        // configuration URL): an ID token that comes anyway (scope `openid`) cannot be checked,
-        // so it is kept as received and never trusted: no claims are stored, and
-        // auth_read_identity asks the userinfo endpoint instead.
-        let unverifiable = self.context.kind == Kind::OAuth2
-            && self.context.issuer.is_none()
-            && self.context.configuration_url.is_none();
-        match &token.id_token {
-            Some(_) if unverifiable => {
-                log_at!(
-                    Level::Warn,
-                    "an ID token arrived for OAuth2 parameters without AUTH_OPT_CONFIGURATION_URL: kept unverified, its claims are not used"
-                );
-            }
-            Some(id) => {
-                let claims = id_token::validate(
-                    &self.context,
-                    id.expose(),
-                    &Expectations {
-                        nonce: self.nonce.as_ref().map(|n| n.expose()),
-                        access_token: Some(token.access_token.expose()),
-                        previous_claims: None,
-                    },
-                )
-                .await?;
-                token.id_token_claims = Some(Value::Object(claims).to_string());
-            }
-            // OpenID Connect Core §3.1.3.3: the code flow always returns an ID token.
-            None if openid && self.response_type == ResponseType::Code => {
-                return Err(Error::id_token(
-                    "the token answer to an OpenID login has no id_token",
-                ));
-            }
-            None => {}
-        }
-        Ok(token)
-    }
+/// Completes the login with the URL the browser was redirected to (query or fragment as
+/// received): checks `state` (missing or wrong: `AUTH_ERROR_STATE_MISMATCH`, nothing is
+/// exchanged) and `iss`, maps an `error` (`access_denied`: `AUTH_ERROR_ACCESS_DENIED`, others
+/// `AUTH_ERROR_OAUTH`), exchanges the code with the PKCE verifier and, for OpenID, validates
+/// the ID token with the nonce. On success `*out_token` owns a new token (`auth_token_free`).
+/// The login stays valid; it can be freed at once.
+/// `login` is NULL or a live `auth_login`; `redirect_url` is NULL or a NUL-terminated string;
+/// `out_token` is NULL or points to writable storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_login_complete(
+    login: *const auth_login,
+    redirect_url: *const c_char,
+    out_token: *mut *mut auth_token,
+) -> auth_result {
+    guard_out(out_token, || {
+        // SAFETY: the caller passes a live handle or NULL, and a C string or NULL.
+        let login = unsafe { handle(login, "login") }?;
+        let url = unsafe { text(redirect_url, "redirect_url") }?;
+        let token = login.request.complete(url)?;
+        Ok(auth_token::boxed(token))
+    })
 }
 
-/// What a checked authorization response carries.
-#[derive(Debug)]
-pub enum AuthorizationResponse {
-    Code(Secret),
-    /// The implicit flow: the token itself (from the fragment).
-    Token(Box<crate::token::TokenResponse>),
+/// Frees a login (its state, nonce and verifier are wiped). NULL does nothing.
+/// `login` is NULL or a handle from `auth_login_begin` not freed before.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_login_free(login: *mut auth_login) {
+    guard_value((), || {
+        // SAFETY: the caller passes a handle from auth_login_begin or NULL, once.
+        unsafe { free_handle(login) };
+        Some(())
+    })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::params::ParamOption;
+/// Ends the user's session at the provider (AuthLogout): opens the end-session endpoint in the
+/// system browser with the token's ID token as hint and a `post_logout_redirect_uri` on
+/// `http://127.0.0.1:<free port>/`, and waits (up to 300 s) for the browser to come back.
+/// No end-session endpoint: `AUTH_ERROR_UNSUPPORTED`. The token stays valid as an object; use
+/// `auth_revoke_token` to revoke it. See `auth_logout_with_params` for callbacks, a fixed
+/// redirect URL and a timeout.
+/// `token` is NULL or a live `auth_token`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_logout(token: *const auth_token) -> auth_result {
+    guard(|| {
+        // SAFETY: the caller passes a live handle or NULL.
+        let token = unsafe { handle(token, "token") }?;
+        authtoken_core::logout(&token.token, None)
+    })
+}
 
-    fn params(kind: Kind) -> Params {
-        let mut p = Params::new(kind);
-        p.set(ParamOption::ClientId, Some("app")).unwrap();
-        p.set(
-            ParamOption::AuthUrl,
-            Some("https://idp.example/authorize?tenant=1"),
-        )
-        .unwrap();
-        p.set(ParamOption::TokenUrl, Some("https://idp.example/token"))
-            .unwrap();
-        p.set(ParamOption::RedirectUrl, Some("http://127.0.0.1:3333/cb"))
-            .unwrap();
-        p
-    }
-
-    fn begin_now(p: &Params) -> LoginRequest {
-        crate::http::block_on(begin(p, &BeginOptions::default())).unwrap()
-    }
-
-    fn query(r: &LoginRequest) -> Vec<(String, String)> {
-        Url::parse(&r.url)
-            .unwrap()
-            .query_pairs()
-            .into_owned()
-            .collect()
-    }
-
-    fn get<'a>(q: &'a [(String, String)], k: &str) -> Option<&'a str> {
-        q.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
-    }
-
-    #[test]
-    fn oauth2_url_has_pkce_state_and_no_nonce() {
-        let mut p = params(Kind::OAuth2);
-        p.set(ParamOption::Scope, Some("read write")).unwrap();
-        p.set(
-            ParamOption::AdditionalParameters,
-            Some("access_type=offline&prompt=consent"),
-        )
-        .unwrap();
-        let r = begin_now(&p);
-        assert!(r.url.starts_with("https://idp.example/authorize?tenant=1&"));
-        let q = query(&r);
-        assert_eq!(get(&q, "response_type"), Some("code"));
-        assert_eq!(get(&q, "client_id"), Some("app"));
-        assert_eq!(get(&q, "redirect_uri"), Some("http://127.0.0.1:3333/cb"));
-        assert_eq!(get(&q, "scope"), Some("read write"));
-        assert_eq!(get(&q, "state"), Some(r.state.expose()));
-        assert_eq!(get(&q, "nonce"), None, "no nonce without openid");
-        assert_eq!(get(&q, "code_challenge_method"), Some("S256"));
-        assert_eq!(
-            get(&q, "code_challenge"),
-            Some(pkce::challenge_s256(r.verifier.as_ref().unwrap().expose()).as_str())
-        );
-        assert_eq!(get(&q, "access_type"), Some("offline"));
-        assert_eq!(get(&q, "prompt"), Some("consent"));
-        let again = begin_now(&p);
-        assert_ne!(again.state.expose(), r.state.expose());
-    }
-
-    #[test]
-    fn openid_url_has_openid_scope_and_nonce_and_pkce_none_omits_challenge() {
-        let mut p = params(Kind::OpenId);
-        p.set(ParamOption::Scope, Some("email")).unwrap();
-        p.set(ParamOption::Pkce, Some("none")).unwrap();
-        let r = begin_now(&p);
-        let q = query(&r);
-        assert_eq!(get(&q, "scope"), Some("openid email"));
-        assert_eq!(get(&q, "nonce"), Some(r.nonce.as_ref().unwrap().expose()));
-        assert_eq!(get(&q, "code_challenge"), None);
-        assert!(r.verifier.is_none());
-    }
-
-    #[test]
-    fn silent_login_replaces_prompt() {
-        let mut p = params(Kind::OAuth2);
-        p.set(ParamOption::AdditionalParameters, Some("prompt=login"))
-            .unwrap();
-        let r = crate::http::block_on(begin(
-            &p,
-            &BeginOptions {
-                silent: true,
-                ..Default::default()
-            },
-        ))
-        .unwrap();
-        let q = query(&r);
-        let prompts: Vec<_> = q.iter().filter(|(k, _)| k == "prompt").collect();
-        assert_eq!(prompts.len(), 1);
-        assert_eq!(prompts[0].1, "none");
-        let url = format!(
-            "http://127.0.0.1:3333/cb?error=login_required&state={}",
-            r.state.expose()
-        );
-        let e = r.check_response(&url).unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::AccessDenied);
-        assert_eq!(e.oauth_error(), "login_required");
-    }
-
-    #[test]
-    fn missing_redirect_client_or_endpoint_is_invalid_argument() {
-        let mut p = params(Kind::OAuth2);
-        p.set(ParamOption::RedirectUrl, None).unwrap();
-        let e = crate::http::block_on(begin(&p, &BeginOptions::default())).unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
-        let mut p = params(Kind::OAuth2);
-        p.set(ParamOption::AuthUrl, None).unwrap();
-        let e = crate::http::block_on(begin(&p, &BeginOptions::default())).unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
-        let mut p = params(Kind::OAuth2);
-        p.set(ParamOption::ClientId, None).unwrap();
-        let e = crate::http::block_on(begin(&p, &BeginOptions::default())).unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
-    }
-
-    #[test]
-    fn state_is_checked_before_anything_else() {
-        let r = begin_now(&params(Kind::OAuth2));
-        let s = r.state.expose().to_owned();
-        let e = r
-            .check_response("http://127.0.0.1:3333/cb?code=abc")
-            .unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::StateMismatch);
-        let e = r
-            .check_response("http://127.0.0.1:3333/cb?code=abc&state=forged")
-            .unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::StateMismatch);
-        let e = r
-            .check_response("http://127.0.0.1:3333/cb?error=access_denied&state=forged")
-            .unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::StateMismatch);
-        match r
-            .check_response(&format!("com.example.app:/cb?code=abc&state={s}"))
-            .unwrap()
-        {
-            AuthorizationResponse::Code(c) => assert_eq!(c.expose(), "abc"),
-            other => panic!("{other:?}"),
-        }
-        let e = r
-            .check_response(&format!("http://127.0.0.1:3333/cb?state={s}"))
-            .unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::Protocol);
-    }
-
-    #[test]
-    fn errors_map_to_kinds_and_keep_the_oauth_error() {
-        let r = begin_now(&params(Kind::OAuth2));
-        let s = r.state.expose().to_owned();
-        let e = r
-            .check_response(&format!(
-                "https://app.example/cb?error=access_denied&error_description=no+way&state={s}"
-            ))
-            .unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::AccessDenied);
-        assert_eq!(e.oauth_error(), "access_denied");
-        assert!(e.message().contains("no way"));
-        let e = r
-            .check_response(&format!(
-                "http://127.0.0.1/cb?error=invalid_scope&state={s}"
-            ))
-            .unwrap_err();
-        assert_eq!(
-            (e.kind(), e.oauth_error()),
-            (ErrorKind::OAuth, "invalid_scope")
-        );
-        let e = r
-            .check_response(&format!(
-                "http://127.0.0.1/cb?error=login_required&state={s}"
-            ))
-            .unwrap_err();
-        assert_eq!(
-            e.kind(),
-            ErrorKind::OAuth,
-            "login_required is AccessDenied only for prompt=none"
-        );
-    }
-
-    #[test]
-    fn iss_is_checked_when_known() {
-        let mut r = begin_now(&params(Kind::OAuth2));
-        let s = r.state.expose().to_owned();
-        r.issuer = Some("https://idp.example".into());
-        r.iss_required = true;
-        let e = r
-            .check_response(&format!(
-                "http://x.localhost/cb?code=c&state={s}&iss=https%3A%2F%2Fevil.example"
-            ))
-            .unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::StateMismatch);
-        let e = r
-            .check_response(&format!("http://x.localhost/cb?code=c&state={s}"))
-            .unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::StateMismatch);
-        assert!(
-            r.check_response(&format!(
-                "http://x.localhost/cb?code=c&state={s}&iss=https%3A%2F%2Fidp.example"
-            ))
-            .is_ok()
-        );
-        r.iss_required = false;
-        assert!(
-            r.check_response(&format!("http://x.localhost/cb?code=c&state={s}"))
-                .is_ok()
-        );
-    }
-
-    #[test]
-    fn implicit_token_comes_from_the_fragment() {
-        let mut p = params(Kind::OAuth2);
-        p.set(ParamOption::ResponseType, Some("token")).unwrap();
-        let r = begin_now(&p);
-        let q = query(&r);
-        assert_eq!(get(&q, "response_type"), Some("token"));
-        assert_eq!(get(&q, "code_challenge"), None);
-        let s = r.state.expose().to_owned();
-        let t = crate::http::block_on(r.complete(&format!(
-            "http://127.0.0.1:3333/cb#access_token=AT&token_type=bearer&expires_in=60&state={s}"
-        )))
-        .unwrap();
-        assert_eq!(t.access_token.expose(), "AT");
-        assert_eq!(t.token_type, "Bearer");
-        assert!(t.expires_at > 0);
-        let e = crate::http::block_on(
-            r.complete("http://127.0.0.1:3333/cb#access_token=AT&state=nope"),
-        )
-        .unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::StateMismatch);
-    }
+/// `auth_logout` with the open-URL callback, `AUTH_OPT_REDIRECT_URL` (as the
+/// `post_logout_redirect_uri`, which the provider must know), `AUTH_OPT_LOGIN_TIMEOUT` and
+/// `auth_params_cancel` of `params`.
+/// `params` and `token` are NULL or live handles.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_logout_with_params(
+    params: *const auth_params,
+    token: *const auth_token,
+) -> auth_result {
+    guard(|| {
+        // SAFETY: the caller passes live handles or NULL.
+        let params = unsafe { handle(params, "params") }?;
+        let token = unsafe { handle(token, "token") }?;
+        authtoken_core::logout(&token.token, Some(&params.snapshot()))
+    })
 }

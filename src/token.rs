@@ -1,494 +1,232 @@
-//! The token (WLanguage `AuthToken`): what the token endpoint answered, and the client context a
-//! later refresh, revocation or identity read needs, so that a token loaded from a file works
-//! with no parameters.
+//! `auth_token`: the C handle around an immutable [`Token`], with the C strings its getters
+//! return (made once, so getters are free and their pointers live as long as the handle).
 
-use crate::error::{Error, ErrorKind, Result};
-use crate::params::{ClientAuth, JwtAlgorithm, Kind, Params};
-use crate::secret::Secret;
-use serde_json::{Map, Value};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use crate::boundary::{
+    empty_c_str, free_handle, guard, guard_out, guard_value, handle, into_handle, text,
+};
+use crate::memory::{SecretCString, bytes_to_c};
+use crate::params::auth_params;
+use crate::result::auth_result;
+use authtoken_core::Token;
+use authtoken_core::error::Error;
+use std::ffi::c_char;
+use std::path::Path;
 
-/// Seconds since the Unix epoch, UTC.
-pub fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+/// An access token with its refresh token, ID token and the context needed to refresh it.
+/// Immutable: a refresh makes a new token and leaves this one valid. Freed by `auth_token_free`.
+pub struct auth_token {
+    pub(crate) token: Token,
+    value: SecretCString,
+    refresh: SecretCString,
+    token_type: SecretCString,
+    scope: SecretCString,
+    id_token: SecretCString,
+    server_response: SecretCString,
+    authorization: SecretCString,
 }
 
-/// The provider's endpoints as known when the token was obtained (set, or from discovery).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Endpoints {
-    pub authorization: Option<String>,
-    pub token: Option<String>,
-    pub revocation: Option<String>,
-    pub introspection: Option<String>,
-    pub userinfo: Option<String>,
-    pub end_session: Option<String>,
-    pub jwks: Option<String>,
-    pub device_authorization: Option<String>,
-}
-
-/// What signs JWT assertions (RFC 7523), kept so that `private_key_jwt` refreshes work later.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JwtSigner {
-    pub private_key_pem: Secret,
-    pub algorithm: JwtAlgorithm,
-    pub key_id: Option<String>,
-    pub issuer: Option<String>,
-    pub subject: Option<String>,
-    pub audience: Option<String>,
-}
-
-/// Transport settings kept with a token.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TransportSettings {
-    pub http_timeout: Duration,
-    pub ca_file: Option<String>,
-    pub proxy: Option<String>,
-    pub client_certificate: Option<String>,
-    pub client_certificate_password: Option<Secret>,
-}
-
-impl Default for TransportSettings {
-    fn default() -> Self {
-        TransportSettings {
-            http_timeout: crate::params::DEFAULT_HTTP_TIMEOUT,
-            ca_file: None,
-            proxy: None,
-            client_certificate: None,
-            client_certificate_password: None,
+impl auth_token {
+    pub(crate) fn new(token: Token) -> auth_token {
+        let opt = |s: Option<&authtoken_core::Secret>| {
+            SecretCString::new(s.map(|s| s.expose()).unwrap_or(""))
+        };
+        auth_token {
+            value: SecretCString::new(token.access_token().expose()),
+            refresh: opt(token.refresh_token()),
+            token_type: SecretCString::new(token.token_type()),
+            scope: SecretCString::new(token.scope()),
+            id_token: opt(token.id_token()),
+            server_response: SecretCString::new(token.server_response().expose()),
+            authorization: SecretCString::new(&token.authorization_header()),
+            token,
         }
+    }
+
+    /// A new handle for C.
+    pub(crate) fn boxed(token: Token) -> *mut auth_token {
+        into_handle(auth_token::new(token))
     }
 }
 
-impl TransportSettings {
-    pub fn from_params(p: &Params) -> TransportSettings {
-        TransportSettings {
-            http_timeout: p.http_timeout,
-            ca_file: p.ca_file.clone(),
-            proxy: p.proxy.clone(),
-            client_certificate: p.client_certificate.clone(),
-            client_certificate_password: p.client_certificate_password.clone(),
-        }
-    }
+/// Runs a getter: a NULL token gives `""`.
+unsafe fn get(
+    token: *const auth_token,
+    pick: impl FnOnce(&auth_token) -> *const c_char,
+) -> *const c_char {
+    // SAFETY: the caller passes a live handle or NULL.
+    guard_value(empty_c_str(), || unsafe { token.as_ref() }.map(pick))
 }
 
-/// Who the client is and where its provider is: everything a token needs to be refreshed,
-/// revoked or read without the original parameters.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClientContext {
-    pub kind: Kind,
-    pub client_id: String,
-    pub client_secret: Option<Secret>,
-    pub client_auth: ClientAuth,
-    pub issuer: Option<String>,
-    pub configuration_url: Option<String>,
-    pub endpoints: Endpoints,
-    pub jwt: Option<JwtSigner>,
-    pub transport: TransportSettings,
-    pub clock_skew: Duration,
+/// The access token (`Value`). Owned by the token; never NULL (`""` for a NULL token).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_token_value(token: *const auth_token) -> *const c_char {
+    unsafe { get(token, |t| t.value.as_ptr()) }
 }
 
-impl ClientContext {
-    /// The context of `params` with the endpoints it sets; discovery fills in the rest.
-    pub fn from_params(p: &Params) -> ClientContext {
-        ClientContext {
-            kind: p.kind,
-            client_id: p.client_id.clone(),
-            client_secret: p.client_secret.clone(),
-            client_auth: p.effective_client_auth(),
-            issuer: None,
-            configuration_url: p.configuration_url.clone(),
-            endpoints: Endpoints {
-                authorization: p.auth_url.clone(),
-                token: p.token_url.clone(),
-                revocation: p.revocation_url.clone(),
-                introspection: p.introspection_url.clone(),
-                userinfo: p.userinfo_url.clone(),
-                end_session: p.logout_url.clone(),
-                jwks: None,
-                device_authorization: p.device_auth_url.clone(),
-            },
-            jwt: p.jwt_private_key.as_ref().map(|key| JwtSigner {
-                private_key_pem: key.clone(),
-                algorithm: p.jwt_algorithm,
-                key_id: p.jwt_key_id.clone(),
-                issuer: p.jwt_issuer.clone(),
-                subject: p.jwt_subject.clone(),
-                audience: p.jwt_audience.clone(),
-            }),
-            transport: TransportSettings::from_params(p),
-            clock_skew: p.clock_skew,
-        }
-    }
-
-    /// A context for a token imported without parameters: it can be used, not refreshed.
-    pub fn empty() -> ClientContext {
-        ClientContext::from_params(&Params::new(Kind::OAuth2))
-    }
+/// The refresh token (`Refresh`), `""` if none. Owned by the token.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_token_refresh_token(token: *const auth_token) -> *const c_char {
+    unsafe { get(token, |t| t.refresh.as_ptr()) }
 }
 
-/// A token as received, immutable once built: a refresh makes a new one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Token {
-    pub access_token: Secret,
-    pub token_type: String,
-    pub refresh_token: Option<Secret>,
-    /// Seconds since the epoch; 0 when the server gave no lifetime.
-    pub expires_at: i64,
-    pub scope: String,
-    pub id_token: Option<Secret>,
-    /// The validated ID-token claims, a JSON object, when an ID token was validated.
-    pub id_token_claims: Option<String>,
-    /// The raw body of the last token answer (WLanguage `ServerResponse`).
-    pub server_response: Secret,
-    pub received_at: i64,
-    pub context: ClientContext,
-}
-
-impl Token {
-    /// Has an access token that has not expired (`Valid`).
-    pub fn is_valid(&self) -> bool {
-        self.is_valid_at(unix_now(), 0)
-    }
-
-    /// Valid at `now` for at least `margin` more seconds.
-    pub fn is_valid_at(&self, now: i64, margin: i64) -> bool {
-        !self.access_token.is_empty()
-            && (self.expires_at == 0 || self.expires_at > now.saturating_add(margin))
-    }
-
-    /// `"<type> <value>"` for the `Authorization` header (RFC 6750 §2.1).
-    pub fn authorization_header(&self) -> String {
-        format!("{} {}", self.token_type, self.access_token.expose())
-    }
-
-    /// The token a refresh answer makes from this one (RFC 6749 §6): what the answer omits
-    /// (refresh token, ID token and its claims, scope) is kept from this token.
-    pub fn refreshed(&self, answer: TokenResponse) -> Token {
-        let keep_id_token = answer.id_token.is_none();
-        Token {
-            access_token: answer.access_token,
-            token_type: answer.token_type,
-            refresh_token: answer.refresh_token.or_else(|| self.refresh_token.clone()),
-            expires_at: answer.expires_at,
-            scope: if answer.scope.is_empty() {
-                self.scope.clone()
-            } else {
-                answer.scope
-            },
-            id_token: if keep_id_token {
-                self.id_token.clone()
-            } else {
-                answer.id_token
-            },
-            id_token_claims: if keep_id_token {
-                self.id_token_claims.clone()
-            } else {
-                None
-            },
-            server_response: answer.raw,
-            received_at: answer.received_at,
-            context: self.context.clone(),
-        }
-    }
-
-    pub fn from_response(answer: TokenResponse, context: ClientContext) -> Token {
-        Token {
-            access_token: answer.access_token,
-            token_type: answer.token_type,
-            refresh_token: answer.refresh_token,
-            expires_at: answer.expires_at,
-            scope: answer.scope,
-            id_token: answer.id_token,
-            id_token_claims: None,
-            server_response: answer.raw,
-            received_at: answer.received_at,
-            context,
-        }
-    }
-}
-
-/// A successful token answer (RFC 6749 §5.1), parsed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TokenResponse {
-    pub access_token: Secret,
-    pub token_type: String,
-    pub refresh_token: Option<Secret>,
-    pub expires_at: i64,
-    pub scope: String,
-    pub id_token: Option<Secret>,
-    pub raw: Secret,
-    pub received_at: i64,
-}
-
-/// Reads a token endpoint answer. Lenient where real providers deviate (`expires_in` as a
-/// string, no `token_type`, any case of `bearer`, a form-encoded body, an error object sent
-/// with status 200); strict where it protects (no `access_token`, or an error field, is never
-/// a token).
-pub fn parse_token_response(body: &str, http_status: u16) -> Result<TokenResponse> {
-    let fields = parse_fields(body).map_err(|e| e.with_http_status(http_status))?;
-    if let Some(err) = oauth_error_of(&fields, http_status) {
-        return Err(err);
-    }
-    let received_at = unix_now();
-    let access_token = match fields.get("access_token") {
-        Some(Value::String(s)) if !s.is_empty() => s.clone(),
-        Some(_) => {
-            return Err(protocol(
-                http_status,
-                "the token answer's access_token is not a non-empty string",
-            ));
-        }
-        None => {
-            return Err(protocol(
-                http_status,
-                "the token answer has no access_token",
-            ));
-        }
-    };
-    let token_type = match fields.get("token_type") {
-        None | Some(Value::Null) => "Bearer".to_owned(),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("bearer") || s.trim().is_empty() => {
-            "Bearer".to_owned()
-        }
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("dpop") => "DPoP".to_owned(),
-        Some(Value::String(s)) => s.clone(),
-        Some(_) => {
-            return Err(protocol(
-                http_status,
-                "the token answer's token_type is not a string",
-            ));
-        }
-    };
-    let expires_at = match fields.get("expires_in") {
-        None | Some(Value::Null) => 0,
-        Some(v) => {
-            let secs = seconds_of(v).ok_or_else(|| {
-                protocol(
-                    http_status,
-                    "the token answer's expires_in is not a number of seconds",
-                )
-            })?;
-            received_at.saturating_add(secs)
-        }
-    };
-    let text = |name: &str| -> Result<Option<String>> {
-        match fields.get(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) if s.is_empty() => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(protocol(
-                http_status,
-                &format!("the token answer's {name} is not a string"),
-            )),
-        }
-    };
-    let refresh_token = text("refresh_token")?.map(Secret::from);
-    let id_token = text("id_token")?.map(Secret::from);
-    let scope = text("scope")?.unwrap_or_default();
-    for (name, value) in [
-        ("access_token", Some(access_token.as_str())),
-        ("token_type", Some(token_type.as_str())),
-    ] {
-        if value.is_some_and(|v| v.contains('\0')) {
-            return Err(protocol(
-                http_status,
-                &format!("the token answer's {name} holds a NUL character"),
-            ));
-        }
-    }
-    if refresh_token
-        .as_ref()
-        .is_some_and(|s| s.expose().contains('\0'))
-        || id_token.as_ref().is_some_and(|s| s.expose().contains('\0'))
-        || scope.contains('\0')
-        || body.contains('\0')
-    {
-        return Err(protocol(
-            http_status,
-            "the token answer holds a NUL character",
-        ));
-    }
-    Ok(TokenResponse {
-        access_token: Secret::new(access_token),
-        token_type,
-        refresh_token,
-        expires_at,
-        scope,
-        id_token,
-        raw: Secret::new(body),
-        received_at,
+/// When the access token expires (`ExpirationDate`), seconds since the Unix epoch UTC; 0 if
+/// the server did not say (and for a NULL token).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_token_expiration(token: *const auth_token) -> i64 {
+    // SAFETY: the caller passes a live handle or NULL.
+    guard_value(0, || {
+        unsafe { token.as_ref() }.map(|t| t.token.expires_at())
     })
 }
 
-fn protocol(status: u16, message: &str) -> Error {
-    Error::protocol(message).with_http_status(status)
+/// True when the token has an access token that has not expired (`Valid`); a token with no
+/// known expiration counts as valid. False for NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_token_is_valid(token: *const auth_token) -> bool {
+    // SAFETY: the caller passes a live handle or NULL.
+    guard_value(false, || {
+        unsafe { token.as_ref() }.map(|t| t.token.is_valid())
+    })
 }
 
-/// `expires_in` as an integer, a float, or a string holding either; negative means "already".
-fn seconds_of(v: &Value) -> Option<i64> {
-    let clamp = |f: f64| {
-        if f.is_finite() {
-            Some(f.clamp(0.0, i64::MAX as f64 / 2.0) as i64)
-        } else {
-            None
+/// The token type, e.g. `"Bearer"` (the default when the server sent none). Owned by the token.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_token_type(token: *const auth_token) -> *const c_char {
+    unsafe { get(token, |t| t.token_type.as_ptr()) }
+}
+
+/// The granted scope as the server said it, `""` if it did not. Owned by the token.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_token_scope(token: *const auth_token) -> *const c_char {
+    unsafe { get(token, |t| t.scope.as_ptr()) }
+}
+
+/// The raw ID token (a JWT), `""` if none. Owned by the token.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_token_id_token(token: *const auth_token) -> *const c_char {
+    unsafe { get(token, |t| t.id_token.as_ptr()) }
+}
+
+/// The raw body of the last token answer (`ServerResponse`). Owned by the token.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_token_server_response(token: *const auth_token) -> *const c_char {
+    unsafe { get(token, |t| t.server_response.as_ptr()) }
+}
+
+/// The value of an `Authorization` header: `"Bearer <value>"`. Owned by the token.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_token_authorization_header(
+    token: *const auth_token,
+) -> *const c_char {
+    unsafe { get(token, |t| t.authorization.as_ptr()) }
+}
+
+/// Makes a token from a token endpoint answer obtained some other way (`AuthImportToken`):
+/// RFC 6749 §5.1 JSON, or a form-encoded body. `params` may be NULL; when given, the token
+/// carries its client and endpoints, so it can be refreshed. An error object
+/// (`{"error":"…"}`) gives the code of that error (`invalid_grant` →
+/// `AUTH_ERROR_INVALID_GRANT`, …); bad or empty JSON, or no `access_token`, is
+/// `AUTH_ERROR_PROTOCOL`. No `expires_in`: expiration 0, and the token counts as valid.
+/// On success `*out_token` owns a new token: free it with `auth_token_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_import_token(
+    params: *const auth_params,
+    json: *const c_char,
+    out_token: *mut *mut auth_token,
+) -> auth_result {
+    guard_out(out_token, || {
+        // SAFETY: the caller passes a NUL-terminated string or NULL.
+        let json = unsafe { text(json, "json") }?;
+        // SAFETY: the caller passes a live handle or NULL.
+        let params = unsafe { params.as_ref() }.map(|p| p.snapshot());
+        Ok(auth_token::boxed(Token::import(params.as_ref(), json)?))
+    })
+}
+
+/// Serializes the token (with its refresh context and secrets) into a new buffer, in the
+/// versioned binary format of docs/token-format.md. On success `*out_buf` owns `*out_len`
+/// bytes: free them with `auth_bytes_free(buf, len)`. Keep them secret.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_token_serialize(
+    token: *const auth_token,
+    out_buf: *mut *mut u8,
+    out_len: *mut usize,
+) -> auth_result {
+    let mut len = 0usize;
+    let r = guard_out(out_buf, || {
+        if out_len.is_null() {
+            return Err(Error::invalid_argument("out_len is NULL"));
         }
-    };
-    match v {
-        Value::Number(n) => n
-            .as_i64()
-            .map(|i| i.max(0))
-            .or_else(|| n.as_f64().and_then(clamp)),
-        Value::String(s) => {
-            let s = s.trim();
-            s.parse::<i64>()
-                .ok()
-                .map(|i| i.max(0))
-                .or_else(|| s.parse::<f64>().ok().and_then(clamp))
+        // SAFETY: the caller passes a live handle or NULL.
+        let token = unsafe { handle(token, "token") }?;
+        let (ptr, n) = bytes_to_c(token.token.serialize()?);
+        len = n;
+        Ok(ptr)
+    });
+    if !out_len.is_null() && r == auth_result::AUTH_OK {
+        // SAFETY: checked non-NULL.
+        unsafe { *out_len = len };
+    }
+    r
+}
+
+/// Reads a token from `len` bytes made by `auth_token_serialize` (the bytes are only read).
+/// Anything corrupt, truncated or of an unknown format version is `AUTH_ERROR_FORMAT`.
+/// On success `*out_token` owns a new token: free it with `auth_token_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_token_deserialize(
+    buf: *const u8,
+    len: usize,
+    out_token: *mut *mut auth_token,
+) -> auth_result {
+    guard_out(out_token, || {
+        if buf.is_null() {
+            return Err(Error::invalid_argument("buf is NULL"));
         }
-        _ => None,
-    }
+        // SAFETY: the caller passes `len` readable bytes at `buf`.
+        let bytes = unsafe { std::slice::from_raw_parts(buf, len) };
+        Ok(auth_token::boxed(Token::deserialize(bytes)?))
+    })
 }
 
-/// The fields of a JSON object body, or of a form-encoded one.
-pub fn parse_fields(body: &str) -> Result<Map<String, Value>> {
-    let trimmed = body.trim_start_matches('\u{feff}').trim();
-    if trimmed.is_empty() {
-        return Err(Error::protocol("the answer is empty"));
-    }
-    if trimmed.starts_with('{') {
-        return match serde_json::from_str::<Value>(trimmed) {
-            Ok(Value::Object(map)) => Ok(map),
-            Ok(_) => Err(Error::protocol("the answer is JSON but not an object")),
-            Err(e) => Err(Error::protocol(format!(
-                "the answer is not valid JSON: {e}"
-            ))),
-        };
-    }
-    // application/x-www-form-urlencoded (GitHub's default, some older providers)
-    let looks_like_form = !trimmed.contains(['<', ' ', '\n', '{']) && trimmed.contains('=');
-    if !looks_like_form {
-        let preview: String = trimmed.chars().take(80).collect();
-        return Err(Error::protocol(format!(
-            "the answer is neither JSON nor form-encoded: {preview:?}"
-        )));
-    }
-    let mut map = Map::new();
-    for (k, v) in url::form_urlencoded::parse(trimmed.as_bytes()) {
-        map.insert(k.into_owned(), Value::String(v.into_owned()));
-    }
-    Ok(map)
+/// Saves the token to the file at `path` (UTF-8): written to a temporary file in the same
+/// folder, flushed, then renamed over `path`, so a crash leaves the old file or the new one;
+/// mode 0600 from creation; a missing folder is created with mode 0700.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_token_save(
+    token: *const auth_token,
+    path: *const c_char,
+) -> auth_result {
+    guard(|| {
+        // SAFETY: the caller passes a live handle or NULL, and a NUL-terminated string or NULL.
+        let token = unsafe { handle(token, "token") }?;
+        let path = unsafe { text(path, "path") }?;
+        token.token.save(Path::new(path))
+    })
 }
 
-/// The OAuth error an answer carries in its `error` field, whatever its status.
-pub fn oauth_error_of(fields: &Map<String, Value>, http_status: u16) -> Option<Error> {
-    let code = match fields.get("error")? {
-        Value::String(s) if !s.is_empty() => s.as_str(),
-        Value::Null => return None,
-        other => {
-            return Some(
-                Error::protocol(format!("the answer's error field is not a string: {other}"))
-                    .with_http_status(http_status),
-            );
-        }
-    };
-    let description = fields.get("error_description").and_then(Value::as_str);
-    Some(Error::oauth(code, description, http_status))
+/// Loads a token saved by `auth_token_save`. A missing or unreadable file is `AUTH_ERROR_IO`
+/// (the message names the path); a corrupt one is `AUTH_ERROR_FORMAT`.
+/// On success `*out_token` owns a new token: free it with `auth_token_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_token_load(
+    path: *const c_char,
+    out_token: *mut *mut auth_token,
+) -> auth_result {
+    guard_out(out_token, || {
+        // SAFETY: the caller passes a NUL-terminated string or NULL.
+        let path = unsafe { text(path, "path") }?;
+        Ok(auth_token::boxed(Token::load(Path::new(path))?))
+    })
 }
 
-/// Whether an error means the user has to sign in again.
-pub fn needs_new_login(e: &Error) -> bool {
-    e.kind() == ErrorKind::InvalidGrant
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lenient_where_providers_deviate() {
-        let t = parse_token_response(
-            r#"{"access_token":"a","expires_in":"3600","token_type":"bearer"}"#,
-            200,
-        )
-        .unwrap();
-        assert_eq!(t.token_type, "Bearer");
-        assert!(t.expires_at >= unix_now() + 3590);
-        let t = parse_token_response(r#"{"access_token":"a","expires_in":59.9}"#, 200).unwrap();
-        assert_eq!(t.token_type, "Bearer");
-        assert!(t.expires_at >= unix_now() + 58);
-        let t = parse_token_response("access_token=abc&scope=repo%20user&token_type=bearer", 200)
-            .unwrap();
-        assert_eq!(t.access_token.expose(), "abc");
-        assert_eq!(t.scope, "repo user");
-        let t = parse_token_response(r#"{"access_token":"a"}"#, 200).unwrap();
-        assert_eq!(t.expires_at, 0);
-    }
-
-    #[test]
-    fn strict_where_it_protects() {
-        let e = parse_token_response(r#"{"token_type":"Bearer"}"#, 200).unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::Protocol);
-        let e = parse_token_response(
-            r#"{"error":"invalid_grant","error_description":"nope"}"#,
-            200,
-        )
-        .unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::InvalidGrant);
-        assert_eq!(e.oauth_error(), "invalid_grant");
-        assert!(e.message().contains("nope"));
-        let e = parse_token_response("<html>500</html>", 500).unwrap_err();
-        assert_eq!((e.kind(), e.http_status()), (ErrorKind::Protocol, 500));
-        assert_eq!(
-            parse_token_response("", 200).unwrap_err().kind(),
-            ErrorKind::Protocol
-        );
-        assert_eq!(
-            parse_token_response("[1]", 200).unwrap_err().kind(),
-            ErrorKind::Protocol
-        );
-        assert_eq!(
-            parse_token_response(r#"{"access_token":5}"#, 200)
-                .unwrap_err()
-                .kind(),
-            ErrorKind::Protocol
-        );
-        assert_eq!(
-            parse_token_response(r#"{"access_token":"a","expires_in":"soon"}"#, 200)
-                .unwrap_err()
-                .kind(),
-            ErrorKind::Protocol
-        );
-        assert_eq!(
-            parse_token_response("{\"access_token\":\"a\\u0000b\"}", 200)
-                .unwrap_err()
-                .kind(),
-            ErrorKind::Protocol
-        );
-    }
-
-    #[test]
-    fn refresh_keeps_what_the_answer_omits() {
-        let first = parse_token_response(
-            r#"{"access_token":"a","refresh_token":"r","id_token":"i","scope":"s"}"#,
-            200,
-        )
-        .unwrap();
-        let mut t = Token::from_response(first, ClientContext::empty());
-        t.id_token_claims = Some("{}".into());
-        let second = parse_token_response(r#"{"access_token":"b"}"#, 200).unwrap();
-        let t2 = t.refreshed(second);
-        assert_eq!(t2.access_token.expose(), "b");
-        assert_eq!(t2.refresh_token.as_ref().unwrap().expose(), "r");
-        assert_eq!(t2.id_token.as_ref().unwrap().expose(), "i");
-        assert_eq!(t2.id_token_claims.as_deref(), Some("{}"));
-        assert_eq!(t2.scope, "s");
-        assert_eq!(
-            t.access_token.expose(),
-            "a",
-            "the old token stays as it was"
-        );
-    }
+/// Frees a token (its secrets are wiped). The strings its getters returned die with it.
+/// NULL does nothing.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_token_free(token: *mut auth_token) {
+    guard_value((), || {
+        // SAFETY: the caller passes a handle made by this library or NULL, once.
+        unsafe { free_handle(token) };
+        Some(())
+    })
 }

@@ -7,16 +7,16 @@
 //! The table it measures is docs/faults.md: the test fails when the checked-in file differs;
 //! `UPDATE_FAULTS=1 cargo test --test fault_matrix` rewrites it.
 
-mod common;
-mod hostile_provider;
+mod support;
 
-use common::capi::{self, Code, Failure, Login, Opt, Params};
-use common::stub::{RefusingPort, Reply, SeenRequest, Stub};
-use hostile_provider::TestKey;
+use authtoken::result::auth_result;
 use serde_json::json;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
+use support::capi::{self, Code, Failure, Login, Opt, Params};
+use support::hostile_provider::TestKey;
+use support::stub::{RefusingPort, Reply, SeenRequest, Stub};
 
 /// AUTH_OPT_HTTP_TIMEOUT of every cell, in seconds.
 const HTTP_TIMEOUT_SECS: u64 = 2;
@@ -119,7 +119,7 @@ impl Fault {
     fn reply(self) -> Option<Reply> {
         let oversized = || {
             let mut body = String::from(r#"{"padding":""#);
-            body.push_str(&"x".repeat(authtoken::http::MAX_BODY + 1024));
+            body.push_str(&"x".repeat(authtoken_core::transport::http::MAX_BODY + 1024));
             body.push_str(r#""}"#);
             body.into_bytes()
         };
@@ -250,16 +250,14 @@ const DISCOVERY_PATH: &str = "/.well-known/openid-configuration";
 /// reachable or a broken transfer is NETWORK, no answer in time is TIMEOUT, an answer that is
 /// not a valid OAuth/OpenID answer (HTML, bad JSON, unexpected status, too large) is PROTOCOL.
 /// Revocation is the exception RFC 7009 §2.2 makes: a 200 says it all and the body is ignored.
-fn expected(fault: Fault, op: Op) -> Code {
+fn expected(fault: Fault, op: Op) -> auth_result {
     match fault {
-        Fault::None => Code::AUTH_OK,
-        Fault::Refused | Fault::Truncated | Fault::UntrustedTls => Code::AUTH_ERROR_NETWORK,
-        Fault::Silent => Code::AUTH_ERROR_TIMEOUT,
-        Fault::Html500 | Fault::OversizedLength | Fault::OversizedChunked => {
-            Code::AUTH_ERROR_PROTOCOL
-        }
-        Fault::MalformedJson | Fault::WrongType if op == Op::Revocation => Code::AUTH_OK,
-        Fault::MalformedJson | Fault::WrongType => Code::AUTH_ERROR_PROTOCOL,
+        Fault::None => auth_result::AUTH_OK,
+        Fault::Refused | Fault::Truncated | Fault::UntrustedTls => Code::Network.into(),
+        Fault::Silent => Code::Timeout.into(),
+        Fault::Html500 | Fault::OversizedLength | Fault::OversizedChunked => Code::Protocol.into(),
+        Fault::MalformedJson | Fault::WrongType if op == Op::Revocation => auth_result::AUTH_OK,
+        Fault::MalformedJson | Fault::WrongType => Code::Protocol.into(),
     }
 }
 
@@ -372,7 +370,7 @@ struct Job {
 /// What a cell gave.
 #[derive(Debug)]
 struct Outcome {
-    code: Code,
+    code: auth_result,
     http_status: i32,
     message: String,
     elapsed: Duration,
@@ -388,14 +386,11 @@ fn tests_path(relative: &str) -> String {
 
 /// `p` with the client, its secret, the short HTTP timeout, and the test CA when trusted.
 fn configured(p: Params, trust_ca: bool) -> Params {
-    p.set(Opt::AUTH_OPT_CLIENT_ID, CLIENT_ID)
-        .set(Opt::AUTH_OPT_CLIENT_SECRET, CLIENT_SECRET)
-        .set(Opt::AUTH_OPT_HTTP_TIMEOUT, &HTTP_TIMEOUT_SECS.to_string());
+    p.set(Opt::ClientId, CLIENT_ID)
+        .set(Opt::ClientSecret, CLIENT_SECRET)
+        .set(Opt::HttpTimeout, &HTTP_TIMEOUT_SECS.to_string());
     if trust_ca {
-        p.set(
-            Opt::AUTH_OPT_CA_FILE,
-            &tests_path("tests/provider/keys/test-ca.pem"),
-        );
+        p.set(Opt::CaFile, &tests_path("tests/provider/keys/test-ca.pem"));
     }
     p
 }
@@ -423,7 +418,7 @@ fn operate(op: Op, urls: &Urls, key: &TestKey, trust_ca: bool) -> (Result<(), Fa
     match op {
         Op::Refresh => {
             let p = configured(Params::oauth2(), trust_ca);
-            p.set(Opt::AUTH_OPT_TOKEN_URL, &urls.url("/token"));
+            p.set(Opt::TokenUrl, &urls.url("/token"));
             let token = imported(&p, json!({}));
             timed(&|| {
                 let fresh = capi::refresh(&token)?;
@@ -433,9 +428,9 @@ fn operate(op: Op, urls: &Urls, key: &TestKey, trust_ca: bool) -> (Result<(), Fa
         }
         Op::CodeExchange => {
             let p = configured(Params::oauth2(), trust_ca);
-            p.set(Opt::AUTH_OPT_AUTH_URL, &urls.url("/auth"))
-                .set(Opt::AUTH_OPT_TOKEN_URL, &urls.url("/token"))
-                .set(Opt::AUTH_OPT_REDIRECT_URL, REDIRECT_URI);
+            p.set(Opt::AuthUrl, &urls.url("/auth"))
+                .set(Opt::TokenUrl, &urls.url("/token"))
+                .set(Opt::RedirectUrl, REDIRECT_URI);
             let login = Login::begin(&p).expect("auth_login_begin");
             let state = query_value(&login.url(), "state");
             let redirect = format!("{REDIRECT_URI}?code={CODE}&state={state}");
@@ -447,8 +442,8 @@ fn operate(op: Op, urls: &Urls, key: &TestKey, trust_ca: bool) -> (Result<(), Fa
         }
         Op::Discovery => {
             let p = configured(Params::openid(), trust_ca);
-            p.set(Opt::AUTH_OPT_CONFIGURATION_URL, &urls.issuer())
-                .set(Opt::AUTH_OPT_REDIRECT_URL, REDIRECT_URI);
+            p.set(Opt::ConfigurationUrl, &urls.issuer())
+                .set(Opt::RedirectUrl, REDIRECT_URI);
             timed(&|| {
                 let login = Login::begin(&p)?;
                 assert!(
@@ -461,8 +456,8 @@ fn operate(op: Op, urls: &Urls, key: &TestKey, trust_ca: bool) -> (Result<(), Fa
         }
         Op::Jwks => {
             let p = configured(Params::openid(), trust_ca);
-            p.set(Opt::AUTH_OPT_CONFIGURATION_URL, &urls.issuer());
-            let now = authtoken::token::unix_now();
+            p.set(Opt::ConfigurationUrl, &urls.issuer());
+            let now = authtoken_core::clock::unix_now();
             let id_token = key.sign(&json!({
                 "iss": urls.issuer(), "sub": "alice", "aud": CLIENT_ID,
                 "iat": now, "exp": now + 600,
@@ -476,7 +471,7 @@ fn operate(op: Op, urls: &Urls, key: &TestKey, trust_ca: bool) -> (Result<(), Fa
         }
         Op::Userinfo => {
             let p = configured(Params::oauth2(), trust_ca);
-            p.set(Opt::AUTH_OPT_USERINFO_URL, &urls.url("/userinfo"));
+            p.set(Opt::UserinfoUrl, &urls.url("/userinfo"));
             let token = imported(&p, json!({}));
             timed(&|| {
                 let identity = capi::get_user_info(&token)?;
@@ -486,16 +481,16 @@ fn operate(op: Op, urls: &Urls, key: &TestKey, trust_ca: bool) -> (Result<(), Fa
         }
         Op::Revocation => {
             let p = configured(Params::oauth2(), trust_ca);
-            p.set(Opt::AUTH_OPT_REVOCATION_URL, &urls.url("/revoke"));
+            p.set(Opt::RevocationUrl, &urls.url("/revoke"));
             let token = imported(&p, json!({}));
             timed(&|| capi::revoke(&token))
         }
         Op::DevicePolling => {
             let p = configured(Params::oauth2(), trust_ca);
-            p.set(Opt::AUTH_OPT_FLOW, "device")
-                .set(Opt::AUTH_OPT_DEVICE_AUTH_URL, &urls.url("/device"))
-                .set(Opt::AUTH_OPT_TOKEN_URL, &urls.url("/token"))
-                .set(Opt::AUTH_OPT_LOGIN_TIMEOUT, "30")
+            p.set(Opt::Flow, "device")
+                .set(Opt::DeviceAuthUrl, &urls.url("/device"))
+                .set(Opt::TokenUrl, &urls.url("/token"))
+                .set(Opt::LoginTimeout, "30")
                 .accept_device_prompt();
             timed(&|| {
                 let token = capi::identify(&p)?;
@@ -570,7 +565,7 @@ fn run(job: Job, key: &TestKey) -> (Outcome, Vec<Box<dyn std::any::Any + Send>>)
     let (result, elapsed) = operate(op, urls, key, trust_ca);
     let failure = result.err();
     let outcome = Outcome {
-        code: failure.as_ref().map_or(Code::AUTH_OK, |f| f.code),
+        code: failure.as_ref().map_or(auth_result::AUTH_OK, |f| f.code),
         http_status: failure.as_ref().map_or(0, |f| f.http_status),
         message: failure.map(|f| f.message).unwrap_or_default(),
         elapsed,
@@ -585,7 +580,7 @@ fn run(job: Job, key: &TestKey) -> (Outcome, Vec<Box<dyn std::any::Any + Send>>)
 fn problems(job: Job, o: &Outcome) -> Vec<String> {
     let mut out = Vec::new();
     let want = if job.trust_ca {
-        Code::AUTH_OK
+        auth_result::AUTH_OK
     } else {
         expected(job.fault, job.op)
     };
@@ -627,7 +622,7 @@ fn problems(job: Job, o: &Outcome) -> Vec<String> {
     if o.message.contains(SECRET_MARK) {
         out.push(format!("the message shows a secret: {}", o.message));
     }
-    if o.code != Code::AUTH_OK {
+    if o.code != auth_result::AUTH_OK {
         out.extend(message_problem(job, o));
     }
     out
@@ -693,7 +688,7 @@ fn table(results: &HashMap<(Fault, Op), Outcome>) -> String {
          endpoint its column names misbehaves as its row says (every other endpoint answers \
          correctly), with `AUTH_OPT_HTTP_TIMEOUT` = {HTTP_TIMEOUT_SECS} s; `auth_last_http_status()` \
          follows in parentheses when it is not 0. The servers are in-process stubs on 127.0.0.1 \
-         (tests/common/stub.rs). Every failing cell also has an `auth_last_error()` that \
+         (tests/support/stub.rs). Every failing cell also has an `auth_last_error()` that \
          names the failing step or endpoint and the fault (and the URL when the transfer failed) \
          and shows no secret (client secret, tokens, code); every cell returns within its \
          timeouts plus {} s; a request that reached the faulty endpoint was sent once.\n\n",

@@ -1,11 +1,11 @@
 //! Faults a real server can produce, injected by an in-process stub (tests/common/stub.rs):
 //! each refresh ends with its documented code, in bounded time, sent once.
 
-mod common;
+mod support;
 
-use common::capi::{self, Code, Failure, Opt, Params, Token};
-use common::stub::{RefusingPort, Reply, Stub};
 use std::time::{Duration, Instant};
+use support::capi::{self, Code, Failure, Opt, Params, Token};
+use support::stub::{RefusingPort, Reply, Stub};
 
 /// The longest any case may take; the HTTP timeout is 1 s, so this only catches hangs.
 const BOUND: Duration = Duration::from_secs(20);
@@ -13,9 +13,9 @@ const BOUND: Duration = Duration::from_secs(20);
 /// A token whose refresh goes to `token_url`, with a 1 s HTTP timeout.
 fn token_for(token_url: &str) -> Token {
     let p = Params::oauth2();
-    p.set(Opt::AUTH_OPT_CLIENT_ID, "app")
-        .set(Opt::AUTH_OPT_TOKEN_URL, token_url)
-        .set(Opt::AUTH_OPT_HTTP_TIMEOUT, "1");
+    p.set(Opt::ClientId, "app")
+        .set(Opt::TokenUrl, token_url)
+        .set(Opt::HttpTimeout, "1");
     capi::import(
         Some(&p),
         r#"{"access_token":"old-access","refresh_token":"old-refresh","expires_in":60,"token_type":"Bearer"}"#,
@@ -65,7 +65,7 @@ fn html_500_is_protocol_with_the_status() {
             headers: vec![("Content-Type".into(), "text/html".into())],
             body: b"<html><body><h1>Internal Server Error</h1></body></html>".to_vec(),
         },
-        Code::AUTH_ERROR_PROTOCOL,
+        Code::Protocol,
     );
     assert_eq!(f.http_status, 500);
     assert_eq!(f.oauth_error, "");
@@ -82,7 +82,7 @@ fn service_unavailable_with_retry_after_is_protocol_and_says_when() {
             ],
             body: b"down for maintenance".to_vec(),
         },
-        Code::AUTH_ERROR_PROTOCOL,
+        Code::Protocol,
     );
     assert_eq!(f.http_status, 503);
     assert!(f.message.contains("120"), "{}", f.message);
@@ -95,7 +95,7 @@ fn body_cut_in_the_middle_is_network() {
             declared_length: 400,
             body: br#"{"access_token":"new-acc"#.to_vec(),
         },
-        Code::AUTH_ERROR_NETWORK,
+        Code::Network,
     );
     assert!(!f.message.is_empty());
 }
@@ -105,7 +105,7 @@ fn five_mebibytes_of_json_is_protocol() {
     let mut body = String::from(r#"{"access_token":"a","padding":""#);
     body.push_str(&"x".repeat(5 * 1024 * 1024));
     body.push_str(r#""}"#);
-    let f = expect_failure(Reply::json(200, &body), Code::AUTH_ERROR_PROTOCOL);
+    let f = expect_failure(Reply::json(200, &body), Code::Protocol);
     assert!(f.message.contains("larger"), "{}", f.message);
 }
 
@@ -115,7 +115,7 @@ fn expires_in_as_a_string_is_accepted() {
         200,
         r#"{"access_token":"new-access","expires_in":"3600","token_type":"Bearer"}"#,
     ));
-    let now = authtoken::token::unix_now();
+    let now = authtoken_core::clock::unix_now();
     assert!((now + 3590..=now + 3610).contains(&t.expiration()));
 }
 
@@ -151,13 +151,13 @@ fn error_object_with_status_200_is_that_error() {
             200,
             r#"{"error":"invalid_grant","error_description":"expired"}"#,
         ),
-        Code::AUTH_ERROR_INVALID_GRANT,
+        Code::InvalidGrant,
     );
     assert_eq!(f.oauth_error, "invalid_grant");
     assert_eq!(f.http_status, 200);
     let f = expect_failure(
         Reply::json(400, r#"{"error":"temporarily_unavailable"}"#),
-        Code::AUTH_ERROR_OAUTH,
+        Code::OAuth,
     );
     assert_eq!(f.oauth_error, "temporarily_unavailable");
     assert_eq!(f.http_status, 400);
@@ -174,7 +174,7 @@ fn unauthorized_without_json_but_with_invalid_client_challenge_is_invalid_client
             )],
             body: Vec::new(),
         },
-        Code::AUTH_ERROR_INVALID_CLIENT,
+        Code::InvalidClient,
     );
     assert_eq!(f.http_status, 401);
 }
@@ -182,7 +182,7 @@ fn unauthorized_without_json_but_with_invalid_client_challenge_is_invalid_client
 #[test]
 fn no_answer_is_timeout() {
     let started = Instant::now();
-    let f = expect_failure(Reply::Silent, Code::AUTH_ERROR_TIMEOUT);
+    let f = expect_failure(Reply::Silent, Code::Timeout);
     // AUTH_OPT_HTTP_TIMEOUT is 1 s: it was waited for, not skipped.
     assert!(started.elapsed() >= Duration::from_millis(900));
     assert!(f.message.contains("in time"), "{}", f.message);
@@ -190,7 +190,7 @@ fn no_answer_is_timeout() {
 
 #[test]
 fn connection_closed_without_an_answer_is_network() {
-    expect_failure(Reply::Close, Code::AUTH_ERROR_NETWORK);
+    expect_failure(Reply::Close, Code::Network);
 }
 
 #[test]
@@ -199,7 +199,7 @@ fn closed_port_is_network() {
     let token = token_for(&port.url("/token"));
     let started = Instant::now();
     let f = capi::refresh(&token).expect_err("nothing listens");
-    assert_eq!(f.code, Code::AUTH_ERROR_NETWORK, "{f:?}");
+    assert_eq!(f.code, Code::Network, "{f:?}");
     assert!(started.elapsed() < BOUND);
 }
 
@@ -207,10 +207,12 @@ fn closed_port_is_network() {
 fn the_request_is_a_form_post_with_the_refresh_token_and_json_accept() {
     let seen = std::sync::Arc::new(std::sync::Mutex::new(None));
     let sink = seen.clone();
-    let stub = Stub::start(std::sync::Arc::new(move |r: &common::stub::SeenRequest| {
-        *sink.lock().unwrap() = Some(r.clone());
-        Reply::json(200, r#"{"access_token":"n"}"#)
-    }));
+    let stub = Stub::start(std::sync::Arc::new(
+        move |r: &support::stub::SeenRequest| {
+            *sink.lock().unwrap() = Some(r.clone());
+            Reply::json(200, r#"{"access_token":"n"}"#)
+        },
+    ));
     capi::refresh(&token_for(&stub.url("/token"))).expect("refresh");
     let request = seen.lock().unwrap().clone().expect("a request");
     let head = request.head.to_ascii_lowercase();

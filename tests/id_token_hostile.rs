@@ -2,26 +2,34 @@
 //! OpenID Connect Core §3.1.3.7 refuses what it must, the good paths pass, and the key cache
 //! follows a key rotation.
 
-mod hostile_provider;
+mod support;
 
-use authtoken::error::{ErrorKind, Result};
-use authtoken::http::block_on;
-use authtoken::id_token::{Expectations, validate};
-use authtoken::params::{Kind, ParamOption, Params};
-use authtoken::token::ClientContext;
-use hostile_provider::{CLIENT_ID, CLIENT_SECRET, Provider, TestKey, tampered, unsigned};
+use authtoken_core::config::ClientContext;
+use authtoken_core::config::{Kind, ParamOption, Params};
+use authtoken_core::error::{ErrorKind, Result};
+use authtoken_core::oidc::id_token::{Expectations, validate};
+use authtoken_core::transport::http::block_on;
 use jsonwebtoken::Algorithm;
 use serde_json::{Map, Value, json};
+use support::hostile_provider::{
+    CLIENT_ID, CLIENT_SECRET, Provider, TestKey, now, tampered, unsigned,
+};
 
 fn context(p: &Provider, secret: Option<&str>, client_auth: Option<&str>) -> ClientContext {
     let mut params = Params::new(Kind::OpenId);
-    params.set(ParamOption::ClientId, Some(CLIENT_ID)).unwrap();
+    params.set(ParamOption::ClientId, CLIENT_ID).unwrap();
     params
-        .set(ParamOption::ConfigurationUrl, Some(&p.issuer))
+        .set(ParamOption::ConfigurationUrl, &p.issuer)
         .unwrap();
-    params.set(ParamOption::ClientSecret, secret).unwrap();
-    params.set(ParamOption::ClientAuth, client_auth).unwrap();
-    params.set(ParamOption::ClockSkew, Some("30")).unwrap();
+    for (option, value) in [
+        (ParamOption::ClientSecret, secret),
+        (ParamOption::ClientAuth, client_auth),
+    ] {
+        if let Some(value) = value {
+            params.set(option, value).unwrap();
+        }
+    }
+    params.set(ParamOption::ClockSkew, "30").unwrap();
     ClientContext::from_params(&params)
 }
 
@@ -91,31 +99,36 @@ fn good_hs256_with_client_secret_basic_and_post() {
         // The token endpoint authenticates the client the configured way and answers an ID
         // token signed with the secret it checked.
         let id_token = k.sign(&p.claims(Some("n-hs")));
-        p.set_token(hostile_provider::Reply::json(&json!({
-            "access_token": hostile_provider::ACCESS_TOKEN, "token_type": "Bearer",
+        p.set_token(support::hostile_provider::Reply::json(&json!({
+            "access_token": support::hostile_provider::ACCESS_TOKEN, "token_type": "Bearer",
             "expires_in": 300, "id_token": id_token,
         })));
-        let mut request = authtoken::http::Request::post_form(
+        let mut request = authtoken_core::transport::http::Request::post_form(
             &format!("{}/token", p.issuer),
             vec![(
                 "grant_type".into(),
-                authtoken::secret::Secret::new("authorization_code"),
+                authtoken_core::secret::Secret::new("authorization_code"),
             )],
         );
         if auth == "basic" {
-            request.basic = Some(authtoken::http::BasicAuth {
+            request.basic = Some(authtoken_core::transport::http::BasicAuth {
                 user: CLIENT_ID.into(),
-                password: authtoken::secret::Secret::new(CLIENT_SECRET),
+                password: authtoken_core::secret::Secret::new(CLIENT_SECRET),
             });
         } else {
             request.form.as_mut().unwrap().push((
                 "client_secret".into(),
-                authtoken::secret::Secret::new(CLIENT_SECRET),
+                authtoken_core::secret::Secret::new(CLIENT_SECRET),
             ));
         }
-        let answer = block_on(authtoken::http::send(&ctx.transport, &request)).unwrap();
+        let answer = block_on(authtoken_core::transport::http::send(
+            ctx.transport(),
+            &request,
+        ))
+        .unwrap();
         assert_eq!(answer.status, 200, "{auth}");
-        let answer = authtoken::token::parse_token_response(answer.text().unwrap(), 200).unwrap();
+        let answer =
+            authtoken_core::token::parse_token_response(answer.text().unwrap(), 200).unwrap();
         let claims = block_on(validate(
             &ctx,
             answer.id_token.as_ref().unwrap().expose(),
@@ -123,6 +136,7 @@ fn good_hs256_with_client_secret_basic_and_post() {
                 nonce: Some("n-hs"),
                 access_token: Some(answer.access_token.expose()),
                 previous_claims: None,
+                ..Expectations::default()
             },
         ))
         .unwrap();
@@ -228,7 +242,7 @@ fn wrong_issuer() {
 #[test]
 fn expired_and_not_yet_valid_with_clock_skew() {
     let (p, k) = rsa_provider();
-    let now = hostile_provider::now();
+    let now = now();
     let mut c = p.claims(None);
     c["exp"] = json!(now - 60); // skew is 30 s
     assert_eq!(
@@ -340,7 +354,7 @@ fn nonce_differs_or_is_missing() {
 fn at_hash_is_checked_when_present() {
     let (p, k) = rsa_provider();
     let mut c = p.claims(None);
-    c["at_hash"] = json!(authtoken::id_token::token_hash(
+    c["at_hash"] = json!(authtoken_core::oidc::id_token::token_hash(
         "the-access-token",
         Algorithm::RS256
     ));
@@ -499,7 +513,7 @@ fn refresh_must_keep_iss_sub_aud_nonce() {
 fn no_issuer_known_is_refused() {
     let (p, k) = rsa_provider();
     let mut params = Params::new(Kind::OpenId);
-    params.set(ParamOption::ClientId, Some(CLIENT_ID)).unwrap();
+    params.set(ParamOption::ClientId, CLIENT_ID).unwrap();
     let ctx = ClientContext::from_params(&params);
     assert_eq!(
         refused(
@@ -514,27 +528,107 @@ fn no_issuer_known_is_refused() {
 fn validate_received_stores_the_claims_for_read_identity() {
     let (p, k) = rsa_provider();
     let ctx = context(&p, None, None);
-    let answer = authtoken::token::parse_token_response(
+    let answer = authtoken_core::token::parse_token_response(
         &json!({"access_token": "at", "expires_in": 60, "id_token": k.sign(&p.claims(Some("n-r")))})
             .to_string(),
         200,
     )
     .unwrap();
-    let token = authtoken::token::Token::from_response(answer, ctx);
-    let token = block_on(authtoken::id_token::validate_received(
+    let token = authtoken_core::token::Token::from_response(answer, ctx);
+    let token = block_on(authtoken_core::oidc::id_token::validate_received(
         token,
         Some("n-r"),
         None,
     ))
     .unwrap();
-    let claims: Value = serde_json::from_str(token.id_token_claims.as_deref().unwrap()).unwrap();
+    let claims: Value = serde_json::from_str(token.id_token_claims().unwrap()).unwrap();
     assert_eq!(claims["sub"], "user-1");
     assert_eq!(claims["nonce"], "n-r");
-    let e = block_on(authtoken::id_token::validate_received(
+    let e = block_on(authtoken_core::oidc::id_token::validate_received(
         token,
         Some("other"),
         None,
     ))
     .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::IdToken);
+}
+
+fn check_expecting(
+    p: &Provider,
+    jwt: &str,
+    expect: &Expectations<'_>,
+) -> Result<Map<String, Value>> {
+    block_on(validate(&context(p, None, None), jwt, expect))
+}
+
+#[test]
+fn auth_time_is_required_and_recent_when_max_age_was_sent() {
+    let (p, k) = rsa_provider();
+    let max_age = Expectations {
+        max_age: Some(300),
+        ..Expectations::default()
+    };
+    let mut claims = p.claims(None);
+    claims["auth_time"] = json!(now() - 100);
+    check_expecting(&p, &k.sign(&claims), &max_age).expect("signed in 100 s ago");
+    // The clock skew (30 s here) is allowed beyond max_age, not more.
+    claims["auth_time"] = json!(now() - 320);
+    check_expecting(&p, &k.sign(&claims), &max_age).expect("within the skew");
+    claims["auth_time"] = json!(now() - 400);
+    let old = refused(
+        "auth_time older than max_age",
+        check_expecting(&p, &k.sign(&claims), &max_age),
+    );
+    assert_eq!(old, ErrorKind::IdToken);
+    claims["auth_time"] = json!("yesterday");
+    assert_eq!(
+        refused(
+            "auth_time not a number",
+            check_expecting(&p, &k.sign(&claims), &max_age)
+        ),
+        ErrorKind::IdToken
+    );
+    claims["auth_time"] = json!(now() + 3600);
+    assert_eq!(
+        refused(
+            "auth_time in the future",
+            check_expecting(&p, &k.sign(&claims), &max_age)
+        ),
+        ErrorKind::IdToken
+    );
+    claims.as_object_mut().unwrap().remove("auth_time");
+    assert_eq!(
+        refused(
+            "no auth_time with max_age",
+            check_expecting(&p, &k.sign(&claims), &max_age)
+        ),
+        ErrorKind::IdToken
+    );
+    // Without max_age, auth_time is not required.
+    check(&p, &k.sign(&claims), None).expect("no max_age, no auth_time needed");
+}
+
+#[test]
+fn acr_must_be_one_of_those_asked_for() {
+    let (p, k) = rsa_provider();
+    let step_up = Expectations {
+        acr_values: Some("urn:loa:2 urn:loa:3"),
+        ..Expectations::default()
+    };
+    let mut claims = p.claims(None);
+    claims["acr"] = json!("urn:loa:3");
+    check_expecting(&p, &k.sign(&claims), &step_up).expect("acr asked for");
+    claims["acr"] = json!("urn:loa:1");
+    assert_eq!(
+        refused(
+            "acr not asked for",
+            check_expecting(&p, &k.sign(&claims), &step_up)
+        ),
+        ErrorKind::IdToken
+    );
+    claims.as_object_mut().unwrap().remove("acr");
+    assert_eq!(
+        refused("no acr", check_expecting(&p, &k.sign(&claims), &step_up)),
+        ErrorKind::IdToken
+    );
 }

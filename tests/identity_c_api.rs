@@ -1,21 +1,21 @@
 //! auth_read_identity / auth_get_user_info through the C API, on tokens made with
 //! auth_import_token, against the hostile provider (tests/hostile_provider).
 
-mod hostile_provider;
+mod support;
 
-use authtoken::ffi::identity::*;
-use authtoken::ffi::last_error::{auth_last_error, auth_last_http_status, auth_last_oauth_error};
-use authtoken::ffi::params::{
-    auth_kind_value, auth_option_value, auth_params, auth_params_free, auth_params_new,
-    auth_params_set,
+use authtoken::identity::*;
+use authtoken::last_error::{auth_last_error, auth_last_http_status, auth_last_oauth_error};
+use authtoken::params::{
+    auth_kind, auth_option, auth_params, auth_params_free, auth_params_new, auth_params_set,
 };
-use authtoken::ffi::result::auth_result;
-use authtoken::ffi::token::{auth_import_token, auth_token, auth_token_free};
-use hostile_provider::{ACCESS_TOKEN, CLIENT_ID, Provider, Reply, TestKey};
+use authtoken::result::auth_result;
+use authtoken::token::{auth_import_token, auth_token, auth_token_free};
+use authtoken_core::ErrorKind as Code;
 use jsonwebtoken::Algorithm;
 use serde_json::{Value, json};
 use std::ffi::{CStr, CString, c_char};
 use std::ptr::null_mut;
+use support::hostile_provider::{ACCESS_TOKEN, CLIENT_ID, Provider, Reply, TestKey};
 
 const OAUTH2: u32 = 0;
 const OPENID: u32 = 1;
@@ -35,12 +35,12 @@ fn last_error() -> String {
 fn params(kind: u32, options: &[(u32, &str)]) -> *mut auth_params {
     let mut p = null_mut();
     assert_eq!(
-        auth_params_new(auth_kind_value(kind), &mut p),
+        auth_params_new(auth_kind(kind), &mut p),
         auth_result::AUTH_OK
     );
     for (opt, value) in options {
         let v = CString::new(*value).unwrap();
-        let r = unsafe { auth_params_set(p, auth_option_value(*opt), v.as_ptr()) };
+        let r = unsafe { auth_params_set(p, auth_option(*opt), v.as_ptr()) };
         assert_eq!(r, auth_result::AUTH_OK, "{}", last_error());
     }
     p
@@ -146,14 +146,14 @@ fn userinfo_sub_that_differs_is_id_token_error() {
     let token = imported(&p, OPENID, Some(&k.sign(&p.claims(None))), &[]);
     let (r, id) = read_identity(token);
     println!("userinfo sub differs: {r:?}: {}", last_error());
-    assert_eq!(r, auth_result::AUTH_ERROR_ID_TOKEN);
+    assert_eq!(r, Code::IdToken);
     assert!(id.is_null());
     // userinfo without sub is not about the ID token's user either
     let mut none = profile();
     none.as_object_mut().unwrap().remove("sub");
     p.set_userinfo(Reply::json(&none));
     let (r, id) = read_identity(token);
-    assert_eq!(r, auth_result::AUTH_ERROR_ID_TOKEN, "{}", last_error());
+    assert_eq!(r, Code::IdToken, "{}", last_error());
     assert!(id.is_null());
     unsafe { auth_token_free(token) };
 }
@@ -165,7 +165,7 @@ fn bad_id_token_on_read_is_id_token_error() {
     c["aud"] = json!("someone-else");
     let token = imported(&p, OPENID, Some(&k.sign(&c)), &[]);
     let (r, id) = read_identity(token);
-    assert_eq!(r, auth_result::AUTH_ERROR_ID_TOKEN);
+    assert_eq!(r, Code::IdToken);
     assert!(id.is_null());
     assert!(last_error().contains("audience"), "{}", last_error());
     assert_eq!(
@@ -191,7 +191,7 @@ fn userinfo_refusing_the_access_token_is_oauth_invalid_token() {
     let token = imported(&p, OPENID, Some(&k.sign(&p.claims(None))), &[]);
     for (r, id) in [read_identity(token), get_user_info(token)] {
         println!("userinfo 401: {r:?}: {}", last_error());
-        assert_eq!(r, auth_result::AUTH_ERROR_OAUTH);
+        assert_eq!(r, Code::OAuth);
         assert!(id.is_null());
         assert_eq!(s(auth_last_oauth_error()), "invalid_token");
         assert_eq!(auth_last_http_status(), 401);
@@ -239,7 +239,7 @@ fn plain_oauth2_uses_userinfo_alone_or_is_unsupported() {
     let token = imported(&p, OAUTH2, None, &[]);
     for (r, id) in [read_identity(token), get_user_info(token)] {
         println!("no ID token, no userinfo: {r:?}: {}", last_error());
-        assert_eq!(r, auth_result::AUTH_ERROR_UNSUPPORTED);
+        assert_eq!(r, Code::Unsupported);
         assert!(id.is_null());
     }
     unsafe { auth_token_free(token) };
@@ -252,7 +252,7 @@ fn discovery_issuer_that_differs_is_protocol_error() {
     let token = imported(&p, OPENID, Some(&k.sign(&p.claims(None))), &[]);
     for (r, id) in [read_identity(token), get_user_info(token)] {
         println!("discovery issuer differs: {r:?}: {}", last_error());
-        assert_eq!(r, auth_result::AUTH_ERROR_PROTOCOL);
+        assert_eq!(r, Code::Protocol);
         assert!(id.is_null());
     }
     unsafe { auth_token_free(token) };
@@ -269,7 +269,7 @@ fn userinfo_that_is_not_json_is_protocol_error() {
     });
     let token = imported(&p, OPENID, Some(&k.sign(&p.claims(None))), &[]);
     let (r, _) = get_user_info(token);
-    assert_eq!(r, auth_result::AUTH_ERROR_PROTOCOL);
+    assert_eq!(r, Code::Protocol);
     p.set_userinfo(Reply {
         status: 500,
         content_type: "text/plain".into(),
@@ -277,7 +277,7 @@ fn userinfo_that_is_not_json_is_protocol_error() {
         body: "oops".into(),
     });
     let (r, _) = get_user_info(token);
-    assert_eq!(r, auth_result::AUTH_ERROR_PROTOCOL);
+    assert_eq!(r, Code::Protocol);
     assert_eq!(auth_last_http_status(), 500);
     unsafe { auth_token_free(token) };
 }
@@ -300,29 +300,31 @@ fn signed_userinfo_answer() {
     assert_eq!(r, auth_result::AUTH_OK, "{}", last_error());
     assert_eq!(s(unsafe { auth_identity_name(id) }), "Ada Lovelace");
     unsafe { auth_identity_free(id) };
-    p.set_userinfo(jwt_reply(hostile_provider::tampered(&k.sign(&claims))));
+    p.set_userinfo(jwt_reply(support::hostile_provider::tampered(
+        &k.sign(&claims),
+    )));
     let (r, id) = read_identity(token);
-    assert_eq!(r, auth_result::AUTH_ERROR_ID_TOKEN, "{}", last_error());
+    assert_eq!(r, Code::IdToken, "{}", last_error());
     assert!(id.is_null());
-    p.set_userinfo(jwt_reply(hostile_provider::unsigned(&claims)));
+    p.set_userinfo(jwt_reply(support::hostile_provider::unsigned(&claims)));
     let (r, _) = read_identity(token);
-    assert_eq!(r, auth_result::AUTH_ERROR_ID_TOKEN, "{}", last_error());
+    assert_eq!(r, Code::IdToken, "{}", last_error());
     unsafe { auth_token_free(token) };
 }
 
 #[test]
 fn null_arguments_and_getters() {
     let (r, id) = read_identity(std::ptr::null());
-    assert_eq!(r, auth_result::AUTH_ERROR_INVALID_ARGUMENT);
+    assert_eq!(r, Code::InvalidArgument);
     assert!(id.is_null());
     let (r, id) = get_user_info(std::ptr::null());
-    assert_eq!(r, auth_result::AUTH_ERROR_INVALID_ARGUMENT);
+    assert_eq!(r, Code::InvalidArgument);
     assert!(id.is_null());
     let p = Provider::start();
     let token = imported(&p, OAUTH2, None, &[]);
     assert_eq!(
         unsafe { auth_read_identity(token, std::ptr::null_mut()) },
-        auth_result::AUTH_ERROR_INVALID_ARGUMENT
+        Code::InvalidArgument
     );
     unsafe { auth_token_free(token) };
     let null: *const auth_identity = std::ptr::null();
@@ -361,7 +363,7 @@ fn unverifiable_id_token_of_plain_oauth2_is_not_used() {
     }
     let token = imported(&p, OAUTH2, Some(&k.sign(&c)), &[]);
     let (r, id) = read_identity(token);
-    assert_eq!(r, auth_result::AUTH_ERROR_UNSUPPORTED, "{}", last_error());
+    assert_eq!(r, Code::Unsupported, "{}", last_error());
     assert!(id.is_null());
     unsafe { auth_token_free(token) };
 }

@@ -2,26 +2,27 @@
 //! (tests/provider/server.mjs): a real ID token from the code flow (over HTTP, with a nonce) is
 //! validated; auth_read_identity returns the profile and email claims from userinfo.
 
-mod common;
+mod support;
 
-use authtoken::error::ErrorKind;
-use authtoken::ffi::identity::*;
-use authtoken::ffi::last_error::{auth_last_error, auth_last_http_status, auth_last_oauth_error};
-use authtoken::ffi::params::{
-    auth_kind_value, auth_option_value, auth_params_free, auth_params_new, auth_params_set,
+use authtoken::identity::*;
+use authtoken::last_error::{auth_last_error, auth_last_http_status, auth_last_oauth_error};
+use authtoken::params::{
+    auth_kind, auth_option, auth_params_free, auth_params_new, auth_params_set,
 };
-use authtoken::ffi::result::auth_result;
-use authtoken::ffi::token::{auth_import_token, auth_token, auth_token_free};
-use authtoken::http::{BasicAuth, Request, block_on, send};
-use authtoken::id_token::{Expectations, validate};
-use authtoken::params::{Kind, ParamOption, Params};
-use authtoken::secret::Secret;
-use authtoken::token::{ClientContext, TransportSettings};
-use common::{CONF_BASIC, CONF_POST, PUBLIC_APP, Provider, REDIRECT_URI, TestClient};
+use authtoken::result::auth_result;
+use authtoken::token::{auth_import_token, auth_token, auth_token_free};
+use authtoken_core::ErrorKind as Code;
+use authtoken_core::config::{ClientContext, TransportSettings};
+use authtoken_core::config::{Kind, ParamOption, Params};
+use authtoken_core::error::ErrorKind;
+use authtoken_core::oidc::id_token::{Expectations, validate};
+use authtoken_core::secret::Secret;
+use authtoken_core::transport::http::{BasicAuth, Request, block_on, send};
 use serde_json::Value;
 use std::ffi::{CStr, CString, c_char};
 use std::ptr::null_mut;
 use std::sync::LazyLock;
+use support::{CONF_BASIC, CONF_POST, PUBLIC_APP, Provider, REDIRECT_URI, TestClient};
 
 /// One provider for the file (the process ends it when the tests end).
 static PROVIDER: LazyLock<Provider> = LazyLock::new(|| Provider::start("{}"));
@@ -30,7 +31,7 @@ static PROVIDER: LazyLock<Provider> = LazyLock::new(|| Provider::start("{}"));
 /// token answer.
 fn token_answer(client: &TestClient, scope: &str, nonce: &str) -> Value {
     let p = &*PROVIDER;
-    let (verifier, challenge) = common::pkce_pair();
+    let (verifier, challenge) = support::pkce_pair();
     let mut url = url::Url::parse(&p.authorization_endpoint()).unwrap();
     url.query_pairs_mut()
         .append_pair("response_type", "code")
@@ -41,7 +42,7 @@ fn token_answer(client: &TestClient, scope: &str, nonce: &str) -> Value {
         .append_pair("nonce", nonce)
         .append_pair("code_challenge", &challenge)
         .append_pair("code_challenge_method", "S256");
-    let redirect = url::Url::parse(&common::login_over_http(url.as_str())).unwrap();
+    let redirect = url::Url::parse(&support::login_over_http(url.as_str())).unwrap();
     let code = redirect
         .query_pairs()
         .find(|(k, _)| k == "code")
@@ -75,15 +76,13 @@ fn token_answer(client: &TestClient, scope: &str, nonce: &str) -> Value {
 
 fn params_of(client: &TestClient) -> Params {
     let mut params = Params::new(Kind::OpenId);
-    params.set(ParamOption::ClientId, Some(client.id)).unwrap();
+    params.set(ParamOption::ClientId, client.id).unwrap();
+    if let Some(secret) = client.secret {
+        params.set(ParamOption::ClientSecret, secret).unwrap();
+    }
+    params.set(ParamOption::ClientAuth, client.auth).unwrap();
     params
-        .set(ParamOption::ClientSecret, client.secret)
-        .unwrap();
-    params
-        .set(ParamOption::ClientAuth, Some(client.auth))
-        .unwrap();
-    params
-        .set(ParamOption::ConfigurationUrl, Some(&PROVIDER.issuer))
+        .set(ParamOption::ConfigurationUrl, &PROVIDER.issuer)
         .unwrap();
     params
 }
@@ -102,6 +101,7 @@ fn real_id_token_is_validated() {
                 nonce: Some("nonce-real-1"),
                 access_token: Some(access_token),
                 previous_claims: None,
+                ..Expectations::default()
             },
         ))
         .unwrap_or_else(|e| panic!("{}: {e:?}", client.id));
@@ -138,12 +138,12 @@ fn s(p: *const c_char) -> String {
 fn import(client: &TestClient, answer: &Value) -> *mut auth_token {
     let mut params = null_mut();
     assert_eq!(
-        auth_params_new(auth_kind_value(1), &mut params),
+        auth_params_new(auth_kind(1), &mut params),
         auth_result::AUTH_OK
     );
     let set = |opt: u32, v: &str| {
         let v = CString::new(v).unwrap();
-        let r = unsafe { auth_params_set(params, auth_option_value(opt), v.as_ptr()) };
+        let r = unsafe { auth_params_set(params, auth_option(opt), v.as_ptr()) };
         assert_eq!(r, auth_result::AUTH_OK);
     };
     set(1, client.id);
@@ -205,7 +205,7 @@ fn userinfo_with_a_bad_access_token_is_oauth_invalid_token() {
     let mut id = null_mut();
     let r = unsafe { auth_get_user_info(token, &mut id) };
     println!("real userinfo, bad token: {r:?}: {}", s(auth_last_error()));
-    assert_eq!(r, auth_result::AUTH_ERROR_OAUTH);
+    assert_eq!(r, Code::OAuth);
     assert!(id.is_null());
     assert_eq!(s(auth_last_oauth_error()), "invalid_token");
     assert_eq!(auth_last_http_status(), 401);
@@ -217,13 +217,13 @@ fn userinfo_with_a_bad_access_token_is_oauth_invalid_token() {
 /// and auth_read_identity again.
 #[test]
 fn library_login_then_read_identity_then_refresh() {
-    use authtoken::ffi::login::{
+    use authtoken::login::{
         auth_login_begin, auth_login_complete, auth_login_free, auth_login_url,
     };
-    use authtoken::ffi::token_endpoint::auth_refresh_token;
+    use authtoken::token_endpoint::auth_refresh_token;
     let mut params = null_mut();
     assert_eq!(
-        auth_params_new(auth_kind_value(1), &mut params),
+        auth_params_new(auth_kind(1), &mut params),
         auth_result::AUTH_OK
     );
     for (opt, v) in [
@@ -235,14 +235,14 @@ fn library_login_then_read_identity_then_refresh() {
         (8, "prompt=consent"),
     ] {
         let v = CString::new(v).unwrap();
-        let r = unsafe { auth_params_set(params, auth_option_value(opt), v.as_ptr()) };
+        let r = unsafe { auth_params_set(params, auth_option(opt), v.as_ptr()) };
         assert_eq!(r, auth_result::AUTH_OK, "{}", s(auth_last_error()));
     }
     let mut login = null_mut();
     let r = unsafe { auth_login_begin(params, &mut login) };
     assert_eq!(r, auth_result::AUTH_OK, "{}", s(auth_last_error()));
     let url = s(auth_login_url(login));
-    let redirect = CString::new(common::login_over_http(&url)).unwrap();
+    let redirect = CString::new(support::login_over_http(&url)).unwrap();
     let mut token = null_mut();
     let r = unsafe { auth_login_complete(login, redirect.as_ptr(), &mut token) };
     assert_eq!(r, auth_result::AUTH_OK, "{}", s(auth_last_error()));

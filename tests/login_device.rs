@@ -2,16 +2,16 @@
 //! the answers oidc-provider never gives (`slow_down`, `expired_token`, an interval). The
 //! flow itself is tested against the real provider in login_browser.rs.
 
-mod common;
+mod support;
 
-use authtoken::browser::{DevicePrompt, UserAgent};
-use authtoken::cancel::Canceller;
-use authtoken::error::{Error, ErrorKind, Result};
-use authtoken::identify::identify_interactive;
-use authtoken::params::{Kind, ParamOption, Params};
-use common::stub::{Reply, SeenRequest, Stub};
+use authtoken_core::cancel::Canceller;
+use authtoken_core::config::{DevicePrompt, UserAgent};
+use authtoken_core::config::{Kind, ParamOption, Params};
+use authtoken_core::error::{Error, ErrorKind, Result};
+use authtoken_core::login::identify::identify_with;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::stub::{Reply, SeenRequest, Stub};
 
 const DEVICE_ANSWER: &str = r#"{"device_code":"dc-1","user_code":"WDJB-MJHT","verification_uri":"https://idp.example/device","verification_uri_complete":"https://idp.example/device?user_code=WDJB-MJHT","expires_in":600,"interval":1}"#;
 
@@ -37,13 +37,12 @@ fn device_stub(polls: Vec<Reply>) -> (Stub, Polls) {
 
 fn params(stub: &Stub) -> Params {
     let mut p = Params::new(Kind::OAuth2);
-    p.set(ParamOption::ClientId, Some("tv-app")).unwrap();
-    p.set(ParamOption::Flow, Some("device")).unwrap();
-    p.set(ParamOption::DeviceAuthUrl, Some(&stub.url("/device")))
+    p.set(ParamOption::ClientId, "tv-app").unwrap();
+    p.set(ParamOption::Flow, "device").unwrap();
+    p.set(ParamOption::DeviceAuthUrl, &stub.url("/device"))
         .unwrap();
-    p.set(ParamOption::TokenUrl, Some(&stub.url("/token")))
-        .unwrap();
-    p.set(ParamOption::LoginTimeout, Some("30")).unwrap();
+    p.set(ParamOption::TokenUrl, &stub.url("/token")).unwrap();
+    p.set(ParamOption::LoginTimeout, "30").unwrap();
     p
 }
 
@@ -81,8 +80,8 @@ fn pending_then_slow_down_then_token() {
         ),
     ]);
     let screen = Screen::default();
-    let t = identify_interactive(&params(&stub), &screen, Canceller::new().watch()).unwrap();
-    assert_eq!(t.access_token.expose(), "device-AT");
+    let t = identify_with(&params(&stub), &screen, &Canceller::new().watch()).unwrap();
+    assert_eq!(t.access_token().expose(), "device-AT");
     let prompt = screen.prompts.lock().unwrap()[0].clone();
     assert_eq!(prompt.user_code, "WDJB-MJHT");
     assert_eq!(prompt.verification_uri, "https://idp.example/device");
@@ -102,22 +101,34 @@ fn pending_then_slow_down_then_token() {
 #[test]
 fn denied_is_access_denied_and_expired_is_timeout() {
     let (stub, _) = device_stub(vec![error("access_denied")]);
-    let e = identify_interactive(&params(&stub), &Screen::default(), Canceller::new().watch())
-        .unwrap_err();
+    let e = identify_with(
+        &params(&stub),
+        &Screen::default(),
+        &Canceller::new().watch(),
+    )
+    .unwrap_err();
     assert_eq!(
         (e.kind(), e.oauth_error()),
         (ErrorKind::AccessDenied, "access_denied")
     );
     let (stub, _) = device_stub(vec![error("authorization_pending"), error("expired_token")]);
-    let e = identify_interactive(&params(&stub), &Screen::default(), Canceller::new().watch())
-        .unwrap_err();
+    let e = identify_with(
+        &params(&stub),
+        &Screen::default(),
+        &Canceller::new().watch(),
+    )
+    .unwrap_err();
     assert_eq!(
         (e.kind(), e.oauth_error()),
         (ErrorKind::Timeout, "expired_token")
     );
     let (stub, _) = device_stub(vec![error("invalid_client")]);
-    let e = identify_interactive(&params(&stub), &Screen::default(), Canceller::new().watch())
-        .unwrap_err();
+    let e = identify_with(
+        &params(&stub),
+        &Screen::default(),
+        &Canceller::new().watch(),
+    )
+    .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidClient);
 }
 
@@ -125,8 +136,8 @@ fn denied_is_access_denied_and_expired_is_timeout() {
 fn login_timeout_bounds_the_polling() {
     let (stub, seen) = device_stub(vec![error("authorization_pending")]);
     let mut p = params(&stub);
-    p.set(ParamOption::LoginTimeout, Some("2")).unwrap();
-    let e = identify_interactive(&p, &Screen::default(), Canceller::new().watch()).unwrap_err();
+    p.set(ParamOption::LoginTimeout, "2").unwrap();
+    let e = identify_with(&p, &Screen::default(), &Canceller::new().watch()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout, "{e:?}");
     assert!(!seen.lock().unwrap().is_empty());
 }
@@ -140,8 +151,7 @@ fn cancel_and_a_refusing_prompt_end_the_flow() {
         std::thread::sleep(Duration::from_millis(1500));
         c.cancel();
     });
-    let e =
-        identify_interactive(&params(&stub), &Screen::default(), canceller.watch()).unwrap_err();
+    let e = identify_with(&params(&stub), &Screen::default(), &canceller.watch()).unwrap_err();
     t.join().unwrap();
     assert_eq!(e.kind(), ErrorKind::Cancelled, "{e:?}");
     let (stub, seen) = device_stub(vec![error("authorization_pending")]);
@@ -149,7 +159,7 @@ fn cancel_and_a_refusing_prompt_end_the_flow() {
         refuse: true,
         ..Screen::default()
     };
-    let e = identify_interactive(&params(&stub), &screen, Canceller::new().watch()).unwrap_err();
+    let e = identify_with(&params(&stub), &screen, &Canceller::new().watch()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Cancelled);
     assert!(
         seen.lock().unwrap().is_empty(),
@@ -160,10 +170,10 @@ fn cancel_and_a_refusing_prompt_end_the_flow() {
 #[test]
 fn no_device_endpoint_is_unsupported() {
     let mut p = Params::new(Kind::OAuth2);
-    p.set(ParamOption::ClientId, Some("tv-app")).unwrap();
-    p.set(ParamOption::Flow, Some("device")).unwrap();
-    p.set(ParamOption::TokenUrl, Some("http://127.0.0.1:9/token"))
+    p.set(ParamOption::ClientId, "tv-app").unwrap();
+    p.set(ParamOption::Flow, "device").unwrap();
+    p.set(ParamOption::TokenUrl, "http://127.0.0.1:9/token")
         .unwrap();
-    let e = identify_interactive(&p, &Screen::default(), Canceller::new().watch()).unwrap_err();
+    let e = identify_with(&p, &Screen::default(), &Canceller::new().watch()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unsupported);
 }

@@ -2,11 +2,11 @@
 //! provider needed: the answers are error redirects, forgeries and implicit-flow fragments,
 //! none of which reach a token endpoint).
 
-use authtoken::browser::{DevicePrompt, UserAgent};
-use authtoken::cancel::Canceller;
-use authtoken::error::{ErrorKind, Result};
-use authtoken::identify::identify_interactive;
-use authtoken::params::{Kind, ParamOption, Params};
+use authtoken_core::cancel::Canceller;
+use authtoken_core::config::{DevicePrompt, UserAgent};
+use authtoken_core::config::{Kind, ParamOption, Params};
+use authtoken_core::error::{ErrorKind, Result};
+use authtoken_core::login::identify::identify_with;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::Mutex;
@@ -98,13 +98,13 @@ impl UserAgent for HttpUser {
 
 fn params() -> Params {
     let mut p = Params::new(Kind::OAuth2);
-    p.set(ParamOption::ClientId, Some("app")).unwrap();
+    p.set(ParamOption::ClientId, "app").unwrap();
     // Never contacted: every answer in this file is settled at the listener.
-    p.set(ParamOption::AuthUrl, Some("http://127.0.0.1:9/authorize"))
+    p.set(ParamOption::AuthUrl, "http://127.0.0.1:9/authorize")
         .unwrap();
-    p.set(ParamOption::TokenUrl, Some("http://127.0.0.1:9/token"))
+    p.set(ParamOption::TokenUrl, "http://127.0.0.1:9/token")
         .unwrap();
-    p.set(ParamOption::LoginTimeout, Some("20")).unwrap();
+    p.set(ParamOption::LoginTimeout, "20").unwrap();
     p
 }
 
@@ -123,7 +123,7 @@ fn default_redirect_is_a_free_port_on_127_0_0_1_and_access_denied_maps() {
             &format!("{path}?error=access_denied&error_description=nope&state={state}"),
         )]
     });
-    let e = identify_interactive(&params(), &user, Canceller::new().watch()).unwrap_err();
+    let e = identify_with(&params(), &user, &Canceller::new().watch()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::AccessDenied, "{e:?}");
     assert_eq!(e.oauth_error(), "access_denied");
     let url = user.urls.lock().unwrap()[0].clone();
@@ -143,7 +143,7 @@ fn forged_state_ends_with_state_mismatch_and_no_exchange() {
         let (addr, path) = redirect_of(url);
         vec![get(&addr, &format!("{path}?code=stolen&state=forged"))]
     });
-    let e = identify_interactive(&params(), &user, Canceller::new().watch()).unwrap_err();
+    let e = identify_with(&params(), &user, &Canceller::new().watch()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::StateMismatch, "{e:?}");
     let answers = user.answers();
     assert_eq!(answers[0].0, 400);
@@ -152,11 +152,8 @@ fn forged_state_ends_with_state_mismatch_and_no_exchange() {
 #[test]
 fn stray_requests_do_not_end_the_login() {
     let mut p = params();
-    p.set(
-        ParamOption::RedirectUrl,
-        Some("http://127.0.0.1:0/callback"),
-    )
-    .unwrap();
+    p.set(ParamOption::RedirectUrl, "http://127.0.0.1:0/callback")
+        .unwrap();
     let user = HttpUser::new(|url| {
         let (addr, path) = redirect_of(url);
         assert_eq!(path, "/callback");
@@ -181,7 +178,7 @@ fn stray_requests_do_not_end_the_login() {
         drop(slow);
         out
     });
-    let e = identify_interactive(&p, &user, Canceller::new().watch()).unwrap_err();
+    let e = identify_with(&p, &user, &Canceller::new().watch()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::OAuth, "{e:?}");
     assert_eq!(e.oauth_error(), "temporarily_unavailable");
     let statuses: Vec<u16> = user.answers().iter().map(|a| a.0).collect();
@@ -195,11 +192,11 @@ fn busy_port_fails_at_once_with_redirect() {
     let mut p = params();
     p.set(
         ParamOption::RedirectUrl,
-        Some(&format!("http://127.0.0.1:{port}/")),
+        &format!("http://127.0.0.1:{port}/"),
     )
     .unwrap();
     let user = HttpUser::new(|_| unreachable!("no browser for a busy port"));
-    let e = identify_interactive(&p, &user, Canceller::new().watch()).unwrap_err();
+    let e = identify_with(&p, &user, &Canceller::new().watch()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Redirect, "{e:?}");
     assert!(user.urls.lock().unwrap().is_empty());
 }
@@ -207,23 +204,23 @@ fn busy_port_fails_at_once_with_redirect() {
 #[test]
 fn https_redirect_is_refused_by_identify() {
     let mut p = params();
-    p.set(ParamOption::RedirectUrl, Some("https://app.example/cb"))
+    p.set(ParamOption::RedirectUrl, "https://app.example/cb")
         .unwrap();
     let user = HttpUser::new(|_| unreachable!());
-    let e = identify_interactive(&p, &user, Canceller::new().watch()).unwrap_err();
+    let e = identify_with(&p, &user, &Canceller::new().watch()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Redirect);
-    p.set(ParamOption::RedirectUrl, Some("com.example.app:/cb"))
+    p.set(ParamOption::RedirectUrl, "com.example.app:/cb")
         .unwrap();
-    let e = identify_interactive(&p, &user, Canceller::new().watch()).unwrap_err();
+    let e = identify_with(&p, &user, &Canceller::new().watch()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Redirect);
 }
 
 #[test]
 fn timeout_releases_the_port() {
     let mut p = params();
-    p.set(ParamOption::LoginTimeout, Some("1")).unwrap();
+    p.set(ParamOption::LoginTimeout, "1").unwrap();
     let user = HttpUser::new(|_| Vec::new());
-    let e = identify_interactive(&p, &user, Canceller::new().watch()).unwrap_err();
+    let e = identify_with(&p, &user, &Canceller::new().watch()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout, "{e:?}");
     let url = user.urls.lock().unwrap()[0].clone();
     let addr = host_port(&param(&url, "redirect_uri"));
@@ -246,7 +243,7 @@ fn cancel_from_another_thread_releases_the_port() {
             std::thread::sleep(Duration::from_millis(100));
             c.cancel();
         });
-        identify_interactive(&p, &user, canceller.watch()).unwrap_err()
+        identify_with(&p, &user, &canceller.watch()).unwrap_err()
     });
     assert_eq!(e.kind(), ErrorKind::Cancelled, "{e:?}");
     let url = user.urls.lock().unwrap()[0].clone();
@@ -261,17 +258,17 @@ fn cancel_from_another_thread_releases_the_port() {
             &format!("{path}?error=access_denied&state={state}"),
         )]
     });
-    let e = identify_interactive(&p, &user, canceller.watch()).unwrap_err();
+    let e = identify_with(&p, &user, &canceller.watch()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::AccessDenied);
 }
 
 #[test]
 fn implicit_flow_posts_the_fragment_back_and_shows_the_success_page() {
     let mut p = params();
-    p.set(ParamOption::ResponseType, Some("token")).unwrap();
+    p.set(ParamOption::ResponseType, "token").unwrap();
     p.set(
         ParamOption::SuccessPage,
-        Some("<html><body>custom success</body></html>"),
+        "<html><body>custom success</body></html>",
     )
     .unwrap();
     let user = HttpUser::new(|url| {
@@ -294,9 +291,9 @@ fn implicit_flow_posts_the_fragment_back_and_shows_the_success_page() {
         );
         vec![page, post]
     });
-    let t = identify_interactive(&p, &user, Canceller::new().watch()).unwrap();
-    assert_eq!(t.access_token.expose(), "AT-1");
-    assert!(t.expires_at > 0);
+    let t = identify_with(&p, &user, &Canceller::new().watch()).unwrap();
+    assert_eq!(t.access_token().expose(), "AT-1");
+    assert!(t.expires_at() > 0);
     let url = user.urls.lock().unwrap()[0].clone();
     assert_eq!(param(&url, "response_type"), "token");
     assert_eq!(param(&url, "code_challenge"), "");
@@ -311,8 +308,8 @@ fn implicit_flow_posts_the_fragment_back_and_shows_the_success_page() {
 #[test]
 fn success_page_can_redirect_to_https() {
     let mut p = params();
-    p.set(ParamOption::ResponseType, Some("token")).unwrap();
-    p.set(ParamOption::SuccessPage, Some("https://app.example/done"))
+    p.set(ParamOption::ResponseType, "token").unwrap();
+    p.set(ParamOption::SuccessPage, "https://app.example/done")
         .unwrap();
     let user = HttpUser::new(|url| {
         let (addr, path) = redirect_of(url);
@@ -327,7 +324,7 @@ fn success_page_can_redirect_to_https() {
             .as_bytes(),
         )]
     });
-    identify_interactive(&p, &user, Canceller::new().watch()).unwrap();
+    identify_with(&p, &user, &Canceller::new().watch()).unwrap();
     let answers = user.answers();
     assert_eq!(answers[0].0, 302);
     assert!(answers[0].1.contains("Location: https://app.example/done"));
@@ -346,7 +343,7 @@ fn two_logins_at_once_on_different_ports() {
                     &format!("{path}?error=access_denied&state={state}"),
                 )]
             });
-            let e = identify_interactive(&params(), &user, Canceller::new().watch()).unwrap_err();
+            let e = identify_with(&params(), &user, &Canceller::new().watch()).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::AccessDenied);
             let url = user.urls.lock().unwrap()[0].clone();
             host_port(&param(&url, "redirect_uri"))
@@ -359,11 +356,8 @@ fn two_logins_at_once_on_different_ports() {
 #[test]
 fn localhost_listens_on_both_loopback_addresses() {
     let mut p = params();
-    p.set(
-        ParamOption::RedirectUrl,
-        Some("http://localhost:0/callback"),
-    )
-    .unwrap();
+    p.set(ParamOption::RedirectUrl, "http://localhost:0/callback")
+        .unwrap();
     let user = HttpUser::new(|url| {
         let r = Url::parse(&param(url, "redirect_uri")).unwrap();
         assert_eq!(r.host_str(), Some("localhost"));
@@ -376,7 +370,7 @@ fn localhost_listens_on_both_loopback_addresses() {
         );
         vec![v4, v6]
     });
-    let e = identify_interactive(&p, &user, Canceller::new().watch()).unwrap_err();
+    let e = identify_with(&p, &user, &Canceller::new().watch()).unwrap_err();
     let answers = user.answers();
     assert_eq!(answers[0].0, 404, "127.0.0.1 answers");
     if answers[1].0 == 0 {

@@ -1,9 +1,9 @@
 //! The shared test harness itself: the real oidc-provider starts, a user signs in over HTTP,
 //! the first token holds a refresh token, and the provider counts refreshes.
 
-mod common;
+mod support;
 
-use common::{CONF_BASIC, CONF_POST, PUBLIC_APP, Provider, first_token_json};
+use support::{CONF_BASIC, CONF_POST, PUBLIC_APP, Provider, first_token_json};
 
 #[test]
 fn provider_starts_logs_in_and_counts_refreshes() {

@@ -2,27 +2,28 @@
 //! tokens: one refresh per expiry across threads, processes sharing one file, a process killed
 //! in the middle of a save, a corrupt file, the token-changed hook.
 
-mod common;
+mod support;
 
-use authtoken::ffi::params::{
-    auth_kind_value, auth_option, auth_option_value, auth_params, auth_params_free,
-    auth_params_new, auth_params_set, auth_params_set_open_url,
+use authtoken::params::{
+    auth_kind, auth_option, auth_params, auth_params_free, auth_params_new, auth_params_set,
+    auth_params_set_open_url,
 };
-use authtoken::ffi::result::auth_result;
-use authtoken::ffi::session::{
+use authtoken::result::auth_result;
+use authtoken::session::{
     auth_session, auth_session_free, auth_session_logout, auth_session_new, auth_session_open,
     auth_session_set_token_changed, auth_session_token,
 };
-use authtoken::ffi::token::{
+use authtoken::token::{
     auth_import_token, auth_token, auth_token_free, auth_token_is_valid, auth_token_load,
     auth_token_save, auth_token_value,
 };
-use common::{PUBLIC_APP, Provider};
+use authtoken_core::{ErrorKind as Code, ParamOption as Opt};
 use std::collections::HashSet;
 use std::ffi::{CStr, CString, c_char, c_int, c_void};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+use support::{PUBLIC_APP, Provider};
 
 const ROTATING_SHORT: &str = r#"{"rotateRefreshToken":true,"accessTokenTTL":2}"#;
 
@@ -35,9 +36,9 @@ impl Drop for Params {
     }
 }
 
-fn set(p: *mut auth_params, option: auth_option, value: &str) {
+fn set(p: *mut auth_params, option: Opt, value: &str) {
     let v = CString::new(value).unwrap();
-    let r = unsafe { auth_params_set(p, auth_option_value(option as u32), v.as_ptr()) };
+    let r = unsafe { auth_params_set(p, auth_option::from(option), v.as_ptr()) };
     assert_eq!(
         r,
         auth_result::AUTH_OK,
@@ -47,7 +48,7 @@ fn set(p: *mut auth_params, option: auth_option, value: &str) {
 }
 
 fn last_error() -> String {
-    unsafe { CStr::from_ptr(authtoken::ffi::last_error::auth_last_error()) }
+    unsafe { CStr::from_ptr(authtoken::last_error::auth_last_error()) }
         .to_string_lossy()
         .into_owned()
 }
@@ -55,34 +56,15 @@ fn last_error() -> String {
 /// OAuth2 parameters of the public test client on `issuer`, whose logins are played over HTTP.
 fn params_for(issuer: &str) -> Params {
     let mut p = std::ptr::null_mut();
-    assert_eq!(
-        auth_params_new(auth_kind_value(0), &mut p),
-        auth_result::AUTH_OK
-    );
-    set(p, auth_option::AUTH_OPT_CLIENT_ID, PUBLIC_APP.id);
-    set(p, auth_option::AUTH_OPT_AUTH_URL, &format!("{issuer}/auth"));
-    set(
-        p,
-        auth_option::AUTH_OPT_TOKEN_URL,
-        &format!("{issuer}/token"),
-    );
-    set(
-        p,
-        auth_option::AUTH_OPT_REVOCATION_URL,
-        &format!("{issuer}/token/revocation"),
-    );
-    set(p, auth_option::AUTH_OPT_SCOPE, "openid offline_access");
-    set(
-        p,
-        auth_option::AUTH_OPT_REDIRECT_URL,
-        "http://127.0.0.1:0/callback",
-    );
-    set(
-        p,
-        auth_option::AUTH_OPT_ADDITIONAL_PARAMETERS,
-        "prompt=consent",
-    );
-    set(p, auth_option::AUTH_OPT_LOGIN_TIMEOUT, "30");
+    assert_eq!(auth_params_new(auth_kind(0), &mut p), auth_result::AUTH_OK);
+    set(p, Opt::ClientId, PUBLIC_APP.id);
+    set(p, Opt::AuthUrl, &format!("{issuer}/auth"));
+    set(p, Opt::TokenUrl, &format!("{issuer}/token"));
+    set(p, Opt::RevocationUrl, &format!("{issuer}/token/revocation"));
+    set(p, Opt::Scope, "openid offline_access");
+    set(p, Opt::RedirectUrl, "http://127.0.0.1:0/callback");
+    set(p, Opt::AdditionalParameters, "prompt=consent");
+    set(p, Opt::LoginTimeout, "30");
     assert_eq!(
         unsafe { auth_params_set_open_url(p, Some(play_user), std::ptr::null_mut()) },
         auth_result::AUTH_OK
@@ -97,8 +79,8 @@ unsafe extern "C" fn play_user(_: *mut c_void, url: *const c_char) -> c_int {
     let url = unsafe { CStr::from_ptr(url) }.to_str().unwrap().to_owned();
     *LOGINS.lock().unwrap() += 1;
     std::thread::spawn(move || {
-        let redirect = common::login_over_http(&url);
-        let _ = common::follow_redirect(&redirect);
+        let redirect = support::login_over_http(&url);
+        let _ = support::follow_redirect(&redirect);
     });
     0
 }
@@ -109,7 +91,7 @@ unsafe extern "C" fn refuse_login(_: *mut c_void, _: *const c_char) -> c_int {
 }
 
 fn first_token_file(provider: &Provider, params: &Params, path: &Path) {
-    let json = CString::new(common::first_token_json(
+    let json = CString::new(support::first_token_json(
         provider,
         &PUBLIC_APP,
         "openid offline_access",
@@ -465,16 +447,16 @@ fn bad_arguments_are_refused() {
     let mut s = std::ptr::null_mut();
     assert_eq!(
         unsafe { auth_session_new(std::ptr::null(), std::ptr::null(), &mut s) },
-        auth_result::AUTH_ERROR_INVALID_ARGUMENT
+        Code::InvalidArgument
     );
     assert_eq!(
         unsafe { auth_session_token(std::ptr::null_mut(), 60, &mut std::ptr::null_mut()) },
-        auth_result::AUTH_ERROR_INVALID_ARGUMENT
+        Code::InvalidArgument
     );
     let mut t = std::ptr::null_mut();
     assert_eq!(
         unsafe { auth_session_open(std::ptr::null(), std::ptr::null(), &mut t) },
-        auth_result::AUTH_ERROR_INVALID_ARGUMENT
+        Code::InvalidArgument
     );
     assert!(t.is_null());
     unsafe { auth_session_free(std::ptr::null_mut()) };

@@ -3,18 +3,19 @@
 //! authentication method, client credentials, the JWT bearer grant, revocation,
 //! introspection and discovery.
 
-mod common;
+mod support;
 
-use authtoken::params::{Kind, ParamOption};
-use authtoken::secret::Secret;
-use common::capi::{self, Code, Opt, Params, Token};
-use common::{
-    CONF_BASIC, CONF_POST, JWT_SERVICE, PKJWT_EC, PKJWT_RSA, PUBLIC_APP, Provider, SERVICE,
-    TestClient, authorization_code, first_token_json, key_path,
-};
+use authtoken::result::auth_result;
+use authtoken_core::config::{Kind, ParamOption};
+use authtoken_core::secret::Secret;
 use std::process::Command;
 use std::sync::LazyLock;
 use std::time::Duration;
+use support::capi::{self, Code, Opt, Params, Token};
+use support::{
+    CONF_BASIC, CONF_POST, JWT_SERVICE, PKJWT_EC, PKJWT_RSA, PUBLIC_APP, Provider, SERVICE,
+    TestClient, authorization_code, first_token_json, key_path,
+};
 
 const SCOPE: &str = "openid profile email offline_access";
 
@@ -24,19 +25,13 @@ static SHARED: LazyLock<Provider> = LazyLock::new(|| Provider::start("{}"));
 /// Params for `client` at `provider` with explicit endpoints.
 fn params_for(provider: &Provider, client: &TestClient) -> Params {
     let p = Params::oauth2();
-    p.set(Opt::AUTH_OPT_CLIENT_ID, client.id)
-        .set(Opt::AUTH_OPT_TOKEN_URL, &provider.token_endpoint())
-        .set(
-            Opt::AUTH_OPT_REVOCATION_URL,
-            &provider.revocation_endpoint(),
-        )
-        .set(
-            Opt::AUTH_OPT_INTROSPECTION_URL,
-            &provider.introspection_endpoint(),
-        )
-        .set(Opt::AUTH_OPT_CLIENT_AUTH, client.auth);
+    p.set(Opt::ClientId, client.id)
+        .set(Opt::TokenUrl, &provider.token_endpoint())
+        .set(Opt::RevocationUrl, &provider.revocation_endpoint())
+        .set(Opt::IntrospectionUrl, &provider.introspection_endpoint())
+        .set(Opt::ClientAuth, client.auth);
     if let Some(secret) = client.secret {
-        p.set(Opt::AUTH_OPT_CLIENT_SECRET, secret);
+        p.set(Opt::ClientSecret, secret);
     }
     p
 }
@@ -70,10 +65,10 @@ fn rotation_on_gives_a_new_refresh_token_and_reuse_is_invalid_grant() {
     let t2 = capi::refresh(&t1).expect("refresh with the rotated refresh token");
     assert_ne!(t2.refresh_token(), t1.refresh_token());
     // Presenting a spent refresh token is reuse: the provider revokes the grant.
-    let f = assert_code(capi::refresh(&t0), Code::AUTH_ERROR_INVALID_GRANT);
+    let f = assert_code(capi::refresh(&t0), Code::InvalidGrant);
     assert_eq!(f.oauth_error, "invalid_grant");
     assert_eq!(f.http_status, 400);
-    assert_code(capi::refresh(&t2), Code::AUTH_ERROR_INVALID_GRANT);
+    assert_code(capi::refresh(&t2), Code::InvalidGrant);
     let stats = provider.stats();
     assert_eq!(stats["refresh"], 4, "{stats}");
     assert_eq!(stats["refresh_ok"], 2, "{stats}");
@@ -83,7 +78,7 @@ fn rotation_on_gives_a_new_refresh_token_and_reuse_is_invalid_grant() {
 fn rotation_off_keeps_one_usable_refresh_token_and_short_lived_access_tokens_renew() {
     let provider = Provider::start(r#"{"rotateRefreshToken":false,"accessTokenTTL":2}"#);
     let t0 = first_token(&provider, &CONF_POST);
-    let now = authtoken::token::unix_now();
+    let now = authtoken_core::clock::unix_now();
     assert!(
         (now..=now + 3).contains(&t0.expiration()),
         "{}",
@@ -171,7 +166,7 @@ fn revoked_refresh_token_is_invalid_grant() {
     let provider = &*SHARED;
     let t0 = first_token(provider, &CONF_BASIC);
     capi::revoke(&t0).expect("revoke");
-    let f = assert_code(capi::refresh(&t0), Code::AUTH_ERROR_INVALID_GRANT);
+    let f = assert_code(capi::refresh(&t0), Code::InvalidGrant);
     assert_eq!(f.oauth_error, "invalid_grant");
     // Revoking the refresh token ended the grant: its access token is inactive too.
     let answer = capi::introspect(&t0).expect("introspect");
@@ -226,16 +221,16 @@ fn wrong_secret_is_invalid_client() {
             ),
         )
         .unwrap();
-        let f = assert_code(capi::refresh(&t), Code::AUTH_ERROR_INVALID_CLIENT);
+        let f = assert_code(capi::refresh(&t), Code::InvalidClient);
         assert_eq!(f.oauth_error, "invalid_client", "{}", client.id);
         assert_eq!(f.http_status, 401, "{}", client.id);
         // The right secret still works: nothing was burnt by the failed attempt.
         capi::refresh(&t0).expect("refresh with the right secret");
     }
     let cc = params_for(provider, &SERVICE);
-    cc.set(Opt::AUTH_OPT_FLOW, "client_credentials")
-        .set(Opt::AUTH_OPT_CLIENT_SECRET, "wrong-secret");
-    assert_code(capi::identify(&cc), Code::AUTH_ERROR_INVALID_CLIENT);
+    cc.set(Opt::Flow, "client_credentials")
+        .set(Opt::ClientSecret, "wrong-secret");
+    assert_code(capi::identify(&cc), Code::InvalidClient);
 }
 
 /// Params for a private_key_jwt client with its key.
@@ -247,12 +242,9 @@ fn pkjwt_params(
     kid: &str,
 ) -> Params {
     let p = params_for(provider, client);
-    p.set(
-        Opt::AUTH_OPT_JWT_PRIVATE_KEY,
-        key_path(key).to_str().unwrap(),
-    )
-    .set(Opt::AUTH_OPT_JWT_ALGORITHM, alg)
-    .set(Opt::AUTH_OPT_JWT_KEY_ID, kid);
+    p.set(Opt::JwtPrivateKey, key_path(key).to_str().unwrap())
+        .set(Opt::JwtAlgorithm, alg)
+        .set(Opt::JwtKeyId, kid);
     p
 }
 
@@ -266,26 +258,25 @@ fn private_key_jwt_authenticates_code_exchange_refresh_and_client_credentials() 
     ] {
         // The code exchange through the core (the login flow's call), the rest through C.
         let grant = authorization_code(provider, &client, SCOPE);
-        let mut core = authtoken::params::Params::new(Kind::OAuth2);
-        core.set(ParamOption::ClientId, Some(client.id)).unwrap();
-        core.set(ParamOption::TokenUrl, Some(&provider.token_endpoint()))
+        let mut core = authtoken_core::config::Params::new(Kind::OAuth2);
+        core.set(ParamOption::ClientId, client.id).unwrap();
+        core.set(ParamOption::TokenUrl, &provider.token_endpoint())
             .unwrap();
-        core.set(ParamOption::ClientAuth, Some("private_key_jwt"))
+        core.set(ParamOption::ClientAuth, "private_key_jwt")
             .unwrap();
-        core.set(
-            ParamOption::JwtPrivateKey,
-            Some(key_path(key).to_str().unwrap()),
+        core.set(ParamOption::JwtPrivateKey, key_path(key).to_str().unwrap())
+            .unwrap();
+        core.set(ParamOption::JwtAlgorithm, alg).unwrap();
+        core.set(ParamOption::JwtKeyId, kid).unwrap();
+        let ctx = authtoken_core::config::ClientContext::from_params(&core);
+        let answer = authtoken_core::transport::http::block_on(
+            authtoken_core::oauth::grants::exchange_code(
+                &ctx,
+                &Secret::new(grant.code),
+                &grant.redirect_uri,
+                Some(&Secret::new(grant.code_verifier)),
+            ),
         )
-        .unwrap();
-        core.set(ParamOption::JwtAlgorithm, Some(alg)).unwrap();
-        core.set(ParamOption::JwtKeyId, Some(kid)).unwrap();
-        let ctx = authtoken::token::ClientContext::from_params(&core);
-        let answer = authtoken::http::block_on(authtoken::grants::exchange_code(
-            &ctx,
-            &Secret::new(grant.code),
-            &grant.redirect_uri,
-            Some(&Secret::new(grant.code_verifier)),
-        ))
         .unwrap_or_else(|e| panic!("code exchange as {} with {alg}: {e:?}", client.id));
         let p = pkjwt_params(provider, &client, key, alg, kid);
         let t0 = capi::import(Some(&p), answer.raw.expose()).unwrap();
@@ -294,7 +285,7 @@ fn private_key_jwt_authenticates_code_exchange_refresh_and_client_credentials() 
         assert!(t1.is_valid());
         // Introspection and revocation authenticate the same way.
         assert_eq!(capi::introspect(&t1).unwrap()["active"], true);
-        p.set(Opt::AUTH_OPT_FLOW, "client_credentials");
+        p.set(Opt::Flow, "client_credentials");
         let cc = capi::identify(&p)
             .unwrap_or_else(|f| panic!("client credentials as {} with {alg}: {f:?}", client.id));
         assert!(cc.is_valid());
@@ -312,8 +303,8 @@ fn private_key_jwt_with_a_key_the_client_did_not_register_is_invalid_client() {
         "RS256",
         "client-rsa",
     );
-    p.set(Opt::AUTH_OPT_FLOW, "client_credentials");
-    let f = assert_code(capi::identify(&p), Code::AUTH_ERROR_INVALID_CLIENT);
+    p.set(Opt::Flow, "client_credentials");
+    let f = assert_code(capi::identify(&p), Code::InvalidClient);
     assert_eq!(f.oauth_error, "invalid_client");
 }
 
@@ -321,36 +312,30 @@ fn private_key_jwt_with_a_key_the_client_did_not_register_is_invalid_client() {
 fn client_credentials_through_auth_identify() {
     let provider = &*SHARED;
     let p = params_for(provider, &SERVICE);
-    p.set(Opt::AUTH_OPT_FLOW, "client_credentials")
-        .set(Opt::AUTH_OPT_SCOPE, "api:read");
+    p.set(Opt::Flow, "client_credentials")
+        .set(Opt::Scope, "api:read");
     let t = capi::identify(&p).expect("client credentials");
     assert!(t.is_valid());
     assert_eq!(t.scope(), "api:read");
     assert_eq!(t.refresh_token(), "");
-    assert_code(capi::refresh(&t), Code::AUTH_ERROR_NOT_REFRESHABLE);
+    assert_code(capi::refresh(&t), Code::NotRefreshable);
     let answer = capi::introspect(&t).expect("introspect");
     assert_eq!(answer["active"], true, "{answer}");
     assert_eq!(answer["client_id"], "service", "{answer}");
     // A scope the client may not have: an OAuth error other than the listed ones.
-    p.set(Opt::AUTH_OPT_SCOPE, "api:read email");
-    let f = assert_code(capi::identify(&p), Code::AUTH_ERROR_OAUTH);
+    p.set(Opt::Scope, "api:read email");
+    let f = assert_code(capi::identify(&p), Code::OAuth);
     assert_eq!(f.oauth_error, "invalid_scope");
 }
 
 fn jwt_params(provider: &Provider, key: &str, alg: &str, kid: &str) -> Params {
     let p = Params::jwt();
-    p.set(Opt::AUTH_OPT_CLIENT_ID, JWT_SERVICE.id)
-        .set(Opt::AUTH_OPT_TOKEN_URL, &provider.token_endpoint())
-        .set(
-            Opt::AUTH_OPT_INTROSPECTION_URL,
-            &provider.introspection_endpoint(),
-        )
-        .set(
-            Opt::AUTH_OPT_JWT_PRIVATE_KEY,
-            key_path(key).to_str().unwrap(),
-        )
-        .set(Opt::AUTH_OPT_JWT_ALGORITHM, alg)
-        .set(Opt::AUTH_OPT_JWT_KEY_ID, kid);
+    p.set(Opt::ClientId, JWT_SERVICE.id)
+        .set(Opt::TokenUrl, &provider.token_endpoint())
+        .set(Opt::IntrospectionUrl, &provider.introspection_endpoint())
+        .set(Opt::JwtPrivateKey, key_path(key).to_str().unwrap())
+        .set(Opt::JwtAlgorithm, alg)
+        .set(Opt::JwtKeyId, kid);
     p
 }
 
@@ -362,7 +347,7 @@ fn jwt_bearer_grant_through_auth_identify() {
         ("client-ec.pem", "ES256", "client-ec"),
     ] {
         let p = jwt_params(provider, key, alg, kid);
-        p.set(Opt::AUTH_OPT_SCOPE, "api:read");
+        p.set(Opt::Scope, "api:read");
         let t = capi::identify(&p).unwrap_or_else(|f| panic!("JWT bearer with {alg}: {f:?}"));
         assert!(t.is_valid());
         assert_eq!(t.scope(), "api:read");
@@ -370,13 +355,13 @@ fn jwt_bearer_grant_through_auth_identify() {
         assert_eq!(answer["active"], true, "{answer}");
         // The subject defaults to the client id.
         assert_eq!(answer["sub"], JWT_SERVICE.id, "{answer}");
-        p.set(Opt::AUTH_OPT_JWT_SUBJECT, "svc-user-7");
+        p.set(Opt::JwtSubject, "svc-user-7");
         let t = capi::identify(&p).expect("JWT bearer with a subject");
         assert_eq!(capi::introspect(&t).unwrap()["sub"], "svc-user-7");
     }
     // An assertion signed by a key the client did not register is refused.
     let wrong = jwt_params(provider, "provider-signing-rsa.pem", "RS256", "client-rsa");
-    let f = assert_code(capi::identify(&wrong), Code::AUTH_ERROR_INVALID_GRANT);
+    let f = assert_code(capi::identify(&wrong), Code::InvalidGrant);
     assert_eq!(f.oauth_error, "invalid_grant");
     assert_eq!(f.http_status, 400);
 }
@@ -385,7 +370,7 @@ fn jwt_bearer_grant_through_auth_identify() {
 fn created_jwt_assertion_is_accepted_by_the_provider() {
     let provider = &*SHARED;
     let p = jwt_params(provider, "client-rsa.pem", "RS256", "client-rsa");
-    p.set(Opt::AUTH_OPT_JWT_SUBJECT, "host-made");
+    p.set(Opt::JwtSubject, "host-made");
     let jwt = capi::create_jwt_assertion(&p).expect("assertion");
     let claims = capi::jwt_claims(&jwt);
     assert_eq!(claims["iss"], JWT_SERVICE.id);
@@ -398,10 +383,10 @@ fn created_jwt_assertion_is_accepted_by_the_provider() {
         "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&client_id={}&assertion={jwt}",
         JWT_SERVICE.id
     );
-    let status = authtoken::http::block_on(async {
-        let r = authtoken::http::send(
-            &authtoken::token::TransportSettings::default(),
-            &authtoken::http::Request {
+    let status = authtoken_core::transport::http::block_on(async {
+        let r = authtoken_core::transport::http::send(
+            &authtoken_core::config::TransportSettings::default(),
+            &authtoken_core::transport::http::Request {
                 url: provider.token_endpoint(),
                 form: Some(
                     url::form_urlencoded::parse(body.as_bytes())
@@ -418,19 +403,16 @@ fn created_jwt_assertion_is_accepted_by_the_provider() {
     assert_eq!(status, 200);
     // Without a key there is nothing to sign with.
     let none = Params::jwt();
-    none.set(Opt::AUTH_OPT_CLIENT_ID, "x")
-        .set(Opt::AUTH_OPT_TOKEN_URL, &provider.token_endpoint());
-    assert_code(
-        capi::create_jwt_assertion(&none),
-        Code::AUTH_ERROR_INVALID_ARGUMENT,
-    );
+    none.set(Opt::ClientId, "x")
+        .set(Opt::TokenUrl, &provider.token_endpoint());
+    assert_code(capi::create_jwt_assertion(&none), Code::InvalidArgument);
 }
 
 #[test]
 fn revocation_of_an_access_token_and_introspection() {
     let provider = &*SHARED;
     let p = params_for(provider, &SERVICE);
-    p.set(Opt::AUTH_OPT_FLOW, "client_credentials");
+    p.set(Opt::Flow, "client_credentials");
     let t = capi::identify(&p).unwrap();
     assert_eq!(capi::introspect(&t).unwrap()["active"], true);
     capi::revoke(&t).expect("revoke the access token");
@@ -443,29 +425,28 @@ fn revocation_of_an_access_token_and_introspection() {
 fn no_revocation_or_introspection_endpoint_is_unsupported() {
     let provider = &*SHARED;
     let p = Params::oauth2();
-    p.set(Opt::AUTH_OPT_CLIENT_ID, "public-app")
-        .set(Opt::AUTH_OPT_TOKEN_URL, &provider.token_endpoint());
+    p.set(Opt::ClientId, "public-app")
+        .set(Opt::TokenUrl, &provider.token_endpoint());
     let t = capi::import(Some(&p), r#"{"access_token":"a","refresh_token":"r"}"#).unwrap();
-    assert_code(capi::revoke(&t), Code::AUTH_ERROR_UNSUPPORTED);
-    assert_code(capi::introspect(&t), Code::AUTH_ERROR_UNSUPPORTED);
+    assert_code(capi::revoke(&t), Code::Unsupported);
+    assert_code(capi::introspect(&t), Code::Unsupported);
 }
 
 #[test]
 fn not_refreshable_without_refresh_token_or_token_endpoint() {
     let t = capi::import(None, r#"{"access_token":"a","refresh_token":"r"}"#).unwrap();
-    let f = assert_code(capi::refresh(&t), Code::AUTH_ERROR_NOT_REFRESHABLE);
+    let f = assert_code(capi::refresh(&t), Code::NotRefreshable);
     assert!(f.message.contains("token endpoint"), "{}", f.message);
     let p = Params::oauth2();
-    p.set(Opt::AUTH_OPT_TOKEN_URL, "http://127.0.0.1:9/token");
+    p.set(Opt::TokenUrl, "http://127.0.0.1:9/token");
     let t = capi::import(Some(&p), r#"{"access_token":"a"}"#).unwrap();
-    let f = assert_code(capi::refresh(&t), Code::AUTH_ERROR_NOT_REFRESHABLE);
+    let f = assert_code(capi::refresh(&t), Code::NotRefreshable);
     assert!(f.message.contains("refresh token"), "{}", f.message);
     // NULL handles are invalid arguments, never crashes.
     let mut out = std::ptr::null_mut();
     // SAFETY: NULL is what is being tested.
-    let r =
-        unsafe { authtoken::ffi::token_endpoint::auth_refresh_token(std::ptr::null(), &mut out) };
-    assert_eq!(r, Code::AUTH_ERROR_INVALID_ARGUMENT);
+    let r = unsafe { authtoken::token_endpoint::auth_refresh_token(std::ptr::null(), &mut out) };
+    assert_eq!(r, Code::InvalidArgument);
     assert!(out.is_null());
 }
 
@@ -474,8 +455,8 @@ fn discovery_with_the_issuer_and_with_the_document_url() {
     let provider = Provider::start("{}");
     for configuration_url in [provider.issuer.clone(), provider.discovery_url()] {
         let p = Params::openid();
-        p.set(Opt::AUTH_OPT_CLIENT_ID, PUBLIC_APP.id)
-            .set(Opt::AUTH_OPT_CONFIGURATION_URL, &configuration_url);
+        p.set(Opt::ClientId, PUBLIC_APP.id)
+            .set(Opt::ConfigurationUrl, &configuration_url);
         let json = first_token_json(&provider, &PUBLIC_APP, SCOPE);
         let t0 = capi::import(Some(&p), &json).unwrap();
         // Token, revocation and introspection endpoints all come from discovery.
@@ -486,15 +467,15 @@ fn discovery_with_the_issuer_and_with_the_document_url() {
         assert_eq!(subject_of(&t1), "alice");
         assert_eq!(capi::introspect(&t1).unwrap()["active"], true);
         capi::revoke(&t1).expect("revoke via discovery");
-        assert_code(capi::refresh(&t1), Code::AUTH_ERROR_INVALID_GRANT);
+        assert_code(capi::refresh(&t1), Code::InvalidGrant);
     }
     // Client credentials with OAuth 2.0 params and a discovery URL.
     let p = Params::oauth2();
-    p.set(Opt::AUTH_OPT_CLIENT_ID, SERVICE.id)
-        .set(Opt::AUTH_OPT_CLIENT_SECRET, SERVICE.secret.unwrap())
-        .set(Opt::AUTH_OPT_CLIENT_AUTH, "basic")
-        .set(Opt::AUTH_OPT_FLOW, "client_credentials")
-        .set(Opt::AUTH_OPT_CONFIGURATION_URL, &provider.issuer);
+    p.set(Opt::ClientId, SERVICE.id)
+        .set(Opt::ClientSecret, SERVICE.secret.unwrap())
+        .set(Opt::ClientAuth, "basic")
+        .set(Opt::Flow, "client_credentials")
+        .set(Opt::ConfigurationUrl, &provider.issuer);
     assert!(
         capi::identify(&p)
             .expect("client credentials via discovery")
@@ -504,11 +485,11 @@ fn discovery_with_the_issuer_and_with_the_document_url() {
 
 /// `auth_read_identity(token)` → the subject.
 fn subject_of(token: &Token) -> String {
-    use authtoken::ffi::identity::{auth_identity_free, auth_identity_subject, auth_read_identity};
+    use authtoken::identity::{auth_identity_free, auth_identity_subject, auth_read_identity};
     let mut identity = std::ptr::null_mut();
     // SAFETY: a live token handle; the identity is freed below.
     let r = unsafe { auth_read_identity(token.as_ptr(), &mut identity) };
-    assert_eq!(r, Code::AUTH_OK);
+    assert_eq!(r, auth_result::AUTH_OK);
     // SAFETY: a live identity; the string is copied before the identity is freed.
     let sub = unsafe { std::ffi::CStr::from_ptr(auth_identity_subject(identity)) }
         .to_string_lossy()
@@ -524,11 +505,11 @@ fn discovery_issuer_mismatch_is_protocol() {
     // Same server under another name: the document names 127.0.0.1, not localhost.
     let impostor = format!("http://localhost:{}", provider.port);
     let p = Params::openid();
-    p.set(Opt::AUTH_OPT_CLIENT_ID, PUBLIC_APP.id)
-        .set(Opt::AUTH_OPT_CONFIGURATION_URL, &impostor);
+    p.set(Opt::ClientId, PUBLIC_APP.id)
+        .set(Opt::ConfigurationUrl, &impostor);
     let t = capi::import(Some(&p), r#"{"access_token":"a","refresh_token":"r"}"#).unwrap();
-    let f = assert_code(capi::refresh(&t), Code::AUTH_ERROR_PROTOCOL);
+    let f = assert_code(capi::refresh(&t), Code::Protocol);
     assert!(f.message.contains("issuer"), "{}", f.message);
-    p.set(Opt::AUTH_OPT_FLOW, "client_credentials");
-    assert_code(capi::identify(&p), Code::AUTH_ERROR_PROTOCOL);
+    p.set(Opt::Flow, "client_credentials");
+    assert_code(capi::identify(&p), Code::Protocol);
 }

@@ -25,7 +25,7 @@ export declare const Result: Readonly<{
   TIMEOUT: 4;
   /** The answer is not a valid OAuth/OpenID answer (HTML error page, bad JSON, no access_token, unexpected status). */
   PROTOCOL: 5;
-  /** The server answered an OAuth error not listed below (`auth_last_oauth_error()` names it). */
+  /** The server answered an OAuth error not listed below (the OAuth error names it). */
   OAUTH: 6;
   /** The code or refresh token was rejected: the user must sign in again. */
   INVALID_GRANT: 7;
@@ -33,7 +33,7 @@ export declare const Result: Readonly<{
   INVALID_CLIENT: 8;
   /** The user or the provider refused the authorization. */
   ACCESS_DENIED: 9;
-  /** `auth_params_cancel`, or a callback asked to stop. */
+  /** The flow was cancelled, or a callback asked to stop. */
   CANCELLED: 10;
   /** The redirect carried a missing or wrong `state` (possible forgery). */
   STATE_MISMATCH: 11;
@@ -118,6 +118,14 @@ export declare const Option: Readonly<{
   proxy: 30;
   /** Seconds of leeway for `exp`/`iat`/`nbf` checks (default 120). */
   clockSkew: 31;
+  /** Space-separated authentication context class references, sent as `acr_values` (authorization request, CIBA). */
+  acrValues: 40;
+  /** Seconds (an integer >= 0), sent as `max_age`; the ID token must then carry an `auth_time` no older than that (plus the clock skew), else `AUTH_ERROR_ID_TOKEN`. */
+  maxAge: 41;
+  /** Sent as `prompt`: `login`, `consent`, `select_account` or `create` (space-separated for several); `none` is refused (that is `auth_verify_authentication`). */
+  prompt: 42;
+  /** Sent as `login_hint` (authorization request, CIBA). */
+  loginHint: 43;
 }>;
 export type OptionName = keyof typeof Option;
 
@@ -131,7 +139,7 @@ export declare class NetworkError extends AuthError { static readonly code: 3; }
 export declare class TimeoutError extends AuthError { static readonly code: 4; }
 /** The answer is not a valid OAuth/OpenID answer (HTML error page, bad JSON, no access_token, unexpected status). */
 export declare class ProtocolError extends AuthError { static readonly code: 5; }
-/** The server answered an OAuth error not listed below (`auth_last_oauth_error()` names it). */
+/** The server answered an OAuth error not listed below (the OAuth error names it). */
 export declare class OAuthError extends AuthError { static readonly code: 6; }
 /** The code or refresh token was rejected: the user must sign in again. */
 export declare class InvalidGrantError extends AuthError { static readonly code: 7; }
@@ -139,7 +147,7 @@ export declare class InvalidGrantError extends AuthError { static readonly code:
 export declare class InvalidClientError extends AuthError { static readonly code: 8; }
 /** The user or the provider refused the authorization. */
 export declare class AccessDeniedError extends AuthError { static readonly code: 9; }
-/** `auth_params_cancel`, or a callback asked to stop. */
+/** The flow was cancelled, or a callback asked to stop. */
 export declare class CancelledError extends AuthError { static readonly code: 10; }
 /** The redirect carried a missing or wrong `state` (possible forgery). */
 export declare class StateMismatchError extends AuthError { static readonly code: 11; }

@@ -1,3 +1,3 @@
 #![no_main]
-//! Fuzz target: see authtoken::fuzzing::device_authorization.
-libfuzzer_sys::fuzz_target!(|data: &[u8]| authtoken::fuzzing::device_authorization(data));
+//! Fuzz target: see authtoken_core::fuzzing::device_authorization.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| authtoken_core::fuzzing::device_authorization(data));

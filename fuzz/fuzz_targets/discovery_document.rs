@@ -1,3 +1,3 @@
 #![no_main]
-//! Fuzz target: see authtoken::fuzzing::discovery_document.
-libfuzzer_sys::fuzz_target!(|data: &[u8]| authtoken::fuzzing::discovery_document(data));
+//! Fuzz target: see authtoken_core::fuzzing::discovery_document.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| authtoken_core::fuzzing::discovery_document(data));

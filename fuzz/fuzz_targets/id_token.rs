@@ -1,3 +1,3 @@
 #![no_main]
-//! Fuzz target: see authtoken::fuzzing::id_token.
-libfuzzer_sys::fuzz_target!(|data: &[u8]| authtoken::fuzzing::id_token(data));
+//! Fuzz target: see authtoken_core::fuzzing::id_token.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| authtoken_core::fuzzing::id_token(data));

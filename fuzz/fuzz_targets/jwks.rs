@@ -1,3 +1,3 @@
 #![no_main]
-//! Fuzz target: see authtoken::fuzzing::jwks.
-libfuzzer_sys::fuzz_target!(|data: &[u8]| authtoken::fuzzing::jwks(data));
+//! Fuzz target: see authtoken_core::fuzzing::jwks.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| authtoken_core::fuzzing::jwks(data));

@@ -1,3 +1,3 @@
 #![no_main]
-//! Fuzz target: see authtoken::fuzzing::listener_request.
-libfuzzer_sys::fuzz_target!(|data: &[u8]| authtoken::fuzzing::listener_request(data));
+//! Fuzz target: see authtoken_core::fuzzing::listener_request.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| authtoken_core::fuzzing::listener_request(data));

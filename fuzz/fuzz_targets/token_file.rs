@@ -1,3 +1,3 @@
 #![no_main]
-//! Fuzz target: see authtoken::fuzzing::token_file.
-libfuzzer_sys::fuzz_target!(|data: &[u8]| authtoken::fuzzing::token_file(data));
+//! Fuzz target: see authtoken_core::fuzzing::token_file.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| authtoken_core::fuzzing::token_file(data));

@@ -1,3 +1,3 @@
 #![no_main]
-//! Fuzz target: see authtoken::fuzzing::userinfo.
-libfuzzer_sys::fuzz_target!(|data: &[u8]| authtoken::fuzzing::userinfo(data));
+//! Fuzz target: see authtoken_core::fuzzing::userinfo.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| authtoken_core::fuzzing::userinfo(data));

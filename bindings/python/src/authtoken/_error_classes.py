@@ -39,7 +39,7 @@ class Protocol(AuthError):
 
 
 class OAuth(AuthError):
-    """The server answered an OAuth error not listed below (`auth_last_oauth_error()` names it)."""
+    """The server answered an OAuth error not listed below (the OAuth error names it)."""
 
     code = Result.OAUTH
 
@@ -63,7 +63,7 @@ class AccessDenied(AuthError):
 
 
 class Cancelled(AuthError):
-    """`auth_params_cancel`, or a callback asked to stop."""
+    """The flow was cancelled, or a callback asked to stop."""
 
     code = Result.CANCELLED
 

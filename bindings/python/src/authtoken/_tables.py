@@ -34,7 +34,7 @@ class Result(enum.IntEnum):
     PROTOCOL = 5
     """The answer is not a valid OAuth/OpenID answer (HTML error page, bad JSON, no access_token, unexpected status)."""
     OAUTH = 6
-    """The server answered an OAuth error not listed below (`auth_last_oauth_error()` names it)."""
+    """The server answered an OAuth error not listed below (the OAuth error names it)."""
     INVALID_GRANT = 7
     """The code or refresh token was rejected: the user must sign in again."""
     INVALID_CLIENT = 8
@@ -42,7 +42,7 @@ class Result(enum.IntEnum):
     ACCESS_DENIED = 9
     """The user or the provider refused the authorization."""
     CANCELLED = 10
-    """`auth_params_cancel`, or a callback asked to stop."""
+    """The flow was cancelled, or a callback asked to stop."""
     STATE_MISMATCH = 11
     """The redirect carried a missing or wrong `state` (possible forgery)."""
     ID_TOKEN = 12
@@ -126,6 +126,14 @@ class Option(enum.IntEnum):
     """Proxy URL; default: the usual `HTTPS_PROXY`/`NO_PROXY` variables."""
     CLOCK_SKEW = 31
     """Seconds of leeway for `exp`/`iat`/`nbf` checks (default 120)."""
+    ACR_VALUES = 40
+    """Space-separated authentication context class references, sent as `acr_values` (authorization request, CIBA)."""
+    MAX_AGE = 41
+    """Seconds (an integer >= 0), sent as `max_age`; the ID token must then carry an `auth_time` no older than that (plus the clock skew), else `AUTH_ERROR_ID_TOKEN`."""
+    PROMPT = 42
+    """Sent as `prompt`: `login`, `consent`, `select_account` or `create` (space-separated for several); `none` is refused (that is `auth_verify_authentication`)."""
+    LOGIN_HINT = 43
+    """Sent as `login_hint` (authorization request, CIBA)."""
 
 
 #: Options whose values only the library keeps: never kept, read back or shown here.
@@ -170,3 +178,7 @@ class OptionAttributes:
     ca_file: OptionValue
     proxy: OptionValue
     clock_skew: OptionValue
+    acr_values: OptionValue
+    max_age: OptionValue
+    prompt: OptionValue
+    login_hint: OptionValue

@@ -1,0 +1,112 @@
+//! `identify` (WLanguage `AuthIdentify`): a token obtained with the grant the parameters ask
+//! for — the JWT bearer grant, client credentials, the device flow, or the browser with a
+//! loopback listener — and `verify_authentication`, the silent sign-in. Every front end (C,
+//! the command line, Rust programs) signs in through these two functions.
+
+use super::browser::agent_of;
+use super::device;
+use super::listener::{DEFAULT_REDIRECT, ListenOptions, Listener};
+use super::request::{self as login, BeginOptions};
+use crate::cancel::CancelWatch;
+use crate::config::{Flow, Kind, Params, ResponseType, UserAgent};
+use crate::error::{Error, ErrorKind, Result};
+use crate::oauth::grants;
+use crate::token::Token;
+use crate::transport::http;
+
+/// Obtains a token as `params` say: with [`Kind::Jwt`] the JWT bearer grant (RFC 7523), with
+/// the `client_credentials` flow the client credentials grant, with the `device` flow the
+/// device flow (RFC 8628), else through the browser (the user agent of `params`, or the
+/// system browser) and a loopback redirect listener. Blocks until done, timed out (the login
+/// timeout), or cancelled ([`Params::cancel`]).
+pub fn identify(params: &Params) -> Result<Token> {
+    identify_with(params, agent_of(params), &params.cancel_watch())
+}
+
+/// [`identify`] with this user agent and this cancel watch in place of the parameters' own.
+pub fn identify_with(
+    params: &Params,
+    agent: &dyn UserAgent,
+    cancel: &CancelWatch,
+) -> Result<Token> {
+    http::block_on(async {
+        let grant = async {
+            match (params.kind, params.flow) {
+                (Kind::Jwt, _) => grants::jwt_bearer(params).await,
+                (_, Flow::ClientCredentials) => grants::client_credentials(params).await,
+                // These watch the cancel themselves, so that the listener answers the browser
+                // before the port closes.
+                (_, Flow::Device) => device::login(params, agent, cancel).await,
+                (_, Flow::AuthorizationCode) => {
+                    login_in_browser(params, agent, cancel, false).await
+                }
+            }
+        };
+        tokio::select! {
+            r = grant => r,
+            _ = cancel.cancelled() => Err(cancelled()),
+        }
+    })
+}
+
+/// Silent sign-in (`prompt=none`, OpenID Connect Core §3.1.2.1; WLanguage
+/// `AuthVerifyAuthentication`): succeeds only when the provider's session lets it answer
+/// without showing anything; `login_required`, `interaction_required`, `consent_required` end
+/// as AccessDenied with that OAuth error.
+pub fn verify_authentication(params: &Params) -> Result<Token> {
+    verify_authentication_with(params, agent_of(params), &params.cancel_watch())
+}
+
+/// [`verify_authentication`] with this user agent and this cancel watch.
+pub fn verify_authentication_with(
+    params: &Params,
+    agent: &dyn UserAgent,
+    cancel: &CancelWatch,
+) -> Result<Token> {
+    if params.flow != Flow::AuthorizationCode || params.kind == Kind::Jwt {
+        return Err(Error::invalid_argument(
+            "a silent sign-in needs the authorization_code flow",
+        ));
+    }
+    http::block_on(login_in_browser(params, agent, cancel, true))
+}
+
+fn cancelled() -> Error {
+    Error::new(ErrorKind::Cancelled, "the login was cancelled")
+}
+
+/// Listens on the redirect URL, sends the user to the authorization endpoint, and completes
+/// the login with what comes back.
+async fn login_in_browser(
+    params: &Params,
+    agent: &dyn UserAgent,
+    cancel: &CancelWatch,
+    silent: bool,
+) -> Result<Token> {
+    let redirect = params.redirect_url.as_deref().unwrap_or(DEFAULT_REDIRECT);
+    // Bound first: a busy port fails before the user is sent anywhere.
+    let listener = Listener::bind(redirect).await?;
+    let request = login::begin(
+        params,
+        &BeginOptions {
+            redirect_uri: Some(listener.redirect_uri().to_owned()),
+            silent,
+        },
+    )
+    .await?;
+    if cancel.is_cancelled() {
+        return Err(cancelled());
+    }
+    agent.open_url(&request.url)?;
+    let options = ListenOptions {
+        success_page: params.success_page.clone(),
+        fragment: params.response_type == ResponseType::Token,
+        done_title: None,
+    };
+    let request = &request;
+    listener
+        .serve(&options, params.login_timeout, cancel, |url| async move {
+            request.complete_async(&url).await
+        })
+        .await
+}

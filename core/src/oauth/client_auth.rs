@@ -1,0 +1,130 @@
+//! Client authentication at the token, revocation and introspection endpoints (RFC 6749 §2.3,
+//! RFC 7523 §2.2): exactly one mechanism per request, never a Basic header and a body secret
+//! together (providers reject that as `invalid_request`).
+
+use crate::config::ClientAuth;
+use crate::config::ClientContext;
+use crate::config::ParamOption;
+use crate::error::{Error, Result};
+use crate::oauth::assertion;
+use crate::secret::Secret;
+use crate::transport::http::{BasicAuth, Request};
+
+/// A form POST to `url` with `fields` and the client's authentication added.
+///
+/// The audience of a `private_key_jwt` assertion is the token endpoint when known (RFC 7523
+/// §3), else `url` itself.
+pub fn authenticated_post(
+    ctx: &ClientContext,
+    url: &str,
+    mut fields: Vec<(String, Secret)>,
+) -> Result<Request> {
+    let mut basic = None;
+    let field = |name: &str, value: &str| (name.to_owned(), Secret::new(value));
+    match ctx.client_auth {
+        ClientAuth::Basic => {
+            let secret = secret_of(ctx, "basic")?;
+            // http.rs form-urlencodes both before base64 (RFC 6749 §2.3.1).
+            basic = Some(BasicAuth {
+                user: ctx.client_id.clone(),
+                password: secret,
+            });
+        }
+        ClientAuth::Post => {
+            let secret = secret_of(ctx, "post")?;
+            fields.push(field("client_id", &ctx.client_id));
+            fields.push(("client_secret".to_owned(), secret));
+        }
+        ClientAuth::None => {
+            if !ctx.client_id.is_empty() {
+                fields.push(field("client_id", &ctx.client_id));
+            }
+        }
+        ClientAuth::PrivateKeyJwt => {
+            let signer = ctx.jwt.as_ref().ok_or_else(|| {
+                Error::invalid_argument(format!(
+                    "private_key_jwt client authentication needs {jwt_private_key}",
+                    jwt_private_key = ParamOption::JwtPrivateKey
+                ))
+            })?;
+            let audience = ctx.endpoints.token.as_deref().unwrap_or(url);
+            let assertion = assertion::client_assertion(signer, &ctx.client_id, audience)?;
+            fields.push(field("client_id", &ctx.client_id));
+            fields.push(field(
+                "client_assertion_type",
+                assertion::CLIENT_ASSERTION_TYPE,
+            ));
+            fields.push(("client_assertion".to_owned(), assertion));
+        }
+    }
+    let mut request = Request::post_form(url, fields);
+    request.basic = basic;
+    Ok(request)
+}
+
+fn secret_of(ctx: &ClientContext, method: &str) -> Result<Secret> {
+    if ctx.client_id.is_empty() {
+        return Err(Error::invalid_argument(format!(
+            "client authentication '{method}' needs {client_id}",
+            client_id = ParamOption::ClientId
+        )));
+    }
+    match &ctx.client_secret {
+        Some(s) if !s.is_empty() => Ok(s.clone()),
+        _ => Err(Error::invalid_argument(format!(
+            "client authentication '{method}' needs {client_secret}",
+            client_secret = ParamOption::ClientSecret
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Kind, Params};
+
+    fn ctx(auth: ClientAuth, secret: Option<&str>) -> ClientContext {
+        let mut c = ClientContext::from_params(&Params::new(Kind::OAuth2));
+        c.client_id = "app".into();
+        c.client_secret = secret.map(Secret::new);
+        c.client_auth = auth;
+        c
+    }
+
+    fn names(r: &Request) -> Vec<String> {
+        r.form
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    #[test]
+    fn basic_never_puts_the_secret_in_the_body() {
+        let r =
+            authenticated_post(&ctx(ClientAuth::Basic, Some("s")), "https://x/t", vec![]).unwrap();
+        assert!(r.basic.is_some());
+        assert!(!names(&r).contains(&"client_secret".to_owned()));
+    }
+
+    #[test]
+    fn post_puts_id_and_secret_in_the_body_and_no_header() {
+        let r =
+            authenticated_post(&ctx(ClientAuth::Post, Some("s")), "https://x/t", vec![]).unwrap();
+        assert!(r.basic.is_none());
+        assert_eq!(names(&r), ["client_id", "client_secret"]);
+    }
+
+    #[test]
+    fn none_sends_only_the_id_and_secret_methods_need_a_secret() {
+        let r = authenticated_post(&ctx(ClientAuth::None, None), "https://x/t", vec![]).unwrap();
+        assert_eq!(names(&r), ["client_id"]);
+        let e =
+            authenticated_post(&ctx(ClientAuth::Basic, None), "https://x/t", vec![]).unwrap_err();
+        assert_eq!(e.kind(), crate::error::ErrorKind::InvalidArgument);
+        let e = authenticated_post(&ctx(ClientAuth::PrivateKeyJwt, None), "https://x/t", vec![])
+            .unwrap_err();
+        assert_eq!(e.kind(), crate::error::ErrorKind::InvalidArgument);
+    }
+}

@@ -1,0 +1,220 @@
+//! The token endpoint (RFC 6749 §3.2, §4, §6; RFC 7523): one POST with the client's
+//! authentication, and the grants built on it.
+//!
+//! Nothing here retries a request the server may have received: a refresh answered but lost
+//! and sent again would present a rotated refresh token twice, which revokes the whole grant.
+
+use crate::config::ClientContext;
+use crate::config::ParamOption;
+use crate::config::{Kind, Params};
+use crate::error::{Error, ErrorKind, Result};
+use crate::oauth::assertion;
+use crate::oauth::client_auth::authenticated_post;
+use crate::oidc::id_token::{self, Expectations};
+use crate::provider::discovery;
+use crate::secret::Secret;
+use crate::token::{Token, TokenResponse, parse_token_response};
+use crate::transport::answer;
+use crate::transport::http;
+use serde_json::{Map, Value};
+
+/// POSTs `fields` (grant_type and the grant's own fields) to the context's token endpoint with
+/// the client's authentication, and parses the answer.
+pub async fn token_request(
+    ctx: &ClientContext,
+    fields: Vec<(String, Secret)>,
+) -> Result<TokenResponse> {
+    let url = ctx.endpoints.token.as_deref().ok_or_else(|| {
+        Error::invalid_argument(format!(
+            "no token endpoint: set {token_url} or {configuration_url}",
+            token_url = ParamOption::TokenUrl,
+            configuration_url = ParamOption::ConfigurationUrl
+        ))
+    })?;
+    let request = authenticated_post(ctx, url, fields)?;
+    let response = http::send(&ctx.transport, &request).await?;
+    // A success is parsed once, below: parse_token_response also turns an error object sent
+    // with status 200 into that error.
+    if !response.is_success()
+        && let Some(e) = answer::error_of(&response, "token endpoint")
+    {
+        return Err(e);
+    }
+    let body = response.text()?;
+    parse_token_response(body, response.status)
+}
+
+/// The authorization code grant (RFC 6749 §4.1.3, RFC 7636 §4.5).
+pub async fn exchange_code(
+    ctx: &ClientContext,
+    code: &Secret,
+    redirect_uri: &str,
+    code_verifier: Option<&Secret>,
+) -> Result<TokenResponse> {
+    let mut fields = vec![
+        ("grant_type".to_owned(), Secret::new("authorization_code")),
+        ("code".to_owned(), code.clone()),
+        ("redirect_uri".to_owned(), Secret::new(redirect_uri)),
+    ];
+    if let Some(v) = code_verifier {
+        fields.push(("code_verifier".to_owned(), v.clone()));
+    }
+    token_request(ctx, fields).await
+}
+
+/// The context with discovery's endpoints filled in when it has a configuration URL and lacks
+/// the token endpoint (or, for OpenID, the issuer that ID tokens are checked against).
+/// Discovery is cached, so this costs one fetch per provider and hour.
+pub async fn resolved_context(ctx: &ClientContext) -> Result<ClientContext> {
+    let needs_discovery = ctx.configuration_url.is_some()
+        && (ctx.endpoints.token.is_none() || (ctx.kind == Kind::OpenId && ctx.issuer.is_none()));
+    if needs_discovery {
+        Ok(discovery::resolve(ctx).await?.0)
+    } else {
+        Ok(ctx.clone())
+    }
+}
+
+/// A new token from the refresh token (RFC 6749 §6), with the context the token carries.
+/// What the answer omits (refresh token, ID token) is kept from `token`, which stays valid.
+pub async fn refresh(token: &Token) -> Result<Token> {
+    if token.refresh_token.as_ref().is_none_or(Secret::is_empty) {
+        return Err(Error::new(
+            ErrorKind::NotRefreshable,
+            "the token has no refresh token",
+        ));
+    }
+    let refresh_token = token.refresh_token.clone().unwrap_or_default();
+    let ctx = resolved_context(&token.context)
+        .await
+        .map_err(|e| e.context("refresh"))?;
+    if ctx.endpoints.token.is_none() {
+        return Err(Error::new(
+            ErrorKind::NotRefreshable,
+            format!(
+                "no token endpoint is known for this token (it was imported without {token_url} or {configuration_url})",
+                token_url = ParamOption::TokenUrl,
+                configuration_url = ParamOption::ConfigurationUrl
+            ),
+        ));
+    }
+    let fields = vec![
+        ("grant_type".to_owned(), Secret::new("refresh_token")),
+        ("refresh_token".to_owned(), refresh_token),
+    ];
+    let answer = token_request(&ctx, fields)
+        .await
+        .map_err(|e| e.context("refresh"))?;
+    let received_id_token = answer.id_token.clone();
+    let mut fresh = token.refreshed(answer);
+    fresh.context = ctx;
+    if let (Kind::OpenId, Some(id)) = (fresh.context.kind, received_id_token) {
+        let previous: Option<Map<String, Value>> = token
+            .id_token_claims
+            .as_deref()
+            .and_then(|c| serde_json::from_str(c).ok());
+        let expect = Expectations {
+            nonce: None,
+            access_token: Some(fresh.access_token.expose()),
+            previous_claims: previous.as_ref(),
+            ..Expectations::default()
+        };
+        let claims = id_token::validate(&fresh.context, id.expose(), &expect)
+            .await
+            .map_err(|e| e.context("refresh"))?;
+        fresh.id_token_claims = Some(Value::Object(claims).to_string());
+    }
+    Ok(fresh)
+}
+
+/// The scope sent with a grant that has no user (no automatic `openid`).
+fn plain_scope(params: &Params) -> Option<String> {
+    let scope = params
+        .scope
+        .split_ascii_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!scope.is_empty()).then_some(scope)
+}
+
+/// The context of `params`, discovered, with a token endpoint.
+async fn grant_context(params: &Params) -> Result<ClientContext> {
+    let ctx = ClientContext::from_params(params);
+    let ctx = if ctx.configuration_url.is_some() {
+        discovery::resolve(&ctx).await?.0
+    } else {
+        ctx
+    };
+    if ctx.endpoints.token.is_none() {
+        return Err(Error::invalid_argument(format!(
+            "no token endpoint: set {token_url} or {configuration_url}",
+            token_url = ParamOption::TokenUrl,
+            configuration_url = ParamOption::ConfigurationUrl
+        )));
+    }
+    Ok(ctx)
+}
+
+/// The client credentials grant (RFC 6749 §4.4).
+pub async fn client_credentials(params: &Params) -> Result<Token> {
+    let ctx = grant_context(params).await?;
+    let mut fields = vec![("grant_type".to_owned(), Secret::new("client_credentials"))];
+    if let Some(scope) = plain_scope(params) {
+        fields.push(("scope".to_owned(), Secret::new(scope)));
+    }
+    let answer = token_request(&ctx, fields)
+        .await
+        .map_err(|e| e.context("client credentials"))?;
+    Ok(Token::from_response(answer, ctx))
+}
+
+/// The JWT bearer grant (RFC 7523 §2.1).
+pub async fn jwt_bearer(params: &Params) -> Result<Token> {
+    let ctx = grant_context(params).await?;
+    let signer = ctx.jwt.as_ref().ok_or_else(|| {
+        Error::invalid_argument(format!(
+            "the JWT bearer grant needs {jwt_private_key}",
+            jwt_private_key = ParamOption::JwtPrivateKey
+        ))
+    })?;
+    let token_endpoint = ctx.endpoints.token.as_deref().unwrap_or_default();
+    let assertion = assertion::grant_assertion(signer, &ctx.client_id, token_endpoint)?;
+    let mut fields = vec![
+        (
+            "grant_type".to_owned(),
+            Secret::new(assertion::JWT_BEARER_GRANT),
+        ),
+        ("assertion".to_owned(), assertion),
+    ];
+    if let Some(scope) = plain_scope(params) {
+        fields.push(("scope".to_owned(), Secret::new(scope)));
+    }
+    let answer = token_request(&ctx, fields)
+        .await
+        .map_err(|e| e.context("JWT bearer grant"))?;
+    Ok(Token::from_response(answer, ctx))
+}
+
+/// A signed assertion as `auth_identify` would send it: for `AUTH_KIND_JWT` the grant
+/// assertion (RFC 7523 §2.1), otherwise the `private_key_jwt` client assertion (§2.2). The
+/// default audience is the token endpoint, from discovery when it is not set.
+pub async fn jwt_assertion_for(params: &Params) -> Result<Secret> {
+    let ctx = ClientContext::from_params(params);
+    let signer = ctx.jwt.as_ref().ok_or_else(|| {
+        Error::invalid_argument(format!(
+            "a JWT assertion needs {jwt_private_key}",
+            jwt_private_key = ParamOption::JwtPrivateKey
+        ))
+    })?;
+    let ctx = if signer.audience.is_none() {
+        grant_context(params).await?
+    } else {
+        ctx.clone()
+    };
+    let audience = ctx.endpoints.token.as_deref().unwrap_or_default();
+    if params.kind == Kind::Jwt {
+        assertion::grant_assertion(signer, &ctx.client_id, audience)
+    } else {
+        assertion::client_assertion(signer, &ctx.client_id, audience)
+    }
+}

@@ -1,0 +1,3 @@
+//! What a provider says about itself: the discovery document, cached per URL.
+
+pub mod discovery;

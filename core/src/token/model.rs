@@ -1,0 +1,383 @@
+//! The token (WLanguage `AuthToken`): what the token endpoint answered, and the client context a
+//! later refresh, revocation or identity read needs, so that a token loaded from a file works
+//! with no parameters.
+
+use crate::clock::unix_now;
+use crate::config::ClientContext;
+use crate::error::{Error, ErrorKind, Result};
+use crate::secret::Secret;
+use crate::transport::answer::{oauth_error_of, parse_fields};
+use serde_json::Value;
+
+/// A token as received (WLanguage `AuthToken`). Immutable: its fields are readable only
+/// through the methods below, and a refresh makes a new token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub(crate) access_token: Secret,
+    pub(crate) token_type: String,
+    pub(crate) refresh_token: Option<Secret>,
+    /// Seconds since the epoch; 0 when the server gave no lifetime.
+    pub(crate) expires_at: i64,
+    pub(crate) scope: String,
+    pub(crate) id_token: Option<Secret>,
+    /// The validated ID-token claims, a JSON object, when an ID token was validated.
+    pub(crate) id_token_claims: Option<String>,
+    /// The raw body of the last token answer (WLanguage `ServerResponse`).
+    pub(crate) server_response: Secret,
+    pub(crate) received_at: i64,
+    pub(crate) context: ClientContext,
+}
+
+impl Token {
+    /// A token from a token endpoint's answer given as JSON text (WLanguage
+    /// `AuthImportToken`), with the client and provider of `params` so that it can be
+    /// refreshed (`None`: it can be used, not refreshed). An error object gives that error;
+    /// no `access_token`: Protocol; no `expires_in`: it never expires.
+    pub fn import(params: Option<&crate::config::Params>, json: &str) -> Result<Token> {
+        let context = params.map_or_else(ClientContext::empty, ClientContext::from_params);
+        Ok(Token::from_response(
+            parse_token_response(json, 0)?,
+            context,
+        ))
+    }
+
+    /// The access token (`Value`).
+    pub fn access_token(&self) -> &Secret {
+        &self.access_token
+    }
+    /// The token type: `Bearer`, or `DPoP` for a DPoP-bound token.
+    pub fn token_type(&self) -> &str {
+        &self.token_type
+    }
+    /// The refresh token, if the provider gave one (`Refresh`).
+    pub fn refresh_token(&self) -> Option<&Secret> {
+        self.refresh_token.as_ref()
+    }
+    /// When the access token expires, in seconds since the Unix epoch; 0 when unknown
+    /// (`ExpirationDate`).
+    pub fn expires_at(&self) -> i64 {
+        self.expires_at
+    }
+    /// The scope granted (space-separated).
+    pub fn scope(&self) -> &str {
+        &self.scope
+    }
+    /// The raw ID token, if any.
+    pub fn id_token(&self) -> Option<&Secret> {
+        self.id_token.as_ref()
+    }
+    /// The validated ID-token claims (a JSON object text), when an ID token was validated.
+    pub fn id_token_claims(&self) -> Option<&str> {
+        self.id_token_claims.as_deref()
+    }
+    /// The raw body of the last token answer (`ServerResponse`).
+    pub fn server_response(&self) -> &Secret {
+        &self.server_response
+    }
+    /// When the answer was received, in seconds since the Unix epoch.
+    pub fn received_at(&self) -> i64 {
+        self.received_at
+    }
+    /// The client and provider the token belongs to.
+    pub fn context(&self) -> &ClientContext {
+        &self.context
+    }
+
+    /// Has an access token that has not expired (`Valid`).
+    pub fn is_valid(&self) -> bool {
+        self.is_valid_at(unix_now(), 0)
+    }
+
+    /// Valid at `now` for at least `margin` more seconds.
+    pub fn is_valid_at(&self, now: i64, margin: i64) -> bool {
+        !self.access_token.is_empty()
+            && (self.expires_at == 0 || self.expires_at > now.saturating_add(margin))
+    }
+
+    /// `"<type> <value>"` for the `Authorization` header (RFC 6750 §2.1).
+    pub fn authorization_header(&self) -> String {
+        format!("{} {}", self.token_type, self.access_token.expose())
+    }
+
+    /// The token a refresh answer makes from this one (RFC 6749 §6): what the answer omits
+    /// (refresh token, ID token and its claims, scope) is kept from this token.
+    pub fn refreshed(&self, answer: TokenResponse) -> Token {
+        let keep_id_token = answer.id_token.is_none();
+        Token {
+            access_token: answer.access_token,
+            token_type: answer.token_type,
+            refresh_token: answer.refresh_token.or_else(|| self.refresh_token.clone()),
+            expires_at: answer.expires_at,
+            scope: if answer.scope.is_empty() {
+                self.scope.clone()
+            } else {
+                answer.scope
+            },
+            id_token: if keep_id_token {
+                self.id_token.clone()
+            } else {
+                answer.id_token
+            },
+            id_token_claims: if keep_id_token {
+                self.id_token_claims.clone()
+            } else {
+                None
+            },
+            server_response: answer.raw,
+            received_at: answer.received_at,
+            context: self.context.clone(),
+        }
+    }
+
+    pub fn from_response(answer: TokenResponse, context: ClientContext) -> Token {
+        Token {
+            access_token: answer.access_token,
+            token_type: answer.token_type,
+            refresh_token: answer.refresh_token,
+            expires_at: answer.expires_at,
+            scope: answer.scope,
+            id_token: answer.id_token,
+            id_token_claims: None,
+            server_response: answer.raw,
+            received_at: answer.received_at,
+            context,
+        }
+    }
+}
+
+/// A successful token answer (RFC 6749 §5.1), parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenResponse {
+    pub access_token: Secret,
+    pub token_type: String,
+    pub refresh_token: Option<Secret>,
+    pub expires_at: i64,
+    pub scope: String,
+    pub id_token: Option<Secret>,
+    pub raw: Secret,
+    pub received_at: i64,
+}
+
+/// Reads a token endpoint answer. Lenient where real providers deviate (`expires_in` as a
+/// string, no `token_type`, any case of `bearer`, a form-encoded body, an error object sent
+/// with status 200); strict where it protects (no `access_token`, or an error field, is never
+/// a token).
+pub fn parse_token_response(body: &str, http_status: u16) -> Result<TokenResponse> {
+    let fields = parse_fields(body).map_err(|e| e.with_http_status(http_status))?;
+    if let Some(err) = oauth_error_of(&fields, http_status) {
+        return Err(err);
+    }
+    let received_at = unix_now();
+    let access_token = match fields.get("access_token") {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(_) => {
+            return Err(protocol(
+                http_status,
+                "the token answer's access_token is not a non-empty string",
+            ));
+        }
+        None => {
+            return Err(protocol(
+                http_status,
+                "the token answer has no access_token",
+            ));
+        }
+    };
+    let token_type = match fields.get("token_type") {
+        None | Some(Value::Null) => "Bearer".to_owned(),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("bearer") || s.trim().is_empty() => {
+            "Bearer".to_owned()
+        }
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("dpop") => "DPoP".to_owned(),
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => {
+            return Err(protocol(
+                http_status,
+                "the token answer's token_type is not a string",
+            ));
+        }
+    };
+    let expires_at = match fields.get("expires_in") {
+        None | Some(Value::Null) => 0,
+        Some(v) => {
+            let secs = seconds_of(v).ok_or_else(|| {
+                protocol(
+                    http_status,
+                    "the token answer's expires_in is not a number of seconds",
+                )
+            })?;
+            received_at.saturating_add(secs)
+        }
+    };
+    let text = |name: &str| -> Result<Option<String>> {
+        match fields.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.is_empty() => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(protocol(
+                http_status,
+                &format!("the token answer's {name} is not a string"),
+            )),
+        }
+    };
+    let refresh_token = text("refresh_token")?.map(Secret::from);
+    let id_token = text("id_token")?.map(Secret::from);
+    let scope = text("scope")?.unwrap_or_default();
+    for (name, value) in [
+        ("access_token", Some(access_token.as_str())),
+        ("token_type", Some(token_type.as_str())),
+    ] {
+        if value.is_some_and(|v| v.contains('\0')) {
+            return Err(protocol(
+                http_status,
+                &format!("the token answer's {name} holds a NUL character"),
+            ));
+        }
+    }
+    if refresh_token
+        .as_ref()
+        .is_some_and(|s| s.expose().contains('\0'))
+        || id_token.as_ref().is_some_and(|s| s.expose().contains('\0'))
+        || scope.contains('\0')
+        || body.contains('\0')
+    {
+        return Err(protocol(
+            http_status,
+            "the token answer holds a NUL character",
+        ));
+    }
+    Ok(TokenResponse {
+        access_token: Secret::new(access_token),
+        token_type,
+        refresh_token,
+        expires_at,
+        scope,
+        id_token,
+        raw: Secret::new(body),
+        received_at,
+    })
+}
+
+fn protocol(status: u16, message: &str) -> Error {
+    Error::protocol(message).with_http_status(status)
+}
+
+/// `expires_in` as an integer, a float, or a string holding either; negative means "already".
+fn seconds_of(v: &Value) -> Option<i64> {
+    let clamp = |f: f64| {
+        if f.is_finite() {
+            Some(f.clamp(0.0, i64::MAX as f64 / 2.0) as i64)
+        } else {
+            None
+        }
+    };
+    match v {
+        Value::Number(n) => n
+            .as_i64()
+            .map(|i| i.max(0))
+            .or_else(|| n.as_f64().and_then(clamp)),
+        Value::String(s) => {
+            let s = s.trim();
+            s.parse::<i64>()
+                .ok()
+                .map(|i| i.max(0))
+                .or_else(|| s.parse::<f64>().ok().and_then(clamp))
+        }
+        _ => None,
+    }
+}
+
+/// Whether an error means the user has to sign in again.
+pub fn needs_new_login(e: &Error) -> bool {
+    e.kind() == ErrorKind::InvalidGrant
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lenient_where_providers_deviate() {
+        let t = parse_token_response(
+            r#"{"access_token":"a","expires_in":"3600","token_type":"bearer"}"#,
+            200,
+        )
+        .unwrap();
+        assert_eq!(t.token_type, "Bearer");
+        assert!(t.expires_at >= unix_now() + 3590);
+        let t = parse_token_response(r#"{"access_token":"a","expires_in":59.9}"#, 200).unwrap();
+        assert_eq!(t.token_type, "Bearer");
+        assert!(t.expires_at >= unix_now() + 58);
+        let t = parse_token_response("access_token=abc&scope=repo%20user&token_type=bearer", 200)
+            .unwrap();
+        assert_eq!(t.access_token.expose(), "abc");
+        assert_eq!(t.scope, "repo user");
+        let t = parse_token_response(r#"{"access_token":"a"}"#, 200).unwrap();
+        assert_eq!(t.expires_at, 0);
+    }
+
+    #[test]
+    fn strict_where_it_protects() {
+        let e = parse_token_response(r#"{"token_type":"Bearer"}"#, 200).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Protocol);
+        let e = parse_token_response(
+            r#"{"error":"invalid_grant","error_description":"nope"}"#,
+            200,
+        )
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidGrant);
+        assert_eq!(e.oauth_error(), "invalid_grant");
+        assert!(e.message().contains("nope"));
+        let e = parse_token_response("<html>500</html>", 500).unwrap_err();
+        assert_eq!((e.kind(), e.http_status()), (ErrorKind::Protocol, 500));
+        assert_eq!(
+            parse_token_response("", 200).unwrap_err().kind(),
+            ErrorKind::Protocol
+        );
+        assert_eq!(
+            parse_token_response("[1]", 200).unwrap_err().kind(),
+            ErrorKind::Protocol
+        );
+        assert_eq!(
+            parse_token_response(r#"{"access_token":5}"#, 200)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Protocol
+        );
+        assert_eq!(
+            parse_token_response(r#"{"access_token":"a","expires_in":"soon"}"#, 200)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Protocol
+        );
+        assert_eq!(
+            parse_token_response("{\"access_token\":\"a\\u0000b\"}", 200)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Protocol
+        );
+    }
+
+    #[test]
+    fn refresh_keeps_what_the_answer_omits() {
+        let first = parse_token_response(
+            r#"{"access_token":"a","refresh_token":"r","id_token":"i","scope":"s"}"#,
+            200,
+        )
+        .unwrap();
+        let mut t = Token::from_response(first, ClientContext::empty());
+        t.id_token_claims = Some("{}".into());
+        let second = parse_token_response(r#"{"access_token":"b"}"#, 200).unwrap();
+        let t2 = t.refreshed(second);
+        assert_eq!(t2.access_token.expose(), "b");
+        assert_eq!(t2.refresh_token.as_ref().unwrap().expose(), "r");
+        assert_eq!(t2.id_token.as_ref().unwrap().expose(), "i");
+        assert_eq!(t2.id_token_claims.as_deref(), Some("{}"));
+        assert_eq!(t2.scope, "s");
+        assert_eq!(
+            t.access_token.expose(),
+            "a",
+            "the old token stays as it was"
+        );
+    }
+}

@@ -1,0 +1,536 @@
+//! The one HTTP layer. Back-channel calls (refresh, revocation, userinfo…) run on a
+//! current-thread tokio runtime owned by the calling thread, with that thread's own reqwest
+//! clients: the request, its connection and the answer never leave the caller's thread (a
+//! multi-thread runtime would move the connection's I/O to a worker thread and back: twice the
+//! latency of the request itself on loopback), and threads share nothing but the TLS
+//! configuration (`tls.rs`). Flows whose I/O outlives one call (the login's loopback listener)
+//! run on the shared multi-thread runtime instead. No redirects on back-channel requests;
+//! answers capped at 1 MiB.
+
+use crate::config::ParamOption;
+use crate::config::TransportSettings;
+use crate::error::{Error, ErrorKind, Result};
+use crate::log::{Level, log_at, redact_url};
+use crate::secret::Secret;
+use crate::transport::tls::TlsKey;
+use std::cell::{Cell, OnceCell, RefCell};
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{LazyLock, Mutex};
+use std::time::{Duration, Instant};
+
+/// Largest answer body read from any endpoint.
+pub const MAX_BODY: usize = 1024 * 1024;
+
+static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("authtoken-io")
+        .enable_all()
+        .build()
+        .expect("the tokio runtime could not start")
+});
+
+/// The shared runtime (started on first use).
+pub fn runtime() -> &'static tokio::runtime::Runtime {
+    &RUNTIME
+}
+
+/// Runs `future` to completion on the shared multi-thread runtime, driven from the caller's
+/// thread. For calls that create I/O objects used again by later calls, possibly from other
+/// threads (the login's listener). Called from inside a runtime (a host callback that calls
+/// back into the library), it runs on a helper thread, since a runtime cannot block inside
+/// itself.
+pub fn block_on<F: Future + Send>(future: F) -> F::Output
+where
+    F::Output: Send,
+{
+    if tokio::runtime::Handle::try_current().is_ok() {
+        std::thread::scope(|s| {
+            s.spawn(|| RUNTIME.block_on(future))
+                .join()
+                .expect("block_on helper thread")
+        })
+    } else {
+        RUNTIME.block_on(future)
+    }
+}
+
+/// A thread's own runtime and clients. The clients' pooled connections belong to this
+/// runtime, so they are only ever used by it.
+struct ThreadIo {
+    clients: RefCell<HashMap<ClientKey, reqwest::Client>>,
+    runtime: tokio::runtime::Runtime,
+}
+
+thread_local! {
+    static THREAD_IO: OnceCell<ThreadIo> = const { OnceCell::new() };
+    /// Set while this thread's runtime runs a future: [`client`] then hands out this thread's
+    /// clients.
+    static ON_THREAD_RUNTIME: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs a self-contained call (nothing it creates is used after it returns: a request and its
+/// answer) to completion on the calling thread's own runtime. Falls back to [`block_on`]
+/// inside a runtime, and when the thread is being torn down.
+pub fn block_on_here<F: Future + Send>(future: F) -> F::Output
+where
+    F::Output: Send,
+{
+    if tokio::runtime::Handle::try_current().is_ok() || ON_THREAD_RUNTIME.with(Cell::get) {
+        return block_on(future);
+    }
+    let runtime = THREAD_IO.try_with(|io| {
+        io.get_or_init(|| ThreadIo {
+            clients: RefCell::new(HashMap::new()),
+            runtime: tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("the thread's tokio runtime could not start"),
+        });
+    });
+    if runtime.is_err() {
+        return block_on(future);
+    }
+    struct Running;
+    impl Drop for Running {
+        fn drop(&mut self) {
+            ON_THREAD_RUNTIME.with(|f| f.set(false));
+        }
+    }
+    ON_THREAD_RUNTIME.with(|f| f.set(true));
+    let _running = Running;
+    THREAD_IO.with(|io| {
+        io.get()
+            .expect("initialised above")
+            .runtime
+            .block_on(future)
+    })
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct ClientKey {
+    tls: TlsKey,
+    proxy: Option<String>,
+}
+
+static CLIENTS: LazyLock<Mutex<HashMap<ClientKey, reqwest::Client>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// The client for these transport settings: the calling thread's own when it runs on its own
+/// runtime ([`block_on_here`]), else the one shared on the multi-thread runtime.
+pub fn client(t: &TransportSettings) -> Result<reqwest::Client> {
+    let key = ClientKey {
+        tls: TlsKey {
+            ca_file: t.ca_file.clone(),
+            client_certificate: t.client_certificate.clone(),
+            client_certificate_password: t
+                .client_certificate_password
+                .as_ref()
+                .map(|s| s.expose().to_owned()),
+        },
+        proxy: t.proxy.clone(),
+    };
+    if ON_THREAD_RUNTIME.with(Cell::get) {
+        let own = THREAD_IO.with(|io| {
+            let io = io.get()?;
+            let mut clients = io.clients.borrow_mut();
+            Some(match clients.get(&key) {
+                Some(c) => Ok(c.clone()),
+                None => build_client(&key).inspect(|c| {
+                    clients.insert(key.clone(), c.clone());
+                }),
+            })
+        });
+        if let Some(c) = own {
+            return c;
+        }
+    }
+    let mut clients = CLIENTS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(c) = clients.get(&key) {
+        return Ok(c.clone());
+    }
+    let c = build_client(&key)?;
+    clients.insert(key, c.clone());
+    Ok(c)
+}
+
+fn build_client(key: &ClientKey) -> Result<reqwest::Client> {
+    let mut b = reqwest::Client::builder()
+        // A back-channel redirect could send credentials elsewhere (SSRF); never follow one.
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("authtoken/", env!("CARGO_PKG_VERSION")))
+        .pool_idle_timeout(Duration::from_secs(90))
+        .tcp_nodelay(true)
+        .https_only(false)
+        .tls_backend_preconfigured(crate::transport::tls::client_config(&key.tls)?);
+    if let Some(proxy) = &key.proxy {
+        let p = reqwest::Proxy::all(proxy).map_err(|e| {
+            Error::invalid_argument(format!("{proxy}: {e}", proxy = ParamOption::Proxy))
+        })?;
+        b = b.proxy(p);
+    }
+    b.build().map_err(|e| {
+        Error::new(
+            ErrorKind::Network,
+            format!("cannot set up the HTTP client: {e}"),
+        )
+    })
+}
+
+/// An answer, read whole (at most [`MAX_BODY`] bytes).
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub www_authenticate: Option<String>,
+    pub retry_after: Option<String>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+    /// The body as text; invalid UTF-8 is a protocol error.
+    pub fn text(&self) -> Result<&str> {
+        std::str::from_utf8(&self.body).map_err(|_| {
+            Error::protocol("the answer is not UTF-8 text").with_http_status(self.status)
+        })
+    }
+    /// The body as a JSON object.
+    pub fn json_object(&self) -> Result<serde_json::Map<String, serde_json::Value>> {
+        match serde_json::from_slice::<serde_json::Value>(&self.body) {
+            Ok(serde_json::Value::Object(m)) => Ok(m),
+            Ok(_) => Err(Error::protocol("the answer is JSON but not an object")
+                .with_http_status(self.status)),
+            Err(e) => Err(Error::protocol(format!(
+                "the answer (HTTP {}, {}) is not JSON: {e}",
+                self.status,
+                self.content_type.as_deref().unwrap_or("no content type")
+            ))
+            .with_http_status(self.status)),
+        }
+    }
+}
+
+/// Client authentication with HTTP Basic (RFC 6749 §2.3.1: id and secret form-urlencoded
+/// before base64).
+#[derive(Debug, Clone)]
+pub struct BasicAuth {
+    pub user: String,
+    pub password: Secret,
+}
+
+/// A request: form POST, or GET.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub url: String,
+    /// Form fields for a POST; `None` means GET.
+    pub form: Option<Vec<(String, Secret)>>,
+    pub bearer: Option<Secret>,
+    pub basic: Option<BasicAuth>,
+    /// Extra headers (name, value).
+    pub headers: Vec<(String, String)>,
+}
+
+impl Request {
+    pub fn get(url: &str) -> Request {
+        Request {
+            url: url.to_owned(),
+            ..Request::default()
+        }
+    }
+    pub fn post_form(url: &str, form: Vec<(String, Secret)>) -> Request {
+        Request {
+            url: url.to_owned(),
+            form: Some(form),
+            ..Request::default()
+        }
+    }
+}
+
+fn form_body(fields: &[(String, Secret)]) -> Secret {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in fields {
+        s.append_pair(k, v.expose());
+    }
+    Secret::new(s.finish())
+}
+
+fn form_encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// Sends a request and reads the answer. Connection failures before anything was sent are
+/// retried once; nothing else is (a refresh the server may have received must not be sent
+/// twice: a rotated refresh token would be burnt).
+pub async fn send(transport: &TransportSettings, request: &Request) -> Result<Response> {
+    let client = client(transport)?;
+    let started = Instant::now();
+    let mut attempt = 0;
+    let result = loop {
+        attempt += 1;
+        match send_once(&client, transport.http_timeout, request).await {
+            Err(e) if e.retryable && attempt == 1 => {
+                log_at!(
+                    Level::Debug,
+                    "{}: connection failed before sending ({}), retrying once",
+                    redact_url(&request.url),
+                    e.error
+                );
+                continue;
+            }
+            other => break other.map_err(|e| e.error),
+        }
+    };
+    let method = if request.form.is_some() {
+        "POST"
+    } else {
+        "GET"
+    };
+    match &result {
+        Ok(r) => log_at!(
+            Level::Debug,
+            "{method} {} -> {} ({} bytes, {:.1} ms)",
+            redact_url(&request.url),
+            r.status,
+            r.body.len(),
+            started.elapsed().as_secs_f64() * 1000.0
+        ),
+        Err(e) => log_at!(
+            Level::Debug,
+            "{method} {} failed after {:.1} ms: {}",
+            redact_url(&request.url),
+            started.elapsed().as_secs_f64() * 1000.0,
+            e
+        ),
+    }
+    result
+}
+
+struct SendError {
+    error: Error,
+    retryable: bool,
+}
+
+async fn send_once(
+    client: &reqwest::Client,
+    timeout: Duration,
+    request: &Request,
+) -> std::result::Result<Response, SendError> {
+    let mut rb = match &request.form {
+        Some(fields) => client
+            .post(&request.url)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(form_body(fields).expose().to_owned()),
+        None => client.get(&request.url),
+    };
+    rb = rb
+        .header(reqwest::header::ACCEPT, "application/json")
+        .timeout(timeout);
+    if let Some(token) = &request.bearer {
+        rb = rb.header(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {}", token.expose()),
+        );
+    }
+    if let Some(basic) = &request.basic {
+        use base64::Engine;
+        let raw = format!(
+            "{}:{}",
+            form_encode(&basic.user),
+            form_encode(basic.password.expose())
+        );
+        let value = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(raw.as_bytes())
+        );
+        rb = rb.header(reqwest::header::AUTHORIZATION, value);
+    }
+    for (k, v) in &request.headers {
+        rb = rb.header(k.as_str(), v.as_str());
+    }
+    // Redacted only when a message needs it: parsing the URL again costs on every call.
+    let url = || redact_url(&request.url);
+    let mut resp = rb.send().await.map_err(|e| SendError {
+        retryable: e.is_connect() && !e.is_timeout(),
+        error: transport_error(&e, &url()),
+    })?;
+    let status = resp.status().as_u16();
+    let header = |name: reqwest::header::HeaderName| {
+        resp.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let content_type = header(reqwest::header::CONTENT_TYPE);
+    let www_authenticate = header(reqwest::header::WWW_AUTHENTICATE);
+    let retry_after = header(reqwest::header::RETRY_AFTER);
+    if resp.content_length().is_some_and(|n| n > MAX_BODY as u64) {
+        return Err(SendError {
+            error: too_large(status, &url()),
+            retryable: false,
+        });
+    }
+    let mut body = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > MAX_BODY {
+                    return Err(SendError {
+                        error: too_large(status, &url()),
+                        retryable: false,
+                    });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => break,
+            Err(e) => {
+                // The server did answer: the transfer broke, it was not unreachable.
+                let url = url();
+                let error = match transport_error(&e, &url) {
+                    t if t.kind() == ErrorKind::Timeout => t,
+                    _ => Error::new(
+                        ErrorKind::Network,
+                        format!(
+                            "the answer from {url} (HTTP {status}) broke off after {} bytes: {}",
+                            body.len(),
+                            error_chain(&e, &url)
+                        ),
+                    ),
+                };
+                return Err(SendError {
+                    error: error.with_http_status(status),
+                    retryable: false,
+                });
+            }
+        }
+    }
+    Ok(Response {
+        status,
+        content_type,
+        www_authenticate,
+        retry_after,
+        body,
+    })
+}
+
+fn too_large(status: u16, url: &str) -> Error {
+    Error::protocol(format!(
+        "the answer from {url} is larger than {MAX_BODY} bytes"
+    ))
+    .with_http_status(status)
+}
+
+/// A reqwest error and its sources, with the redacted URL in place of the one reqwest repeats.
+fn error_chain(e: &reqwest::Error, url: &str) -> String {
+    let mut detail = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        detail.push_str(": ");
+        detail.push_str(&s.to_string());
+        source = s.source();
+    }
+    detail.replace(e.url().map(|u| u.as_str()).unwrap_or("\u{0}"), url)
+}
+
+/// A reqwest failure as our error: timeout, or network (DNS, connection, TLS, transfer).
+fn transport_error(e: &reqwest::Error, url: &str) -> Error {
+    let detail = error_chain(e, url);
+    if e.is_timeout() {
+        Error::new(
+            ErrorKind::Timeout,
+            format!("no answer from {url} in time ({detail})"),
+        )
+    } else {
+        Error::new(ErrorKind::Network, format!("cannot reach {url}: {detail}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A keep-alive HTTP/1.1 server on loopback answering `{}` to every request; counts the
+    /// connections it accepted.
+    fn server() -> (String, Arc<AtomicUsize>) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let connections = Arc::new(AtomicUsize::new(0));
+        let counted = connections.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { return };
+                counted.fetch_add(1, Ordering::SeqCst);
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let mut writer = stream;
+                    loop {
+                        let mut length = 0;
+                        loop {
+                            let mut line = String::new();
+                            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                                return;
+                            }
+                            let lower = line.to_ascii_lowercase();
+                            if let Some(v) = lower.strip_prefix("content-length:") {
+                                length = v.trim().parse().unwrap();
+                            }
+                            if line == "\r\n" {
+                                break;
+                            }
+                        }
+                        let mut body = vec![0; length];
+                        reader.read_exact(&mut body).unwrap();
+                        let answer = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
+                        if writer.write_all(answer.as_bytes()).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        (url, connections)
+    }
+
+    #[test]
+    fn each_thread_keeps_its_connection_and_drops_it_with_the_thread() {
+        let (url, connections) = server();
+        for _ in 0..3 {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                let transport = TransportSettings::default();
+                for _ in 0..3 {
+                    let request = Request::post_form(&url, vec![("a".into(), Secret::new("b"))]);
+                    let r = block_on_here(send(&transport, &request)).unwrap();
+                    assert_eq!(r.status, 200);
+                    assert_eq!(r.body, b"{}");
+                }
+            })
+            .join()
+            .expect("the thread and its runtime end cleanly");
+        }
+        // Three requests per thread on one kept-alive connection each.
+        assert_eq!(connections.load(Ordering::SeqCst), 3);
+    }
+
+    #[test]
+    fn inside_a_runtime_the_call_runs_on_the_shared_one() {
+        let (url, _) = server();
+        let outer = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let r = outer.block_on(async {
+            block_on_here(send(&TransportSettings::default(), &Request::get(&url)))
+        });
+        assert_eq!(r.unwrap().status, 200);
+    }
+}

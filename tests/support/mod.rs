@@ -1,0 +1,390 @@
+//! The one support library of the integration tests, benchmarks included (`mod support;`).
+//!
+//! - [`Provider`]: a real oidc-provider (tests/provider/server.mjs) on 127.0.0.1, one per
+//!   test or per file, killed when dropped.
+//! - [`login_over_http`]: plays the user through the provider's login and consent pages over
+//!   plain HTTP (tests/support/user.mjs, the player of every language's tests) and returns the
+//!   redirect URL the browser would be sent to (not fetched).
+//! - [`authorization_code`] / [`first_token_json`]: a code (PKCE S256) or a first token
+//!   obtained without the library, for tests that only need something to refresh.
+//!
+//! - [`capi`]: safe wrappers over the C functions; [`stub`]: a fault-injection HTTP server;
+//!   [`hostile_provider`]: an in-process OpenID provider whose answers each test sets;
+//!   [`browser`]: the login tests' provider and real browser (chromium) playing the user.
+//!
+//! Needs `npm ci --prefix tests/provider` once.
+#![allow(dead_code)]
+
+pub mod browser;
+pub mod capi;
+pub mod hostile_provider;
+pub mod stub;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
+
+/// How long the provider may take to start.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+/// Timeout of each helper HTTP request.
+const HTTP_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The test clients registered by server.mjs.
+#[derive(Debug, Clone, Copy)]
+pub struct TestClient {
+    pub id: &'static str,
+    pub secret: Option<&'static str>,
+    /// The AUTH_OPT_CLIENT_AUTH value it needs.
+    pub auth: &'static str,
+}
+
+pub const CONF_POST: TestClient = TestClient {
+    id: "conf-post",
+    secret: Some("post-secret-123"),
+    auth: "post",
+};
+pub const CONF_BASIC: TestClient = TestClient {
+    id: "conf-basic",
+    secret: Some("basic-secret-123"),
+    auth: "basic",
+};
+pub const PUBLIC_APP: TestClient = TestClient {
+    id: "public-app",
+    secret: None,
+    auth: "none",
+};
+/// private_key_jwt with tests/provider/keys/client-rsa.pem (kid client-rsa).
+pub const PKJWT_RSA: TestClient = TestClient {
+    id: "pkjwt-rsa",
+    secret: None,
+    auth: "private_key_jwt",
+};
+/// private_key_jwt with tests/provider/keys/client-ec.pem (kid client-ec, ES256).
+pub const PKJWT_EC: TestClient = TestClient {
+    id: "pkjwt-ec",
+    secret: None,
+    auth: "private_key_jwt",
+};
+/// client_credentials only; scopes api:read api:write.
+pub const SERVICE: TestClient = TestClient {
+    id: "service",
+    secret: Some("service-secret-123"),
+    auth: "basic",
+};
+/// RFC 7523 JWT bearer grant only, keys client-rsa and client-ec; no client authentication.
+pub const JWT_SERVICE: TestClient = TestClient {
+    id: "jwt-service",
+    secret: None,
+    auth: "none",
+};
+
+/// The redirect URI every interactive test client accepts (any port).
+pub const REDIRECT_URI: &str = "http://127.0.0.1:9/callback";
+
+/// tests/provider inside the crate.
+pub fn provider_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/provider")
+}
+
+/// The path of a test key in tests/provider/keys.
+pub fn key_path(name: &str) -> PathBuf {
+    provider_dir().join("keys").join(name)
+}
+
+/// A running oidc-provider. Dropping it kills the process.
+pub struct Provider {
+    pub issuer: String,
+    pub port: u16,
+    child: Child,
+    // Held open: the server exits when its stdin closes (also when this process dies).
+    _stdin: Option<ChildStdin>,
+    stderr: Arc<Mutex<Vec<String>>>,
+}
+
+impl Provider {
+    /// Starts a provider with the given configuration (a JSON object, see server.mjs: e.g.
+    /// `{"rotateRefreshToken":false,"accessTokenTTL":5}`; `"{}"` for the defaults) and waits
+    /// until it listens.
+    pub fn start(config_json: &str) -> Provider {
+        Provider::start_script("server.mjs", config_json)
+    }
+
+    /// Starts another server script of tests/provider that follows the same conventions (one
+    /// JSON line `{"issuer","port"}` on stdout, dies with its stdin), e.g. `mtls_server.mjs`.
+    pub fn start_script(script: &str, config_json: &str) -> Provider {
+        let dir = provider_dir();
+        if !dir.join("node_modules/oidc-provider").is_dir() {
+            panic!(
+                "the test provider is not installed: run `npm ci --prefix tests/provider` \
+                 (in {})",
+                env!("CARGO_MANIFEST_DIR")
+            );
+        }
+        let mut child = Command::new("node")
+            .arg(dir.join(script))
+            .arg(config_json)
+            .current_dir(&dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run `node` (Node.js 20+ is needed): {e}"));
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().expect("piped stdout");
+        let stderr_pipe = child.stderr.take().expect("piped stderr");
+
+        // Drain stderr into memory (a full pipe would block the server).
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let sink = stderr.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr_pipe).lines().map_while(Result::ok) {
+                sink.lock().unwrap_or_else(|e| e.into_inner()).push(line);
+            }
+        });
+        // The first stdout line is the address; the rest is drained.
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            let _ = tx.send(lines.next());
+            for _ in lines {}
+        });
+        let first = match rx.recv_timeout(START_TIMEOUT) {
+            Ok(Some(Ok(line))) => line,
+            other => {
+                let _ = child.kill();
+                let _ = child.wait();
+                std::thread::sleep(Duration::from_millis(100));
+                panic!(
+                    "the test provider did not start ({other:?}); its stderr:\n{}",
+                    stderr.lock().unwrap_or_else(|e| e.into_inner()).join("\n")
+                );
+            }
+        };
+        let v: serde_json::Value = serde_json::from_str(&first)
+            .unwrap_or_else(|e| panic!("the provider printed {first:?}, not JSON: {e}"));
+        Provider {
+            issuer: v["issuer"].as_str().expect("issuer").to_owned(),
+            port: v["port"].as_u64().expect("port") as u16,
+            child,
+            _stdin: stdin,
+            stderr,
+        }
+    }
+
+    pub fn token_endpoint(&self) -> String {
+        format!("{}/token", self.issuer)
+    }
+    pub fn authorization_endpoint(&self) -> String {
+        format!("{}/auth", self.issuer)
+    }
+    pub fn revocation_endpoint(&self) -> String {
+        format!("{}/token/revocation", self.issuer)
+    }
+    pub fn introspection_endpoint(&self) -> String {
+        format!("{}/token/introspection", self.issuer)
+    }
+    pub fn userinfo_endpoint(&self) -> String {
+        format!("{}/me", self.issuer)
+    }
+    pub fn discovery_url(&self) -> String {
+        format!("{}/.well-known/openid-configuration", self.issuer)
+    }
+
+    /// The provider's counters: `{"token":{"<grant_type>":{"ok":n,"error":n}},"refresh":n,
+    /// "refresh_ok":n,"refresh_error":n,"revocation":n,"introspection":n}`.
+    pub fn stats(&self) -> serde_json::Value {
+        let body = http_get(&format!("{}/test/stats", self.issuer));
+        serde_json::from_str(&body).expect("stats JSON")
+    }
+
+    /// Number of refresh_token grant requests the provider saw (successful or not).
+    pub fn refresh_count(&self) -> u64 {
+        self.stats()["refresh"].as_u64().unwrap_or(0)
+    }
+
+    /// Sets every counter back to zero.
+    pub fn reset_stats(&self) {
+        http_get(&format!("{}/test/stats?reset=1", self.issuer));
+    }
+
+    /// What the server wrote to stderr so far (one entry per line).
+    pub fn stderr_lines(&self) -> Vec<String> {
+        self.stderr
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
+
+impl Drop for Provider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if std::thread::panicking() {
+            let lines = self.stderr_lines();
+            let tail = &lines[lines.len().saturating_sub(40)..];
+            eprintln!("--- test provider stderr (last lines) ---");
+            for l in tail {
+                eprintln!("{l}");
+            }
+        }
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
+fn http_client(cookies: bool) -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(cookies)
+        .timeout(HTTP_TIMEOUT)
+        .build()
+        .expect("reqwest client")
+}
+
+fn http_get(url: &str) -> String {
+    runtime().block_on(async {
+        let r = http_client(false)
+            .get(url)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+        r.text().await.expect("body")
+    })
+}
+
+/// What a browser does with the final redirect: GETs it (the loopback listener's page), and
+/// gives the page, or None when nothing answered.
+pub fn follow_redirect(url: &str) -> Option<String> {
+    runtime().block_on(async {
+        let r = http_client(false).get(url).send().await.ok()?;
+        r.text().await.ok()
+    })
+}
+
+/// Plays the user "alice" through the devInteractions login and consent pages, starting at
+/// `authorization_url`, and returns the URL the provider finally redirects the browser to
+/// (e.g. `http://127.0.0.1:PORT/callback?code=…&state=…&iss=…`) without fetching it.
+pub fn login_over_http(authorization_url: &str) -> String {
+    login_over_http_as(authorization_url, "alice")
+}
+
+/// [`login_over_http`] with the given login (it becomes the `sub`): tests/support/user.mjs in
+/// its HTTP mode, which stops at the redirect out of the provider.
+pub fn login_over_http_as(authorization_url: &str, login: &str) -> String {
+    let player = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/user.mjs");
+    let out = Command::new("node")
+        .arg(&player)
+        .args(["play", "--no-follow", "--print", "url", "--login", login])
+        .arg(authorization_url)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run node {}: {e}", player.display()));
+    assert!(
+        out.status.success(),
+        "login: the player failed from {authorization_url}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// A PKCE verifier and its S256 challenge.
+pub fn pkce_pair() -> (String, String) {
+    use base64::Engine;
+    let mut bytes = [0u8; 32];
+    aws_lc_rs::rand::fill(&mut bytes).expect("random");
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let verifier = b64.encode(bytes);
+    let challenge = b64.encode(aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        verifier.as_bytes(),
+    ));
+    (verifier, challenge)
+}
+
+/// What an authorization gave: the code and what its exchange needs.
+#[derive(Debug, Clone)]
+pub struct CodeGrant {
+    pub code: String,
+    pub code_verifier: String,
+    pub redirect_uri: String,
+}
+
+/// Signs in "alice" for `client` with `scope` (PKCE S256) over HTTP and returns the code.
+pub fn authorization_code(provider: &Provider, client: &TestClient, scope: &str) -> CodeGrant {
+    let (verifier, challenge) = pkce_pair();
+    let mut url = url::Url::parse(&provider.authorization_endpoint()).expect("auth URL");
+    url.query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", client.id)
+        .append_pair("redirect_uri", REDIRECT_URI)
+        .append_pair("scope", scope)
+        .append_pair("state", "test-state")
+        .append_pair("code_challenge", &challenge)
+        .append_pair("code_challenge_method", "S256")
+        // offline_access is dropped unless consent is asked for (oidc-provider).
+        .append_pair("prompt", "consent");
+    let redirect = login_over_http(url.as_str());
+    let redirect = url::Url::parse(&redirect).expect("redirect URL");
+    let query: std::collections::HashMap<String, String> =
+        redirect.query_pairs().into_owned().collect();
+    assert_eq!(
+        query.get("state").map(String::as_str),
+        Some("test-state"),
+        "redirect {redirect}"
+    );
+    let code = query
+        .get("code")
+        .unwrap_or_else(|| panic!("no code in the redirect {redirect}"))
+        .clone();
+    CodeGrant {
+        code,
+        code_verifier: verifier,
+        redirect_uri: REDIRECT_URI.to_owned(),
+    }
+}
+
+/// The raw token endpoint answer (JSON text) of a code grant for `client` (post, basic or
+/// none; not private_key_jwt), obtained without the library. With a client allowed the
+/// refresh_token grant it holds a `refresh_token`.
+pub fn first_token_json(provider: &Provider, client: &TestClient, scope: &str) -> String {
+    let grant = authorization_code(provider, client, scope);
+    let mut fields = vec![
+        ("grant_type", "authorization_code".to_owned()),
+        ("code", grant.code),
+        ("redirect_uri", grant.redirect_uri),
+        ("code_verifier", grant.code_verifier),
+    ];
+    let http = http_client(false);
+    let mut request = http.post(provider.token_endpoint());
+    match client.auth {
+        "basic" => {
+            request = request.basic_auth(client.id, client.secret);
+        }
+        "post" => {
+            fields.push(("client_id", client.id.to_owned()));
+            fields.push(("client_secret", client.secret.unwrap_or("").to_owned()));
+        }
+        "none" => fields.push(("client_id", client.id.to_owned())),
+        other => panic!("first_token_json: client auth {other} is not supported here"),
+    }
+    runtime().block_on(async {
+        let r = request
+            .header("accept", "application/json")
+            .form(&fields)
+            .send()
+            .await
+            .expect("token request");
+        let status = r.status();
+        let body = r.text().await.expect("token body");
+        assert!(status.is_success(), "token endpoint: {status} {body}");
+        body
+    })
+}
