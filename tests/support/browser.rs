@@ -16,14 +16,14 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 pub fn browser_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
+    common::workspace_root().join("tests/browser")
 }
 
 /// Installs the node modules of tests/provider (oidc-provider, playwright-core) when missing.
 fn ensure_node_modules() {
     static DONE: OnceLock<()> = OnceLock::new();
     DONE.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/provider");
+        let dir = common::provider_dir();
         if !dir.join("node_modules/oidc-provider").exists()
             || !dir.join("node_modules/playwright-core").exists()
         {

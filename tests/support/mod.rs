@@ -3,7 +3,8 @@
 //! - [`Provider`]: a real oidc-provider (tests/provider/server.mjs) on 127.0.0.1, one per
 //!   test or per file, killed when dropped.
 //! - [`login_over_http`]: plays the user through the provider's login and consent pages over
-//!   plain HTTP and returns the redirect URL the browser would be sent to (not fetched).
+//!   plain HTTP and returns the redirect URL the browser would be sent to (not fetched);
+//!   [`device_login_over_http`]: the same for a device login's verification URL.
 //! - [`authorization_code`] / [`first_token_json`]: a code (PKCE S256) or a first token
 //!   obtained without the library, for tests that only need something to refresh.
 //!
@@ -82,9 +83,19 @@ pub const JWT_SERVICE: TestClient = TestClient {
 /// The redirect URI every interactive test client accepts (any port).
 pub const REDIRECT_URI: &str = "http://127.0.0.1:9/callback";
 
-/// tests/provider inside the crate.
+/// The workspace's root. This library is also compiled into the tests of other members of the
+/// workspace (cli/), whose CARGO_MANIFEST_DIR is their own folder.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .find(|dir| dir.join("tests/support/mod.rs").is_file())
+        .expect("the workspace root (with tests/support/) above CARGO_MANIFEST_DIR")
+        .to_path_buf()
+}
+
+/// tests/provider of the workspace.
 pub fn provider_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/provider")
+    workspace_root().join("tests/provider")
 }
 
 /// The path of a test key in tests/provider/keys.
@@ -118,7 +129,7 @@ impl Provider {
             panic!(
                 "the test provider is not installed: run `npm ci --prefix tests/provider` \
                  (in {})",
-                env!("CARGO_MANIFEST_DIR")
+                workspace_root().display()
             );
         }
         let mut child = Command::new("node")
@@ -277,16 +288,44 @@ pub fn login_over_http(authorization_url: &str) -> String {
 
 /// [`login_over_http`] with the given login (it becomes the `sub`).
 pub fn login_over_http_as(authorization_url: &str, login: &str) -> String {
-    runtime().block_on(login_async(authorization_url, login))
+    match runtime().block_on(walk(authorization_url, login, true)) {
+        Walk::LeftProvider(url) => url,
+        Walk::EndedOn(page) => {
+            panic!(
+                "login: the walk from {authorization_url} ended on a page without a form:\n{page}"
+            )
+        }
+    }
 }
 
-async fn login_async(authorization_url: &str, login: &str) -> String {
+/// Plays the user "alice" of a device login over HTTP, from the `verification_uri_complete`
+/// the program showed: confirms the code, signs in and consents (`approve`), or aborts at the
+/// code's confirmation (`!approve`). Returns the provider's last page (its text).
+pub fn device_login_over_http(verification_uri_complete: &str, approve: bool) -> String {
+    match runtime().block_on(walk(verification_uri_complete, "alice", approve)) {
+        Walk::EndedOn(page) => page,
+        Walk::LeftProvider(url) => panic!("device login: the provider sent the user to {url}"),
+    }
+}
+
+/// Where a walk through the provider's pages ended.
+enum Walk {
+    /// The provider redirected the browser elsewhere (the app's redirect URL, not fetched).
+    LeftProvider(String),
+    /// A page of the provider's own that asks nothing more (the device flow's last page).
+    EndedOn(String),
+}
+
+/// Answers the provider's pages as a browser would, from `start` on: the self-submitting
+/// form_post pages, the device code's confirmation (`approve` or abort), login (as `login`)
+/// and consent (`approve` or refuse).
+async fn walk(start: &str, login: &str, approve: bool) -> Walk {
     let client = http_client(true);
-    let start = url::Url::parse(authorization_url).expect("authorization URL");
+    let start = url::Url::parse(start).expect("start URL");
     let provider_origin = start.origin();
     let mut next = start.clone();
-    let mut form: Option<Vec<(&str, String)>> = None;
-    for _ in 0..12 {
+    let mut form: Option<Vec<(String, String)>> = None;
+    for _ in 0..16 {
         let request = match form.take() {
             Some(fields) => client.post(next.clone()).form(&fields),
             None => client.get(next.clone()),
@@ -294,43 +333,64 @@ async fn login_async(authorization_url: &str, login: &str) -> String {
         let r = request
             .send()
             .await
-            .unwrap_or_else(|e| panic!("login: {next}: {e}"));
+            .unwrap_or_else(|e| panic!("walk: {next}: {e}"));
         let status = r.status();
         if status.is_redirection() {
             let location = r
                 .headers()
                 .get(reqwest::header::LOCATION)
                 .and_then(|v| v.to_str().ok())
-                .unwrap_or_else(|| panic!("login: {status} without Location from {next}"))
+                .unwrap_or_else(|| panic!("walk: {status} without Location from {next}"))
                 .to_owned();
             let target = next.join(&location).expect("Location URL");
             if target.origin() != provider_origin {
-                return target.to_string();
+                return Walk::LeftProvider(target.to_string());
             }
             next = target;
             continue;
         }
         let page = r.text().await.unwrap_or_default();
-        if !status.is_success() {
-            panic!("login: {next} answered {status}:\n{page}");
+        // The device flow's code form shown again with the provider's word in red: the code was
+        // refused (after an abort, that is the end).
+        if page.contains("id=\"op.deviceInputForm\"") && page.contains("class=\"red\"") {
+            return Walk::EndedOn(page);
         }
-        let action = html_form_action(&page)
-            .unwrap_or_else(|| panic!("login: no form on the page from {next}:\n{page}"));
-        let target = next.join(&action).expect("form action URL");
-        form = Some(if page.contains("name=\"prompt\" value=\"login\"") {
-            vec![
-                ("prompt", "login".to_owned()),
-                ("login", login.to_owned()),
-                ("password", "any-password".to_owned()),
-            ]
+        if !status.is_success() {
+            panic!("walk: {next} answered {status}:\n{page}");
+        }
+        let Some(action) = html_form_action(&page) else {
+            return Walk::EndedOn(page);
+        };
+        let mut fields = hidden_inputs(&page);
+        let field = |name: &str, value: &str| (name.to_owned(), value.to_owned());
+        if page.contains("name=\"prompt\" value=\"login\"") {
+            fields.push(field("login", login));
+            fields.push(field("password", "any-password"));
         } else if page.contains("name=\"prompt\" value=\"consent\"") {
-            vec![("prompt", "consent".to_owned())]
+            if !approve {
+                // The "Cancel" link of the consent page.
+                let abort = page
+                    .split("href=\"")
+                    .skip(1)
+                    .filter_map(|rest| rest.split('"').next())
+                    .find(|href| href.contains("/abort"))
+                    .unwrap_or_else(|| panic!("walk: no abort link on the consent page:\n{page}"));
+                next = next.join(&abort.replace("&amp;", "&")).expect("abort URL");
+                continue;
+            }
+        } else if page.contains("id=\"op.deviceConfirmForm\"") {
+            if !approve {
+                fields.push(field("abort", "yes"));
+            }
+        } else if page.contains("document.forms[0].submit()") {
+            // A form_post page: the browser's script posts its hidden fields.
         } else {
-            panic!("login: neither a login nor a consent page at {next}:\n{page}");
-        });
-        next = target;
+            panic!("walk: a form nobody here knows at {next}:\n{page}");
+        }
+        next = next.join(&action).expect("form action URL");
+        form = Some(fields);
     }
-    panic!("login: too many steps from {authorization_url}");
+    panic!("walk: too many steps from {start}");
 }
 
 fn html_form_action(page: &str) -> Option<String> {
@@ -339,6 +399,38 @@ fn html_form_action(page: &str) -> Option<String> {
     let a = rest.find("action=\"")? + "action=\"".len();
     let end = rest[a..].find('"')?;
     Some(rest[a..a + end].replace("&amp;", "&"))
+}
+
+/// The name and value of each hidden input of the page's first form.
+fn hidden_inputs(page: &str) -> Vec<(String, String)> {
+    let Some(at) = page.find("<form") else {
+        return Vec::new();
+    };
+    let form = &page[at..page[at..].find("</form>").map_or(page.len(), |e| at + e)];
+    let attribute = |tag: &str, name: &str| {
+        let key = format!("{name}=\"");
+        let start = tag.find(&key)? + key.len();
+        let end = tag[start..].find('"')?;
+        Some(
+            tag[start..start + end]
+                .replace("&amp;", "&")
+                .replace("&quot;", "\""),
+        )
+    };
+    form.split("<input")
+        .skip(1)
+        .filter_map(|rest| {
+            let tag = &rest[..rest.find('>').unwrap_or(rest.len())];
+            (attribute(tag, "type").as_deref() == Some("hidden"))
+                .then(|| {
+                    Some((
+                        attribute(tag, "name")?,
+                        attribute(tag, "value").unwrap_or_default(),
+                    ))
+                })
+                .flatten()
+        })
+        .collect()
 }
 
 /// A PKCE verifier and its S256 challenge.
