@@ -4,7 +4,9 @@
 
 /// Every page: (file name, roff text).
 pub fn pages() -> Vec<(String, Vec<u8>)> {
-    let command = crate::args::command();
+    let mut command = crate::args::command();
+    // Hands the global options (--config, --profile, -v) down to every command's page.
+    command.build();
     let mut pages = vec![render("authtoken", command.clone())];
     for sub in command.get_subcommands() {
         let name = format!("authtoken-{}", sub.get_name());
