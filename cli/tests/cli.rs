@@ -521,6 +521,23 @@ fn no_browser_and_no_device_flow_shows_the_url_and_waits() {
     assert_eq!(home.run(&["status"]).ok().json()["valid"], true);
 }
 
+#[test]
+fn a_browser_that_fails_to_open_leaves_the_url_on_stderr() {
+    let mut home = Home::new();
+    let client = conf_post(&mut home);
+    home.set("BROWSER", "/bin/false");
+    let mut login = home.start(&with(&["login"], &client));
+    let url = login.wait_for("authorization URL", |line| {
+        let (_, url) = line.split_once("open this URL to sign in: ")?;
+        Some(url.to_owned())
+    });
+    let redirect = support::login_over_http(&url);
+    support::follow_redirect(&redirect).expect("the listener answers");
+    let login = login.finish().ok();
+    assert!(login.stderr.contains("/bin/false"), "{login:#?}");
+    assert_eq!(home.run(&["status"]).ok().json()["valid"], true);
+}
+
 /// The service client of server.mjs (client_credentials, basic).
 fn service_profiles(home: &Home, extra: &str) {
     home.profiles(&format!(

@@ -18,7 +18,9 @@ use crate::transport::http;
 /// Obtains a token as `params` say: with [`Kind::Jwt`] the JWT bearer grant (RFC 7523), with
 /// the `client_credentials` flow the client credentials grant, with the `device` flow the
 /// device flow (RFC 8628), else through the browser (the user agent of `params`, or the
-/// system browser) and a loopback redirect listener. Blocks until done, timed out (the login
+/// system browser) and a loopback redirect listener. Where no browser can be opened, parameters
+/// with [`Params::set_browser_fallback`] take the device flow or show the URL and wait
+/// (`fallback.rs`); others fail with `Browser`. Blocks until done, timed out (the login
 /// timeout), or cancelled ([`Params::cancel`]).
 pub fn identify(params: &Params) -> Result<Token> {
     identify_with(params, agent_of(params), &params.cancel_watch())
