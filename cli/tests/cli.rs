@@ -538,6 +538,42 @@ fn a_browser_that_fails_to_open_leaves_the_url_on_stderr() {
     assert_eq!(home.run(&["status"]).ok().json()["valid"], true);
 }
 
+#[test]
+fn a_forged_redirect_is_a_state_mismatch() {
+    let mut home = Home::new();
+    home.set("AUTHTOKEN_CLIENT_SECRET", CONF_SECRET);
+    let p = provider();
+    let auth = p.authorization_endpoint();
+    let token = p.token_endpoint();
+    let mut login = home.start(&[
+        "login",
+        "--auth-url",
+        &auth,
+        "--token-url",
+        &token,
+        "--client-id",
+        "conf-post",
+        "--redirect-url",
+        INTERACTIVE_REDIRECT,
+    ]);
+    let url = login.wait_for("authorization URL", |line| {
+        line.starts_with(&auth).then(|| line.to_owned())
+    });
+    let redirect_uri = url::Url::parse(&url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "redirect_uri")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    // Someone else's answer reaches the listener first.
+    support::follow_redirect(&format!("{redirect_uri}?code=forged&state=forged"));
+    let forged = login.finish().fails_with(11);
+    assert!(
+        !home.store("default").exists(),
+        "nothing stored: {forged:#?}"
+    );
+}
+
 /// The service client of server.mjs (client_credentials, basic).
 fn service_profiles(home: &Home, extra: &str) {
     home.profiles(&format!(
