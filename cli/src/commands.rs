@@ -7,7 +7,8 @@ use crate::profile::{self, Resolved};
 use crate::store;
 use authtoken_core::clock::unix_now;
 use authtoken_core::{ErrorKind, Session, Token};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 use std::io::Write;
 
 /// Runs the command of `cli`.
@@ -47,7 +48,10 @@ pub fn run(cli: &Cli) -> Result<(), Failure> {
         }
         Command::Status { session } => {
             let r = resolve(session, SignInArgs::default(), None)?;
-            print_line(&status(session_of(&r)?.current().as_ref()).to_string())
+            let token = session_of(&r)?.current();
+            let status = serde_json::to_string(&status(token.as_ref()))
+                .map_err(|e| Failure::new(ErrorKind::Internal, e.to_string()))?;
+            print_line(&status)
         }
         Command::Refresh { session } => {
             let r = resolve(session, SignInArgs::default(), None)?;
@@ -116,23 +120,33 @@ fn stored(session: &Session, r: &Resolved) -> Result<Token, Failure> {
     })
 }
 
-/// The status object of the contract, from the stored token alone (no network).
-pub fn status(token: Option<&Token>) -> Value {
+/// The status object of the contract, its keys in the contract's order.
+#[derive(Debug, Serialize)]
+pub struct Status<'a> {
+    valid: bool,
+    expires_at: Option<i64>,
+    scope: Option<&'a str>,
+    has_refresh_token: bool,
+    token_type: Option<&'a str>,
+}
+
+/// The status, from the stored token alone (no network).
+pub fn status(token: Option<&Token>) -> Status<'_> {
     match token {
-        None => json!({
-            "valid": false,
-            "expires_at": null,
-            "scope": null,
-            "has_refresh_token": false,
-            "token_type": null,
-        }),
-        Some(t) => json!({
-            "valid": t.is_valid(),
-            "expires_at": t.expires_at(),
-            "scope": t.scope(),
-            "has_refresh_token": t.refresh_token().is_some(),
-            "token_type": t.token_type(),
-        }),
+        None => Status {
+            valid: false,
+            expires_at: None,
+            scope: None,
+            has_refresh_token: false,
+            token_type: None,
+        },
+        Some(t) => Status {
+            valid: t.is_valid(),
+            expires_at: Some(t.expires_at()),
+            scope: Some(t.scope()),
+            has_refresh_token: t.refresh_token().is_some(),
+            token_type: Some(t.token_type()),
+        },
     }
 }
 
@@ -162,19 +176,16 @@ fn print(text: &str) -> Result<(), Failure> {
 mod tests {
     use super::*;
 
+    fn json(status: Status) -> String {
+        serde_json::to_string(&status).unwrap()
+    }
+
     #[test]
-    fn status_without_a_token_has_every_key() {
-        let s = status(None);
-        for key in [
-            "valid",
-            "expires_at",
-            "scope",
-            "has_refresh_token",
-            "token_type",
-        ] {
-            assert!(s.get(key).is_some(), "{key}");
-        }
-        assert_eq!(s["valid"], false);
+    fn status_without_a_token_has_every_key_in_the_contract_s_order() {
+        assert_eq!(
+            json(status(None)),
+            r#"{"valid":false,"expires_at":null,"scope":null,"has_refresh_token":false,"token_type":null}"#
+        );
     }
 
     #[test]
@@ -184,15 +195,13 @@ mod tests {
             r#"{"access_token":"a","token_type":"Bearer","refresh_token":"r","expires_in":100,"scope":"x y"}"#,
         )
         .unwrap();
-        let s = status(Some(&t));
-        assert_eq!(s["valid"], true);
+        let text = json(status(Some(&t)));
+        let s: Value = serde_json::from_str(&text).unwrap();
+        assert!(text.starts_with(r#"{"valid":true,"expires_at":"#), "{text}");
         assert_eq!(s["has_refresh_token"], true);
         assert_eq!(s["scope"], "x y");
         assert_eq!(s["token_type"], "Bearer");
         assert!(s["expires_at"].as_i64().unwrap() > unix_now());
-        assert!(
-            !s.to_string().contains("\"a\""),
-            "no token value in the status"
-        );
+        assert!(!text.contains("\"a\""), "no token value in the status");
     }
 }
