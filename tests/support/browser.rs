@@ -18,14 +18,14 @@ use std::time::Duration;
 
 /// tests/support: the player of the user (user.mjs).
 pub fn browser_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support")
+    common::workspace_root().join("tests/support")
 }
 
 /// Installs the node modules of tests/provider (oidc-provider, playwright-core) when missing.
 fn ensure_node_modules() {
     static DONE: OnceLock<()> = OnceLock::new();
     DONE.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/provider");
+        let dir = common::provider_dir();
         if !dir.join("node_modules/oidc-provider").exists()
             || !dir.join("node_modules/playwright-core").exists()
         {

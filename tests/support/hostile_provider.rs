@@ -37,11 +37,8 @@ pub struct TestKey {
 impl TestKey {
     /// An RSA key from tests/keys/rsa<n>.pem (n = 1..3).
     pub fn rsa(n: u32, alg: Algorithm, kid: Option<&str>) -> TestKey {
-        let pem = std::fs::read(format!(
-            "{}/tests/keys/rsa{n}.pem",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap();
+        let pem =
+            std::fs::read(super::workspace_root().join(format!("tests/keys/rsa{n}.pem"))).unwrap();
         let encoding = EncodingKey::from_rsa_pem(&pem).unwrap();
         let jwk = serde_json::to_value(
             jsonwebtoken::jwk::Jwk::from_encoding_key(&encoding, alg).unwrap(),

@@ -4,7 +4,8 @@
 //!   test or per file, killed when dropped.
 //! - [`login_over_http`]: plays the user through the provider's login and consent pages over
 //!   plain HTTP (tests/support/user.mjs, the player of every language's tests) and returns the
-//!   redirect URL the browser would be sent to (not fetched).
+//!   redirect URL the browser would be sent to (not fetched); [`device_login_over_http`]: the
+//!   same for a device login's verification URL.
 //! - [`authorization_code`] / [`first_token_json`]: a code (PKCE S256) or a first token
 //!   obtained without the library, for tests that only need something to refresh.
 //!
@@ -83,9 +84,19 @@ pub const JWT_SERVICE: TestClient = TestClient {
 /// The redirect URI every interactive test client accepts (any port).
 pub const REDIRECT_URI: &str = "http://127.0.0.1:9/callback";
 
-/// tests/provider inside the crate.
+/// The workspace's root. This library is also compiled into the tests of other members of the
+/// workspace (cli/), whose CARGO_MANIFEST_DIR is their own folder.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .find(|dir| dir.join("tests/support/mod.rs").is_file())
+        .expect("the workspace root (with tests/support/) above CARGO_MANIFEST_DIR")
+        .to_path_buf()
+}
+
+/// tests/provider of the workspace.
 pub fn provider_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/provider")
+    workspace_root().join("tests/provider")
 }
 
 /// The path of a test key in tests/provider/keys.
@@ -119,7 +130,7 @@ impl Provider {
             panic!(
                 "the test provider is not installed: run `npm ci --prefix tests/provider` \
                  (in {})",
-                env!("CARGO_MANIFEST_DIR")
+                workspace_root().display()
             );
         }
         let mut child = Command::new("node")
@@ -279,7 +290,7 @@ pub fn login_over_http(authorization_url: &str) -> String {
 /// [`login_over_http`] with the given login (it becomes the `sub`): tests/support/user.mjs in
 /// its HTTP mode, which stops at the redirect out of the provider.
 pub fn login_over_http_as(authorization_url: &str, login: &str) -> String {
-    let player = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/user.mjs");
+    let player = user_player();
     let out = Command::new("node")
         .arg(&player)
         .args(["play", "--no-follow", "--print", "url", "--login", login])
@@ -293,6 +304,38 @@ pub fn login_over_http_as(authorization_url: &str, login: &str) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// tests/support/user.mjs, the one player of the user.
+pub fn user_player() -> PathBuf {
+    workspace_root().join("tests/support/user.mjs")
+}
+
+/// Plays the user "alice" of a device login over HTTP, from the `verification_uri_complete`
+/// the program showed: confirms the code, signs in and consents (`approve`), or refuses
+/// (`!approve`). Returns the text of the provider's last page.
+pub fn device_login_over_http(verification_uri_complete: &str, approve: bool) -> String {
+    let player = user_player();
+    let action = if approve { "approve" } else { "deny" };
+    let out = Command::new("node")
+        .arg(&player)
+        .args(["play", "--action", action, "--print", "json"])
+        .arg(verification_uri_complete)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run node {}: {e}", player.display()));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "device login: the player's report is not JSON ({e}): {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    assert!(
+        out.status.success() && report["ok"] == true,
+        "device login from {verification_uri_complete}: {report}"
+    );
+    report["text"].as_str().unwrap_or_default().to_owned()
 }
 
 /// A PKCE verifier and its S256 challenge.

@@ -26,6 +26,21 @@ impl Params {
         self.interaction.agent.as_deref()
     }
 
+    /// With `true`, a browser sign-in through the system browser (no user agent set) where
+    /// none can be opened (no `$BROWSER` and no display, an SSH session without a forwarded
+    /// display) takes the device flow when the provider has one, and otherwise shows the URL
+    /// (the agent's `notice`) and waits on the loopback listener; a browser that fails to open
+    /// also shows the URL and waits. Default `false`: no browser is a `Browser` error (the C
+    /// contract). The command line turns it on.
+    pub fn set_browser_fallback(&mut self, on: bool) {
+        self.interaction.browser_fallback = on;
+    }
+
+    /// Whether a browser sign-in falls back (see [`Params::set_browser_fallback`]).
+    pub fn browser_fallback(&self) -> bool {
+        self.interaction.browser_fallback
+    }
+
     /// Ends the interactive flows running with these parameters or a copy of them, from any
     /// thread: they fail with `Cancelled` and release their listening port. Flows started
     /// later are not affected.

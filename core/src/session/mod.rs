@@ -216,12 +216,64 @@ impl Session {
         }
     }
 
+    /// Signs in now ([`crate::login::identify`] with the session's parameters), whatever is
+    /// stored, and stores the new token. Unlike [`Session::token`], a store that cannot be
+    /// written is an error: the caller asked for a stored sign-in (the new token is still the
+    /// session's current one).
+    pub fn login(&self) -> Result<Token> {
+        let token = {
+            let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+            let t = identify(&self.params)?;
+            *current = Some(t.clone());
+            self.save(&t)?;
+            t
+        };
+        self.notify(Some(&token));
+        Ok(token)
+    }
+
+    /// Refreshes now, however long the current token has left: under the file lock the stored
+    /// token (read again: it is the latest) is refreshed and the new one stored; a store that
+    /// cannot be written is an error. Nothing stored, or no refresh token: `NotRefreshable`;
+    /// a refused refresh token: `InvalidGrant` (the user must sign in again), the store left
+    /// as it is.
+    pub fn refresh(&self) -> Result<Token> {
+        let token = {
+            let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+            let _lock = match &self.path {
+                Some(p) => Some(FileLock::acquire(p)?),
+                None => None,
+            };
+            if let Some(from_file) = self.path.as_deref().and_then(read_file) {
+                *current = Some(from_file);
+            }
+            let old = current.clone().ok_or_else(|| {
+                Error::new(
+                    ErrorKind::NotRefreshable,
+                    "no token to refresh: the session has none (sign in first)",
+                )
+            })?;
+            let new = oauth::refresh(&old)?;
+            *current = Some(new.clone());
+            self.save(&new)?;
+            new
+        };
+        self.notify(Some(&token));
+        Ok(token)
+    }
+
+    /// Writes the token file, if the session has one.
+    fn save(&self, token: &Token) -> Result<()> {
+        match &self.path {
+            Some(p) => file::save(token, p),
+            None => Ok(()),
+        }
+    }
+
     /// Writes the token file; a failure is logged, not returned: the caller's token is good
     /// and losing it would be worse than a stale file.
     fn store(&self, token: &Token) {
-        if let Some(p) = &self.path
-            && let Err(e) = file::save(token, p)
-        {
+        if let Err(e) = self.save(token) {
             log_at!(Level::Error, "the new token could not be saved: {e}");
         }
     }
