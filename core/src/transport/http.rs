@@ -12,6 +12,7 @@ use crate::config::TransportSettings;
 use crate::error::{Error, ErrorKind, Result};
 use crate::log::{Level, log_at, redact_url};
 use crate::secret::Secret;
+use crate::transport::freshness;
 use crate::transport::tls::TlsKey;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashMap;
@@ -185,6 +186,9 @@ pub struct Response {
     pub content_type: Option<String>,
     pub www_authenticate: Option<String>,
     pub retry_after: Option<String>,
+    /// How long the answer may be reused, as its `Cache-Control` and `Age` say (see
+    /// [`freshness::max_age`]); `None` when they say nothing.
+    pub max_age: Option<Duration>,
     pub body: Vec<u8>,
 }
 
@@ -370,6 +374,7 @@ async fn send_once(
     let content_type = header(reqwest::header::CONTENT_TYPE);
     let www_authenticate = header(reqwest::header::WWW_AUTHENTICATE);
     let retry_after = header(reqwest::header::RETRY_AFTER);
+    let max_age = freshness::max_age(resp.headers());
     if resp.content_length().is_some_and(|n| n > MAX_BODY as u64) {
         return Err(SendError {
             error: too_large(status, &url()),
@@ -415,6 +420,7 @@ async fn send_once(
         content_type,
         www_authenticate,
         retry_after,
+        max_age,
         body,
     })
 }
