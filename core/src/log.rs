@@ -185,7 +185,10 @@ mod tests {
         })
         .join()
         .unwrap();
-        assert_eq!(*heard.lock().unwrap(), vec![(Level::Warn, "one".to_owned())]);
+        assert_eq!(
+            *heard.lock().unwrap(),
+            vec![(Level::Warn, "one".to_owned())]
+        );
     }
 
     #[test]

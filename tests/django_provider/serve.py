@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -41,29 +42,34 @@ def project_digest():
 
 
 def template_db():
-    """The migrated, seeded database for this project version, made once per venv."""
+    """The migrated, seeded database for this project version, made once per venv (in a
+    child process: Django reads its database settings once per process)."""
     path = Path(sys.prefix) / f"authtoken-template-{project_digest()}.sqlite3"
     if path.exists():
         return path
     fd, tmp = tempfile.mkstemp(dir=sys.prefix, suffix=".sqlite3")
     os.close(fd)
-    os.environ["AUTHTOKEN_DJANGO_DB"] = tmp
+    subprocess.run([sys.executable, __file__, "--make-database", tmp], check=True, stdout=sys.stderr)
+    os.replace(tmp, path)  # atomic: concurrent first starts each make one, one wins
+    return path
+
+
+def make_database(path):
+    os.environ["AUTHTOKEN_DJANGO_DB"] = path
     import django
     from django.core.management import call_command
 
     django.setup()
     call_command("migrate", verbosity=0, interactive=False)
     call_command("seed")
-    from django.db import connections
-
-    connections.close_all()
-    os.replace(tmp, path)  # atomic: concurrent first starts each make one, one wins
-    return path
 
 
 def main():
-    cfg = json.loads(sys.argv[1] if len(sys.argv) > 1 else "{}")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "provider_site.settings")
+    if sys.argv[1:2] == ["--make-database"]:
+        make_database(sys.argv[2])
+        return
+    cfg = json.loads(sys.argv[1] if len(sys.argv) > 1 else "{}")
     db = Path(cfg["db"]) if cfg.get("db") else Path(tempfile.mkdtemp(prefix="authtoken-django-")) / "db.sqlite3"
     if not db.exists():
         shutil.copyfile(template_db(), db)

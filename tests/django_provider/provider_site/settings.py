@@ -40,6 +40,15 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("AUTHTOKEN_DJANGO_DB", str(HERE.parent / "db.sqlite3")),
+        # The server is threaded and tests run in parallel: a transaction that reads and then
+        # writes would fail at once with "database is locked" when another one writes.
+        # IMMEDIATE takes the write lock at BEGIN (waiting up to the timeout), and WAL lets
+        # readers go on meanwhile.
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        },
     }
 }
 # The default hasher (PBKDF2, a million rounds) costs about half a second per password and per
@@ -51,7 +60,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"stderr": {"class": "logging.StreamHandler"}},
-    "loggers": {"oauth2_provider": {"handlers": ["stderr"], "level": "DEBUG"}},
+    # Server errors with their traceback, and the toolkit's reasons for refusing a request.
+    "loggers": {
+        "django.request": {"handlers": ["stderr"], "level": "ERROR"},
+        "oauth2_provider": {"handlers": ["stderr"], "level": "INFO"},
+    },
 }
 
 OAUTH2_PROVIDER = {
