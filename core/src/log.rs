@@ -37,7 +37,8 @@ pub fn set_sink(sink: Option<Sink>, max_level: u8) {
     MAX_LEVEL.store(level, Ordering::Release);
 }
 
-/// A thread's own sink.
+/// What a thread's own sink is given as: it stays on that thread, so it need not be `Send`.
+pub type LocalSink = Box<dyn Fn(Level, &str)>;
 type ThreadSink = Rc<dyn Fn(Level, &str)>;
 
 thread_local! {
@@ -48,7 +49,7 @@ thread_local! {
 
 /// Installs (or with `None` removes) the calling thread's own sink and the most verbose level
 /// it wants: while it is there, what this thread logs goes to it, not to the process's sink.
-pub fn set_thread_sink(sink: Option<Box<dyn Fn(Level, &str)>>, max_level: u8) {
+pub fn set_thread_sink(sink: Option<LocalSink>, max_level: u8) {
     let level = if sink.is_some() {
         max_level.clamp(1, Level::Debug as u8)
     } else {
