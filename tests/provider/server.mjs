@@ -12,6 +12,7 @@
 //   issueRefreshToken    true (default): every code grant of a client allowed the
 //                        refresh_token grant gets one, offline_access or not
 //   extraClients         client metadata objects added to the built-in ones
+//   revocation           true (default); false: no revocation endpoint (RFC 7009) at all
 //
 // When it listens it prints ONE line of JSON to stdout:
 //   {"issuer":"http://127.0.0.1:PORT","port":PORT}
@@ -71,6 +72,7 @@ const rotate = cfg.rotateRefreshToken ?? true;
 const accessTokenTTL = Number(cfg.accessTokenTTL ?? 3600);
 const refreshTokenTTL = Number(cfg.refreshTokenTTL ?? 14 * 24 * 3600);
 const issueRefreshTokenAlways = cfg.issueRefreshToken ?? true;
+const revocation = cfg.revocation ?? true;
 
 // ---------------------------------------------------------------- keys
 function publicJwk(file, kid, alg) {
@@ -283,7 +285,7 @@ const provider = new Provider(issuer, {
   },
   features: {
     devInteractions: { enabled: true },
-    revocation: { enabled: true },
+    revocation: { enabled: revocation },
     introspection: { enabled: true },
     deviceFlow: { enabled: true },
     clientCredentials: { enabled: true },
