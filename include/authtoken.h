@@ -261,6 +261,25 @@ typedef enum auth_option {
    * Seconds of leeway for `exp`/`iat`/`nbf` checks (default 120).
    */
   AUTH_OPT_CLOCK_SKEW = 31,
+  /**
+   * Space-separated authentication context class references, sent as `acr_values`
+   * (authorization request, CIBA).
+   */
+  AUTH_OPT_ACR_VALUES = 40,
+  /**
+   * Seconds (an integer >= 0), sent as `max_age`; the ID token must then carry an
+   * `auth_time` no older than that (plus the clock skew), else `AUTH_ERROR_ID_TOKEN`.
+   */
+  AUTH_OPT_MAX_AGE = 41,
+  /**
+   * Sent as `prompt`: `login`, `consent`, `select_account` or `create` (space-separated for
+   * several); `none` is refused (that is `auth_verify_authentication`).
+   */
+  AUTH_OPT_PROMPT = 42,
+  /**
+   * Sent as `login_hint` (authorization request, CIBA).
+   */
+  AUTH_OPT_LOGIN_HINT = 43,
 } auth_option;
 
 /**
