@@ -48,7 +48,7 @@ from .flows import (
     verify_authentication,
 )
 from .identity import Identity
-from .log import log_to, set_log_callback
+from .log import log_to, set_log_callback, set_thread_log_callback
 from .login import Login
 from .params import (
     DevicePrompt,
@@ -88,5 +88,6 @@ __all__ = [
     "Unsupported", "create_jwt_assertion", "get_user_info", "has_function", "identify",
     "import_token", "introspect_token", "library_path", "log_to", "logout", "open_session",
     "read_identity", "refresh_token", "result_name", "revoke_token", "set_log_callback",
+    "set_thread_log_callback",
     "verify_authentication", "version",
 ]
