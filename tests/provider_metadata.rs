@@ -7,6 +7,7 @@
 mod support;
 
 use authtoken_core::config::TransportSettings;
+use authtoken_core::oidc::jwks::{self, Need};
 use authtoken_core::provider::discovery;
 use authtoken_core::transport::http::block_on;
 use serde_json::json;
@@ -189,4 +190,35 @@ fn discovery_follows_cache_control_within_floor_and_ceiling() {
     reply.headers = vec![("Cache-Control".into(), "max-age=300".into())];
     provider.set_rfc8414(Some(reply));
     assert!(near(discovered_fresh_for(&provider), 300));
+}
+
+/// The provider's keys too: kept as their Cache-Control says, at least five minutes (an
+/// unknown key id fetches them again anyway), at most a day.
+#[test]
+fn jwks_follow_cache_control_within_floor_and_ceiling() {
+    let near = |d: Duration, secs: u64| {
+        d <= Duration::from_secs(secs) && d + Duration::from_secs(5) > Duration::from_secs(secs)
+    };
+    let cases: [(&[(&str, &str)], u64); 4] = [
+        (&[], 86400),
+        (&[("Cache-Control", "max-age=600")], 600),
+        (&[("Cache-Control", "no-cache")], 300),
+        (&[("Cache-Control", "max-age=31536000")], 86400),
+    ];
+    for (headers, expected) in cases {
+        let provider = hostile::Provider::start();
+        provider.set_jwks_headers(headers);
+        let url = format!("{}/jwks", provider.issuer);
+        block_on(jwks::keys(
+            &url,
+            &TransportSettings::default(),
+            Need::Cached,
+        ))
+        .unwrap();
+        let fresh = jwks::fresh_for(&url).expect("cached");
+        assert!(
+            near(fresh, expected),
+            "{headers:?}: {fresh:?}, not {expected} s"
+        );
+    }
 }

@@ -175,6 +175,8 @@ pub struct State {
     pub token_client_auth: Vec<String>,
     /// Headers added to the discovery document's answer (e.g. Cache-Control).
     pub discovery_headers: Vec<(String, String)>,
+    /// Headers added to the JWKS answer.
+    pub jwks_headers: Vec<(String, String)>,
     /// The RFC 8414 document (`/.well-known/oauth-authorization-server`); None: 404.
     pub rfc8414: Option<Reply>,
     pub rfc8414_requests: usize,
@@ -200,6 +202,7 @@ impl Provider {
             token: Reply::json(&json!({"error": "invalid_grant"})),
             token_client_auth: Vec::new(),
             discovery_headers: Vec::new(),
+            jwks_headers: Vec::new(),
             rfc8414: None,
             rfc8414_requests: 0,
         }));
@@ -234,6 +237,12 @@ impl Provider {
     }
     pub fn set_discovery_headers(&self, headers: &[(&str, &str)]) {
         self.state.lock().unwrap().discovery_headers = headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+    }
+    pub fn set_jwks_headers(&self, headers: &[(&str, &str)]) {
+        self.state.lock().unwrap().jwks_headers = headers
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
@@ -354,7 +363,9 @@ fn route(req: &Request, state: &Mutex<State>, base: &str) -> Reply {
         }
         ("GET", "/jwks") => {
             s.jwks_fetches += 1;
-            Reply::json(&s.jwks)
+            let mut reply = Reply::json(&s.jwks);
+            reply.headers = s.jwks_headers.clone();
+            reply
         }
         ("GET", "/userinfo") => {
             s.userinfo_requests += 1;
