@@ -281,6 +281,17 @@ async fn fetch(url: &str, transport: &TransportSettings) -> Result<(KeySet, Opti
     Ok((set, response.max_age))
 }
 
+/// How much longer the cached key set at `url` stays fresh; `None` when none is cached or it
+/// is stale.
+pub fn fresh_for(url: &str) -> Option<Duration> {
+    CACHE
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(url)
+        .and_then(|e| e.lifetime.checked_sub(e.fetched_at.elapsed()))
+        .filter(|d| !d.is_zero())
+}
+
 /// Forgets every cached key set (tests, and hosts that know the provider changed its keys).
 pub fn clear_cache() {
     CACHE.lock().unwrap_or_else(|e| e.into_inner()).clear();
