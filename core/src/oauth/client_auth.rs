@@ -6,6 +6,7 @@ use crate::config::ClientAuth;
 use crate::config::ClientContext;
 use crate::config::ParamOption;
 use crate::error::{Error, Result};
+use crate::log::{Level, log_at, redact_url};
 use crate::oauth::assertion;
 use crate::provider::discovery::{self, Slot};
 use crate::secret::Secret;
@@ -31,8 +32,18 @@ pub async fn post_to(
     if response.status != 404 {
         return Ok((ctx, response));
     }
-    let Some(mut moved) = discovery::rediscover(&ctx, slot, &url).await? else {
-        return Ok((ctx, response));
+    let mut moved = match discovery::rediscover(&ctx, slot, &url).await {
+        Ok(Some(moved)) => moved,
+        Ok(None) => return Ok((ctx, response)),
+        Err(e) => {
+            // The 404 is the answer that matters; why a second look failed is for the log.
+            log_at!(
+                Level::Warn,
+                "after a 404 from {}, discovery failed: {e}",
+                redact_url(&url)
+            );
+            return Ok((ctx, response));
+        }
     };
     let url = slot(&mut moved.endpoints).clone().unwrap_or_default();
     let response = http::send(&moved.transport, &authenticated_post(&moved, &url, fields)?).await?;

@@ -161,7 +161,11 @@ fn build_client(key: &ClientKey) -> Result<reqwest::Client> {
         // A back-channel redirect could send credentials elsewhere (SSRF); never follow one.
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("authtoken/", env!("CARGO_PKG_VERSION")))
-        .pool_idle_timeout(Duration::from_secs(90))
+        // Below Node's default keep-alive timeout (5 s: oidc-provider and most Node servers):
+        // a connection idle that long may be closed by the server just as it is reused, and
+        // the request then fails with "connection closed before message completed" (seen on
+        // userinfo after a slow refresh). A new connection after 4 s idle costs little.
+        .pool_idle_timeout(Duration::from_secs(4))
         .tcp_nodelay(true)
         .https_only(false)
         .tls_backend_preconfigured(crate::transport::tls::client_config(&key.tls)?);
