@@ -483,6 +483,17 @@ int auth_last_http_status(void);
 void auth_set_log_callback(auth_log_fn callback, void *user_data, int max_level);
 
 /**
+ * Installs a log callback for the calling thread only, hearing levels up to `max_level`
+ * (1 error ... 4 debug): while it is installed, the messages the library logs on this thread
+ * go to it instead of to the callback of `auth_set_log_callback`. It is called on this thread
+ * only, during the library call that logs. `fn == NULL` or `max_level <= 0` removes it (this
+ * thread's messages go to the process's callback again). For hosts whose callbacks may only
+ * run on the thread that made them (a language runtime's worker threads). `user_data` is
+ * passed back as is; it must stay valid until the callback is replaced or the thread ends.
+ */
+void auth_set_thread_log_callback(auth_log_fn callback, void *user_data, int max_level);
+
+/**
  * Starts a login: makes `state`, `nonce` (OpenID) and the PKCE verifier, fetches the discovery
  * document for OpenID, and builds the authorization URL for `AUTH_OPT_REDIRECT_URL` (which
  * must be set: any URL the host receives, e.g. a custom scheme or an `https://` page).
@@ -642,9 +653,15 @@ enum auth_result auth_session_token(struct auth_session *session,
                                     struct auth_token **out_token);
 
 /**
- * Ends the session: revokes its refresh and access tokens when the provider has a revocation
- * endpoint (failures are logged, not returned), forgets the token, deletes the file, and calls
- * the hook with NULL.
+ * Ends the session: revokes its refresh and access tokens at the provider's revocation
+ * endpoint (`AUTH_OPT_REVOCATION_URL`, else the one in the provider's discovery document or,
+ * when that lacks it, in its RFC 8414 document), forgets the token, deletes the file, and
+ * calls the hook with NULL. Returns `AUTH_OK` even when nothing could be revoked: the stored
+ * token is gone either way. But then the grant is still live at the provider (its refresh
+ * token can still be used until it expires), and the log callback hears a warning (level 2)
+ * that says so and why: no revocation endpoint in either document, or a revocation that
+ * failed. A program that promises its user a sign-out should show that warning. `session` must
+ * be a live handle (NULL gives `AUTH_ERROR_INVALID_ARGUMENT`).
  */
 enum auth_result auth_session_logout(struct auth_session *session);
 

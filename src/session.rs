@@ -101,9 +101,15 @@ pub unsafe extern "C" fn auth_session_token(
     })
 }
 
-/// Ends the session: revokes its refresh and access tokens when the provider has a revocation
-/// endpoint (failures are logged, not returned), forgets the token, deletes the file, and calls
-/// the hook with NULL.
+/// Ends the session: revokes its refresh and access tokens at the provider's revocation
+/// endpoint (`AUTH_OPT_REVOCATION_URL`, else the one in the provider's discovery document or,
+/// when that lacks it, in its RFC 8414 document), forgets the token, deletes the file, and
+/// calls the hook with NULL. Returns `AUTH_OK` even when nothing could be revoked: the stored
+/// token is gone either way. But then the grant is still live at the provider (its refresh
+/// token can still be used until it expires), and the log callback hears a warning (level 2)
+/// that says so and why: no revocation endpoint in either document, or a revocation that
+/// failed. A program that promises its user a sign-out should show that warning. `session` must
+/// be a live handle (NULL gives `AUTH_ERROR_INVALID_ARGUMENT`).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn auth_session_logout(session: *mut auth_session) -> auth_result {
     guard(|| {

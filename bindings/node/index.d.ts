@@ -145,7 +145,7 @@ export declare function createJwtAssertion(params: Parameters): string;
 export declare function openSession(params: Parameters, file?: string | null): Promise<Token>;
 export declare function createSession(params: Parameters, file?: string | null,
   options?: { onTokenChanged?: (token: Token) => void }): Promise<Session>;
-/** Log lines up to maxLevel (1 error ... 4 debug); null turns logging off. */
+/** Log lines up to maxLevel (1 error ... 4 debug) to callback on the main thread, in place of the default (warnings and errors as process warnings of type AuthtokenWarning); null turns the log off. */
 export declare function setLogCallback(callback: ((level: number, message: string) => void) | null, maxLevel?: number): void;
 export declare function resultName(code: number): string;
 export declare function version(): string;

@@ -58,10 +58,12 @@ function resultName(code) {
 // Blocking calls run on worker threads (worker.js), each call and the reading of its error
 // details on the same thread. Idle workers do not keep the process alive.
 //
-// With a log callback installed (setLogCallback), calls run instead with koffi's own async
-// calls: the library may log from any thread, and koffi can only call the main thread's JS
-// from a thread that is not itself running JS. Errors then carry their code and class; their
-// details (message, OAuth error, HTTP status) are in the log.
+// Each worker has a log callback of its own thread (auth_set_thread_log_callback) that hands
+// the lines to the main thread (see "log" below). With an older library that lacks it, calls
+// run instead with koffi's own async calls while a log callback is installed: the library may
+// log from any thread, and koffi can only call the main thread's JS from a thread that is not
+// itself running JS. Errors then carry their code and class; their details (message, OAuth
+// error, HTTP status) are in the log.
 
 const idle = [];
 let nextJob = 1;
@@ -94,11 +96,12 @@ function answerCallback(w, message) {
 function spawnWorker() {
   return new Promise((resolve, reject) => {
     const shared = new SharedArrayBuffer(8);
-    const w = new Worker(path.join(__dirname, 'worker.js'), { workerData: { shared } });
+    const w = new Worker(path.join(__dirname, 'worker.js'), { workerData: { shared, logLevel } });
     w.answer = new Int32Array(shared);
     w.pending = null;
     w.on('message', (m) => {
       if (m.ready) { w.pointers = m.ready; w.unref(); resolve(w); return; }
+      if (m.log) { deliverLog(m.log[0], m.log[1]); return; }
       if (m.callback) { answerCallback(w, m); return; }
       const job = w.pending;
       w.pending = null;
@@ -142,7 +145,7 @@ function runOn(w, name, args, out, owner, keep) {
       }
     };
     w.ref();
-    w.postMessage({ id: nextJob++, fn: name, args, out });
+    w.postMessage({ id: nextJob++, fn: name, args, out, logLevel });
   });
 }
 
@@ -597,11 +600,56 @@ class Session extends Handle {
   }
 }
 
+// ------------------------------------------------------------------------------ log
+// Where the library's log lines go, on the main thread: the program's callback
+// (setLogCallback), else warnings and errors as process warnings (process.emitWarning: printed
+// on stderr unless the program listens to 'warning' or runs with --no-warnings), so that a
+// session logout that could revoke nothing is seen. Lines logged on a worker come through
+// that worker's own thread callback; those of the main thread and of the library's own
+// threads through the main thread's and the process's callbacks (registered here: the
+// library's threads run no JS, so koffi queues their calls to the main thread).
+const DEFAULT_LOG_LEVEL = 2;
+let logLevel = DEFAULT_LOG_LEVEL; // 0: off
+let logCallback = null;
+let logPointer = 0;
+
+function deliverLog(level, message) {
+  if (level > logLevel) return;
+  if (logCallback) {
+    try { logCallback(level, message); } catch (_) { /* ignored */ }
+    return;
+  }
+  process.emitWarning(message, { type: 'AuthtokenWarning', code: level <= 1 ? 'AUTHTOKEN_ERROR' : 'AUTHTOKEN_WARNING' });
+}
+
+function threadLogs() {
+  return native.has('auth_set_thread_log_callback');
+}
+
+function applyLogLevel() {
+  if (!threadLogs()) return;
+  if (!logPointer) {
+    logPointer = native.address(koffi.register((_ud, level, message) => deliverLog(level, message),
+      koffi.pointer(native.proto.log)));
+  }
+  const p = logLevel > 0 ? logPointer : 0;
+  fn('auth_set_thread_log_callback')(p, 0, logLevel);
+  fn('auth_set_log_callback')(p, 0, logLevel);
+}
+native.onLoad(applyLogLevel);
+
 // ------------------------------------------------------------------------------ misc
 /** Sends log lines up to maxLevel (1 error ... 4 debug) to callback(level, message) on the main
- * thread; null turns logging off. While it is installed, errors of the Promise-returning calls
- * carry their code and class only (the details are in the log): see callAsync. */
+ * thread, in place of the default (warnings and errors as process warnings, type
+ * 'AuthtokenWarning'); null turns logging off. */
 function setLogCallback(callback, maxLevel = 3) {
+  if (threadLogs()) {
+    logCallback = callback || null;
+    logLevel = callback ? Math.max(0, Math.min(4, maxLevel | 0)) : 0;
+    applyLogLevel();
+    logInstalled = false;
+    return;
+  }
   // A replaced callback may still be running on another thread: it is never unregistered
   // (one small trampoline per call of setLogCallback).
   const pointer = callback ? koffi.register((_ud, level, message) => {

@@ -24,6 +24,7 @@ const SIGNATURES = {
   auth_result_name: 'const char *auth_result_name(int result)',
   auth_version: 'const char *auth_version()',
   auth_set_log_callback: 'void auth_set_log_callback(uintptr_t fn, uintptr_t user_data, int max_level)',
+  auth_set_thread_log_callback: 'void auth_set_thread_log_callback(uintptr_t fn, uintptr_t user_data, int max_level)',
   auth_string_free: 'void auth_string_free(void *s)',
   auth_bytes_free: 'void auth_bytes_free(void *buf, size_t len)',
 
@@ -134,6 +135,11 @@ function candidates() {
 
 let loaded = null;
 let loadedPath = '';
+// Called once, right after the library is loaded on this thread.
+let loadHooks = [];
+function onLoad(hook) {
+  if (loaded) hook(); else loadHooks.push(hook);
+}
 function library() {
   if (loaded) return loaded;
   const errors = [];
@@ -142,6 +148,9 @@ function library() {
     try {
       loaded = koffi.load(c);
       loadedPath = c;
+      const hooks = loadHooks;
+      loadHooks = [];
+      for (const hook of hooks) hook();
       return loaded;
     } catch (e) {
       errors.push(`${c}: ${e.message}`);
@@ -213,6 +222,6 @@ function address(pointer) {
 
 module.exports = {
   address,
-  koffi, proto, fn, has, lastError, takeString, takeBytes, FunctionUnavailableError,
+  koffi, proto, fn, has, onLoad, lastError, takeString, takeBytes, FunctionUnavailableError,
   libraryPath: () => { library(); return loadedPath; },
 };

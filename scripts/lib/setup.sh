@@ -134,4 +134,9 @@ need_browser() { # headless chromium for the user's side of a browser login
 need_test_provider() { # oidc-provider and playwright-core
   need_npm "$authtoken_root/tests/provider" "the local OpenID provider (oidc-provider) and its browser driver (playwright-core)"
 }
+need_django_provider() { # django-oauth-toolkit, the second authorization server, in a venv of its own
+  local dir=$authtoken_root/tests/django_provider packages
+  mapfile -t packages < <(grep -Ev '^[[:space:]]*(#|$)' "$dir/requirements.txt")
+  need_venv "$dir/.venv" "the second authorization server of the tests (django-oauth-toolkit)" "${packages[@]}"
+}
 fi

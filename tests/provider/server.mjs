@@ -12,6 +12,7 @@
 //   issueRefreshToken    true (default): every code grant of a client allowed the
 //                        refresh_token grant gets one, offline_access or not
 //   extraClients         client metadata objects added to the built-in ones
+//   revocation           true (default); false: no revocation endpoint (RFC 7009) at all
 //   deviceInterval       seconds between the device flow's polls, sent as `interval` in the
 //                        device authorization answer (default 1: a device login in the tests
 //                        ends within a second of the approval; oidc-provider sends none, which
@@ -75,6 +76,7 @@ const rotate = cfg.rotateRefreshToken ?? true;
 const accessTokenTTL = Number(cfg.accessTokenTTL ?? 3600);
 const refreshTokenTTL = Number(cfg.refreshTokenTTL ?? 14 * 24 * 3600);
 const issueRefreshTokenAlways = cfg.issueRefreshToken ?? true;
+const revocation = cfg.revocation ?? true;
 const deviceInterval = Number(cfg.deviceInterval ?? 1);
 
 // ---------------------------------------------------------------- keys
@@ -288,7 +290,7 @@ const provider = new Provider(issuer, {
   },
   features: {
     devInteractions: { enabled: true },
-    revocation: { enabled: true },
+    revocation: { enabled: revocation },
     introspection: { enabled: true },
     deviceFlow: { enabled: true },
     clientCredentials: { enabled: true },

@@ -9,6 +9,8 @@
 //! - [`authorization_code`] / [`first_token_json`]: a code (PKCE S256) or a first token
 //!   obtained without the library, for tests that only need something to refresh.
 //!
+//! - [`django`]: a real django-oauth-toolkit server (tests/django_provider), the second,
+//!   independent authorization server, and its login form played over HTTP.
 //! - [`capi`]: safe wrappers over the C functions; [`stub`]: a fault-injection HTTP server;
 //!   [`hostile_provider`]: an in-process OpenID provider whose answers each test sets;
 //!   [`browser`]: the login tests' provider and real browser (chromium) playing the user.
@@ -18,6 +20,7 @@
 
 pub mod browser;
 pub mod capi;
+pub mod django;
 pub mod hostile_provider;
 pub mod stub;
 
@@ -108,6 +111,8 @@ pub fn key_path(name: &str) -> PathBuf {
 pub struct Provider {
     pub issuer: String,
     pub port: u16,
+    /// The whole line the server printed when it listened.
+    pub started: serde_json::Value,
     child: Child,
     // Held open: the server exits when its stdin closes (also when this process dies).
     _stdin: Option<ChildStdin>,
@@ -133,15 +138,22 @@ impl Provider {
                 workspace_root().display()
             );
         }
-        let mut child = Command::new("node")
-            .arg(dir.join(script))
+        let mut node = Command::new("node");
+        node.arg(dir.join(script))
             .arg(config_json)
-            .current_dir(&dir)
+            .current_dir(&dir);
+        Provider::spawn(node, "`node` (Node.js 20+ is needed)")
+    }
+
+    /// Starts a server command that prints ONE JSON line with at least `issuer` and `port` on
+    /// stdout when it listens, and exits when its stdin closes.
+    pub fn spawn(mut command: Command, what: &str) -> Provider {
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot run `node` (Node.js 20+ is needed): {e}"));
+            .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
         let stdin = child.stdin.take();
         let stdout = child.stdout.take().expect("piped stdout");
         let stderr_pipe = child.stderr.take().expect("piped stderr");
@@ -178,6 +190,7 @@ impl Provider {
         Provider {
             issuer: v["issuer"].as_str().expect("issuer").to_owned(),
             port: v["port"].as_u64().expect("port") as u16,
+            started: v.clone(),
             child,
             _stdin: stdin,
             stderr,

@@ -95,3 +95,52 @@ test('log callback can be installed and removed', () => {
   a.setLogCallback(null);
   for (const [level, message] of lines) assert.ok(level >= 1 && level <= 4 && typeof message === 'string');
 });
+
+// A session whose token no endpoint can revoke (OAuth 2.0 parameters with none set), logged
+// out in a fresh process with nothing set up: the warning is a process warning on stderr.
+const logoutScript = (file) => `
+const a = require(${JSON.stringify(path.resolve(__dirname, '..'))});
+(async () => {
+  const params = new a.OAuth2Parameters({ clientId: 'c' });
+  a.importToken({ access_token: 'a', refresh_token: 'r' }, params).save(${JSON.stringify(file)});
+  const session = await a.Session.create(params, ${JSON.stringify(file)});
+  await session.logout();
+  session.free();
+})();`;
+
+test('a logout that revokes nothing is a process warning by default', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authtoken-node-'));
+  const file = path.join(dir, 'session.token');
+  const run = require('node:child_process').spawnSync(process.execPath, ['-e', logoutScript(file)], {
+    encoding: 'utf8', timeout: 60000,
+  });
+  assert.equal(run.status, 0, run.stderr);
+  assert.ok(!fs.existsSync(file));
+  const lines = run.stderr.split('\n').filter((l) => l.includes('AuthtokenWarning'));
+  assert.equal(lines.length, 1, run.stderr);
+  assert.match(lines[0], /grant is still live at the provider/);
+  assert.match(lines[0], /set AUTH_OPT_REVOCATION_URL or AUTH_OPT_CONFIGURATION_URL/);
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('with a log callback, the warning of a call on a worker reaches it, and errors keep their details', async () => {
+  const lines = [];
+  a.setLogCallback((level, message) => lines.push([level, message]), 2);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authtoken-node-'));
+  const file = path.join(dir, 'session.token');
+  try {
+    const params = new a.OAuth2Parameters({ clientId: 'c' });
+    const token = a.importToken({ access_token: 'a', refresh_token: 'r' }, params);
+    token.save(file);
+    const session = await a.Session.create(params, file);
+    await session.logout();
+    session.free();
+    // Runs on a worker: its error details are read on that thread, not lost to the log.
+    await assert.rejects(a.revokeToken(token), (e) => e instanceof a.UnsupportedError && /no revocation endpoint is known/.test(e.message));
+  } finally {
+    a.setLogCallback(null);
+    fs.rmSync(dir, { recursive: true });
+  }
+  assert.deepEqual(lines.map(([level]) => level), [2], JSON.stringify(lines));
+  assert.match(lines[0][1], /grant is still live/);
+});

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -133,3 +136,45 @@ def test_log_callback_hears_lines() -> None:
     # Logging is best effort: what matters is that installing and removing does not crash
     # and that any line heard is well formed.
     assert all(1 <= level <= 4 and isinstance(msg, str) for level, msg in lines)
+
+
+def _session_without_revocation(tmp_path):  # type: ignore[no-untyped-def]
+    """A session whose token no endpoint can revoke: OAuth 2.0 parameters with none set."""
+    params = OAuth2Parameters(client_id="c")
+    token = authtoken.import_token({"access_token": "a", "refresh_token": "r"}, params)
+    path = tmp_path / "session.token"
+    token.save(path)
+    return params, authtoken.Session(params, path), path
+
+
+def test_logout_that_revokes_nothing_is_a_logging_warning(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # A fresh interpreter with logging left unconfigured, as a user's script: the warning
+    # reaches the "authtoken" logger by default, and Python prints it on stderr.
+    script = (
+        "import authtoken\n"
+        "params = authtoken.OAuth2Parameters(client_id='c')\n"
+        "token = authtoken.import_token({'access_token': 'a', 'refresh_token': 'r'}, params)\n"
+        f"token.save({str(tmp_path / 'session.token')!r})\n"
+        f"with authtoken.Session(params, {str(tmp_path / 'session.token')!r}) as s:\n"
+        "    s.logout()\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert not (tmp_path / "session.token").exists()
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, run.stderr
+    assert "grant is still live at the provider" in lines[0]
+    assert "set AUTH_OPT_REVOCATION_URL or AUTH_OPT_CONFIGURATION_URL" in lines[0]
+
+
+def test_thread_log_callback_hears_this_threads_lines_only(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    heard: list = []  # type: ignore[type-arg]
+    params, session, _ = _session_without_revocation(tmp_path)
+    authtoken.set_thread_log_callback(lambda level, msg: heard.append((level, msg)), 2)
+    try:
+        with params, session:
+            session.logout()
+    finally:
+        authtoken.set_thread_log_callback(None)
+    assert [level for level, _ in heard] == [2], heard
+    assert "grant is still live" in heard[0][1]

@@ -279,8 +279,10 @@ impl Session {
     }
 
     /// Ends the session: revokes the refresh and access tokens when the provider has a
-    /// revocation endpoint (failures are logged, not returned), forgets the token, deletes the
-    /// file, and tells the hook (with `None`).
+    /// revocation endpoint (set, in its discovery document or in its RFC 8414 document), forgets
+    /// the token, deletes the file, and tells the hook (with `None`). What could not be revoked
+    /// is not an error (the stored token is gone either way) but a warning in the log: with no
+    /// revocation endpoint, or when revocation fails, the grant stays live at the provider.
     pub fn logout(&self) -> Result<()> {
         self.logout_locked()?;
         self.notify(None);
@@ -293,17 +295,15 @@ impl Session {
             Some(p) => Some(FileLock::acquire(p)?),
             None => None,
         };
-        let from_file = self.path.as_deref().and_then(read_file);
+        let from_file = self
+            .path
+            .as_deref()
+            .and_then(read_file)
+            .filter(|f| current.as_ref() != Some(f));
         for t in current.iter().chain(from_file.iter()) {
             match oauth::revoke_all(t) {
-                Ok(()) => {}
-                Err(e) if e.kind() == ErrorKind::Unsupported => {
-                    log_at!(
-                        Level::Info,
-                        "the provider has no revocation endpoint; the tokens stay valid until they expire"
-                    );
-                }
-                Err(e) => log_at!(Level::Warn, "revocation failed: {e}"),
+                Ok(()) => log_at!(Level::Info, "logout: the grant is revoked at the provider"),
+                Err(e) => log_at!(Level::Warn, "{}", still_live(t, &e)),
             }
         }
         *current = None;
@@ -318,6 +318,24 @@ impl Session {
         }
         Ok(())
     }
+}
+
+/// The warning of a logout that could not revoke `token`: the user believes the grant is gone,
+/// so say plainly that it is not, and why.
+fn still_live(token: &Token, why: &Error) -> String {
+    let what = if token.refresh_token.as_ref().is_some_and(|r| !r.is_empty()) {
+        "its refresh token can still be used until it expires"
+    } else {
+        "its access token stays valid until it expires"
+    };
+    let cause = if why.kind() == ErrorKind::Unsupported {
+        "nothing revoked it"
+    } else {
+        "revocation failed"
+    };
+    format!(
+        "logout: the stored token is deleted but the grant is still live at the provider ({what}): {cause}: {why}"
+    )
 }
 
 /// The token in the file; `None` when there is none, and (logged) when it cannot be read.

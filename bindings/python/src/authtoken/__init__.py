@@ -28,7 +28,7 @@ from .flows import (
     verify_authentication,
 )
 from .identity import Identity
-from .log import log_to, set_log_callback
+from .log import log_to, set_log_callback, set_thread_log_callback
 from .login import Login
 from ._tables import Kind, Option
 from .params import (
@@ -67,6 +67,7 @@ __all__ = [
     "create_jwt_assertion", "get_user_info", "has_function", "identify",
     "import_token", "introspect_token", "library_path", "log_to", "logout", "open_session",
     "read_identity", "refresh_token", "result_name", "revoke_token", "set_log_callback",
+    "set_thread_log_callback",
     "verify_authentication", "version",
 ]
 __all__ += [name for name in _error_classes.__all__ if name != "BY_CODE"]
