@@ -8,7 +8,7 @@ use super::choices::{ClientAuth, Flow, JwtAlgorithm, Kind, Pkce, ResponseType, S
 use super::interaction::Interaction;
 use super::values;
 use crate::error::Result;
-use crate::secret::Secret;
+use crate::secret::{Secret, SecretKey};
 use std::fmt;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -179,6 +179,10 @@ options! {
     Proxy = 30 => proxy: Option<String> = None, values::proxy;
     /// Seconds of leeway for `exp`/`iat`/`nbf` checks (default 120).
     ClockSkew = 31 => clock_skew: Duration = DEFAULT_CLOCK_SKEW, values::seconds;
+    /// 32 bytes in base64 (standard or URL-safe, padded or not), or the path of a file holding
+    /// that text, read when set: what a session stores (file, Redis, keyring) is encrypted with
+    /// AES-256-GCM and authenticated.
+    StoreKey = 50 => store_key: Option<SecretKey> = None, values::store_key;
 }
 
 /// How messages name an option: the key unless the front end said otherwise.

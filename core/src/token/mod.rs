@@ -1,8 +1,9 @@
 //! The token: what the token endpoint answered with the client context a later refresh needs,
-//! its binary format and its file.
+//! its binary format, its file, and its encryption at rest.
 
 pub mod file;
 pub mod format;
+pub mod sealed;
 #[cfg(test)]
 mod format_props;
 mod model;
