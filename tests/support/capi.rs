@@ -384,3 +384,73 @@ impl Params {
         self
     }
 }
+
+/// An `auth_session` handle.
+pub struct Session(*mut authtoken::session::auth_session);
+
+unsafe impl Send for Session {}
+unsafe impl Sync for Session {}
+
+/// Counts the logins refused by [`Params::refuse_logins`].
+pub static REFUSED_LOGINS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+unsafe extern "C" fn refuse_login(_: *mut std::ffi::c_void, _: *const c_char) -> std::ffi::c_int {
+    REFUSED_LOGINS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    1
+}
+
+impl Params {
+    /// A login is refused (AUTH_ERROR_CANCELLED) and counted in [`REFUSED_LOGINS`].
+    pub fn refuse_logins(&self) -> &Params {
+        let r = unsafe {
+            authtoken::params::auth_params_set_open_url(
+                self.0,
+                Some(refuse_login),
+                std::ptr::null_mut(),
+            )
+        };
+        assert_eq!(r, auth_result::AUTH_OK);
+        self
+    }
+}
+
+impl Session {
+    /// `auth_session_new(params, location)`.
+    pub fn new(params: &Params, location: Option<&str>) -> Result<Session, Failure> {
+        let l = location.map(|l| std::ffi::CString::new(l).unwrap());
+        let mut out = std::ptr::dangling_mut();
+        let r = check(unsafe {
+            authtoken::session::auth_session_new(
+                params.0,
+                l.as_ref().map_or(std::ptr::null(), |c| c.as_ptr()),
+                &mut out,
+            )
+        });
+        match r {
+            Ok(()) => Ok(Session(out)),
+            Err(e) => {
+                assert!(out.is_null(), "out-parameter not set to NULL on failure");
+                Err(e)
+            }
+        }
+    }
+
+    pub fn from_raw(p: *mut authtoken::session::auth_session) -> Session {
+        Session(p)
+    }
+
+    /// `auth_session_token(session, min_valid)`.
+    pub fn token(&self, min_valid: i64) -> Result<Token, Failure> {
+        token_out(|out| unsafe { authtoken::session::auth_session_token(self.0, min_valid, out) })
+    }
+
+    pub fn logout(&self) -> Result<(), Failure> {
+        check(unsafe { authtoken::session::auth_session_logout(self.0) })
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        unsafe { authtoken::session::auth_session_free(self.0) }
+    }
+}

@@ -7,6 +7,8 @@
 //! - [`authorization_code`] / [`first_token_json`]: a code (PKCE S256) or a first token
 //!   obtained without the library, for tests that only need something to refresh.
 //!
+//! - [`redis`]: a real redis-server on a free loopback port; [`keyring`]: the test inside a
+//!   private D-Bus session with gnome-keyring-daemon unlocked.
 //! - [`capi`]: safe wrappers over the C functions; [`stub`]: a fault-injection HTTP server;
 //!   [`hostile_provider`]: an in-process OpenID provider whose answers each test sets;
 //!   [`browser`]: the login tests' provider and real browser (chromium) playing the user.
@@ -17,6 +19,8 @@
 pub mod browser;
 pub mod capi;
 pub mod hostile_provider;
+pub mod keyring;
+pub mod redis;
 pub mod stub;
 
 use std::io::{BufRead, BufReader};

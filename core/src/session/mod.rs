@@ -157,7 +157,7 @@ impl Session {
     }
 
     fn key(&self) -> Option<&SecretKey> {
-        self.params.store_key.as_ref()
+        self.params.store_key()
     }
 
     /// How long to wait for a store's lease: its holder refreshes, which may take a few HTTP
