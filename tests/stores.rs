@@ -134,11 +134,12 @@ fn a_fleet_of_four_processes_refreshes_once_per_expiry() {
             String::from_utf8_lossy(&out.stderr)
         );
         for line in stdout.lines() {
-            if let Some(n) = line.strip_prefix("fleet-calls ") {
+            // The harness's "test … " may stand before the first line printed.
+            if let Some(n) = line.split("fleet-calls ").nth(1) {
                 calls += n.trim().parse::<u32>().unwrap();
             }
-            if let Some(t) = line.strip_prefix("fleet-token ") {
-                tokens.insert(t.to_owned());
+            if let Some(t) = line.split("fleet-token ").nth(1) {
+                tokens.insert(t.trim().to_owned());
             }
         }
     }
@@ -174,9 +175,13 @@ fn fleet_worker() {
     let until = Instant::now() + Duration::from_secs(FLEET_SECONDS);
     let (mut calls, mut seen) = (0, std::collections::HashSet::new());
     while Instant::now() < until {
-        let t = session
-            .token(1)
-            .unwrap_or_else(|e| panic!("worker {}: {e:?}", std::process::id()));
+        let t = session.token(1).unwrap_or_else(|e| {
+            panic!(
+                "worker {} after {calls} calls, {:?} before the end: {e:?}",
+                std::process::id(),
+                until - Instant::now()
+            )
+        });
         assert!(t.is_valid());
         seen.insert(t.value());
         calls += 1;

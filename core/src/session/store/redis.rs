@@ -324,9 +324,17 @@ impl TokenStore for RedisStore {
 
     fn lease(&self, wait: Duration) -> Result<Lease<'_>> {
         let holder = random_holder_id()?;
+        if self.try_acquire(&holder)? {
+            return Ok(Box::new(HeldLease::start(self, holder)));
+        }
+        // Subscribed before looking again, so that no release is missed; the subscription
+        // lives as long as `pubsub` (dropping it unsubscribes).
         let started = Instant::now();
-        // Subscribed after the first refusal, before looking again: no release is missed.
-        let mut subscriber: Option<redis::Connection> = None;
+        let mut conn = self.server.connect()?;
+        let mut pubsub = conn.as_pubsub();
+        pubsub
+            .subscribe(&self.keys.lease)
+            .map_err(|e| self.server.error(e))?;
         loop {
             if self.try_acquire(&holder)? {
                 return Ok(Box::new(HeldLease::start(self, holder)));
@@ -341,23 +349,12 @@ impl TokenStore for RedisStore {
                     ),
                 ));
             };
-            let conn = match &mut subscriber {
-                Some(c) => c,
-                None => {
-                    let mut c = self.server.connect()?;
-                    c.as_pubsub()
-                        .subscribe(&self.keys.lease)
-                        .map_err(|e| self.server.error(e))?;
-                    subscriber.insert(c)
-                }
-            };
             let left = self.lease_left()?;
             if left.is_zero() {
                 continue;
             }
             // Up to the lease's end (a dead holder), or a release, whichever comes first.
             let nap = (left + Duration::from_millis(5)).min(remaining);
-            let mut pubsub = conn.as_pubsub();
             pubsub
                 .set_read_timeout(Some(nap))
                 .map_err(|e| self.server.error(e))?;
@@ -485,7 +482,7 @@ impl Drop for HeldLease<'_> {
                 .invoke(c)
         });
         match released {
-            Ok(1) => {}
+            Ok(1) => log_at!(Level::Debug, "lease released by {}", self.holder),
             Ok(_) => log_at!(
                 Level::Warn,
                 "the lease of {} had run out before its release",
