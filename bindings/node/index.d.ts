@@ -21,6 +21,7 @@ export declare const Option: Readonly<{
   clientCertificate: 21; clientCertificatePassword: 22; jwtPrivateKey: 23; jwtAlgorithm: 24;
   jwtKeyId: 25; jwtIssuer: 26; jwtSubject: 27; jwtAudience: 28; caFile: 29; proxy: 30;
   clockSkew: 31;
+  storeKey: 50;
 }>;
 export type OptionName = keyof typeof Option;
 

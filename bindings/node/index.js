@@ -284,8 +284,9 @@ const Option = Object.freeze({
   clientCertificate: 21, clientCertificatePassword: 22, jwtPrivateKey: 23, jwtAlgorithm: 24,
   jwtKeyId: 25, jwtIssuer: 26, jwtSubject: 27, jwtAudience: 28, caFile: 29, proxy: 30,
   clockSkew: 31,
+  storeKey: 50,
 });
-const SECRET_OPTIONS = new Set([Option.clientSecret, Option.clientCertificatePassword, Option.jwtPrivateKey]);
+const SECRET_OPTIONS = new Set([Option.clientSecret, Option.clientCertificatePassword, Option.jwtPrivateKey, Option.storeKey]);
 
 class Parameters extends Handle {
   constructor(kind, options = {}) {

@@ -55,10 +55,16 @@ class Option(enum.IntEnum):
     CA_FILE = 29
     PROXY = 30
     CLOCK_SKEW = 31
+    STORE_KEY = 50
 
 
 # Options whose values are not kept on the Python side (they live only in the library).
-_SECRET = {Option.CLIENT_SECRET, Option.CLIENT_CERTIFICATE_PASSWORD, Option.JWT_PRIVATE_KEY}
+_SECRET = {
+    Option.CLIENT_SECRET,
+    Option.CLIENT_CERTIFICATE_PASSWORD,
+    Option.JWT_PRIVATE_KEY,
+    Option.STORE_KEY,
+}
 
 OptionValue = Union[str, int, "os.PathLike[str]", None]
 
@@ -137,6 +143,7 @@ class Parameters(NativeHandle):
     ca_file = _OptionProperty(Option.CA_FILE)
     proxy = _OptionProperty(Option.PROXY)
     clock_skew = _OptionProperty(Option.CLOCK_SKEW)
+    store_key = _OptionProperty(Option.STORE_KEY)
 
     def __init__(
         self,
