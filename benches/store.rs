@@ -30,7 +30,7 @@ fn params(key: Option<&str>) -> *mut auth_params {
         auth_params_new(auth_kind::from(Kind::OAuth2), &mut p),
         auth_result::AUTH_OK
     );
-    let mut set = |o: Opt, v: &str| {
+    let set = |o: Opt, v: &str| {
         let v = CString::new(v).unwrap();
         assert_eq!(
             unsafe { auth_params_set(p, auth_option::from(o), v.as_ptr()) },
@@ -119,9 +119,10 @@ fn bench(c: &mut Criterion) {
     g.bench_function("auth_session_token, live session, file (no I/O)", |b| {
         b.iter(|| token_once(s_file))
     });
-    g.bench_function("auth_session_token, live session, Redis (no round trip)", |b| {
-        b.iter(|| token_once(s_redis))
-    });
+    g.bench_function(
+        "auth_session_token, live session, Redis (no round trip)",
+        |b| b.iter(|| token_once(s_redis)),
+    );
     g.finish();
     unsafe {
         auth_session_free(s_file);

@@ -11,7 +11,7 @@ use std::ffi::c_void;
 use std::sync::Arc;
 
 /// Called after every new token of a session (login, refresh, or a newer token another process
-/// stored in the file), on the thread that obtained it, after the session's locks are released.
+/// stored), on the thread that obtained it, after the session's locks are released.
 /// `token` is valid only during the call (copy what you need, or serialize it); it is NULL
 /// after `auth_session_logout`.
 pub type auth_token_changed_fn =

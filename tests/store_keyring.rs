@@ -46,14 +46,19 @@ fn the_keyring_keeps_a_sealed_token_shared_by_two_processes() {
         .unwrap();
     let first = authtoken_core::Token::import(Some(&core), &json).unwrap();
     // Stored as a session would (under the lease, as the first writer).
-    let item = store::Location::parse(LOCATION).unwrap().open(&core).unwrap();
+    let item = store::Location::parse(LOCATION)
+        .unwrap()
+        .open(&core)
+        .unwrap();
     let bytes = store::encode(&first, core.store_key()).unwrap();
     {
         let _lease = item.lease(Duration::from_secs(5)).unwrap();
         item.write(&bytes, &store::Snapshot::absent()).unwrap();
     }
     assert_eq!(
-        keyring.lookup("authtoken-test", "alice@example.com").as_deref(),
+        keyring
+            .lookup("authtoken-test", "alice@example.com")
+            .as_deref(),
         Some(&bytes[..]),
         "secret-tool finds the item by its service and account"
     );
@@ -84,14 +89,24 @@ fn the_keyring_keeps_a_sealed_token_shared_by_two_processes() {
     let stats = provider.stats();
     let refreshes = stats["refresh"].as_u64().unwrap();
     eprintln!("keyring: 2 processes, {refreshes} refreshes in {elapsed:.1} s ({SECONDS} s each)");
-    assert_eq!(stats["refresh_error"].as_u64(), Some(0), "no invalid_grant: {stats}");
-    assert!(refreshes >= SECONDS - 1 && refreshes <= SECONDS + 2, "{stats}");
+    assert_eq!(
+        stats["refresh_error"].as_u64(),
+        Some(0),
+        "no invalid_grant: {stats}"
+    );
+    assert!(
+        refreshes >= SECONDS - 1 && refreshes <= SECONDS + 2,
+        "{stats}"
+    );
 
     let sealed = keyring
         .lookup("authtoken-test", "alice@example.com")
         .expect("the item is there");
     assert!(sealed.starts_with(b"ATKE"), "sealed");
-    assert!(!sealed.windows(4).any(|w| w == b"ATKN"), "no clear token bytes");
+    assert!(
+        !sealed.windows(4).any(|w| w == b"ATKN"),
+        "no clear token bytes"
+    );
     let last = store::decode(&sealed, core.store_key()).unwrap();
     assert_ne!(last.access_token().expose(), first.access_token().expose());
 

@@ -50,7 +50,9 @@ fn core_params(token_url: &str) -> authtoken_core::Params {
         .unwrap();
     // The provider's revocation endpoint beside its token endpoint (tests/provider).
     match token_url.strip_suffix("/token") {
-        Some(base) => p.with(Opt::RevocationUrl, &format!("{base}/token/revocation")).unwrap(),
+        Some(base) => p
+            .with(Opt::RevocationUrl, &format!("{base}/token/revocation"))
+            .unwrap(),
         None => p,
     }
 }
@@ -66,9 +68,17 @@ fn stored_bytes(token_url: &str, json: &str, key: Option<&str>) -> Vec<u8> {
 }
 
 /// A first token from the provider (a login played over HTTP), stored in Redis under `key`.
-fn seed_from_provider(redis: &RedisServer, key: &str, provider: &Provider, store_key: Option<&str>) {
+fn seed_from_provider(
+    redis: &RedisServer,
+    key: &str,
+    provider: &Provider,
+    store_key: Option<&str>,
+) {
     let json = support::first_token_json(provider, &PUBLIC_APP, "openid offline_access");
-    redis.set(key, &stored_bytes(&provider.token_endpoint(), &json, store_key));
+    redis.set(
+        key,
+        &stored_bytes(&provider.token_endpoint(), &json, store_key),
+    );
 }
 
 fn role() -> Option<String> {
@@ -154,16 +164,27 @@ fn a_fleet_of_four_processes_refreshes_once_per_expiry() {
          ({} distinct access tokens) in {elapsed:.1} s",
         tokens.len()
     );
-    assert_eq!(stats["refresh_error"].as_u64(), Some(0), "no invalid_grant: {stats}");
+    assert_eq!(
+        stats["refresh_error"].as_u64(),
+        Some(0),
+        "no invalid_grant: {stats}"
+    );
     assert!(
         refreshes <= expiries + 2 && refreshes + 3 >= expiries,
         "{refreshes} refreshes for {expiries} expiries: {stats}"
     );
     // Every token any worker got was made by one refresh (or is the first one).
-    assert!(tokens.len() as u64 <= refreshes + 1, "{} tokens", tokens.len());
+    assert!(
+        tokens.len() as u64 <= refreshes + 1,
+        "{} tokens",
+        tokens.len()
+    );
     let value = redis.get("fleet").expect("the token stays in Redis");
     assert!(value.starts_with(b"ATKE"), "sealed");
-    assert!(!value.windows(4).any(|w| w == b"ATKN"), "no clear token bytes");
+    assert!(
+        !value.windows(4).any(|w| w == b"ATKN"),
+        "no clear token bytes"
+    );
     for t in &tokens {
         assert!(!value.windows(t.len()).any(|w| w == t.as_bytes()));
     }
@@ -201,16 +222,14 @@ const TAKEOVER_LEASE: u64 = 2;
 /// A token endpoint whose first answer never comes; later ones are new tokens.
 fn slow_then_quick() -> Stub {
     let n = Arc::new(AtomicUsize::new(0));
-    Stub::start(Arc::new(move |_| {
-        match n.fetch_add(1, Ordering::SeqCst) {
-            0 => Reply::Silent,
-            i => Reply::json(
-                200,
-                &format!(
-                    r#"{{"access_token":"taken-over-{i}","refresh_token":"rt-{i}","token_type":"Bearer","expires_in":60}}"#
-                ),
+    Stub::start(Arc::new(move |_| match n.fetch_add(1, Ordering::SeqCst) {
+        0 => Reply::Silent,
+        i => Reply::json(
+            200,
+            &format!(
+                r#"{{"access_token":"taken-over-{i}","refresh_token":"rt-{i}","token_type":"Bearer","expires_in":60}}"#
             ),
-        }
+        ),
     }))
 }
 
@@ -238,19 +257,30 @@ fn a_killed_lease_holder_is_taken_over_when_its_lease_runs_out() {
     let mut holder = worker(
         "a_killed_lease_holder_is_taken_over_when_its_lease_runs_out",
         "holder",
-        &[("AUTHTOKEN_STORES_URL", &url), ("AUTHTOKEN_STORES_TOKEN_URL", &token_url)],
+        &[
+            ("AUTHTOKEN_STORES_URL", &url),
+            ("AUTHTOKEN_STORES_TOKEN_URL", &token_url),
+        ],
     )
     .spawn()
     .unwrap();
     let waiting = Instant::now();
     while stub.requests() == 0 {
-        assert!(waiting.elapsed() < Duration::from_secs(30), "the holder never refreshed");
+        assert!(
+            waiting.elapsed() < Duration::from_secs(30),
+            "the holder never refreshed"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
     // The refresh outlives the lease: the holder's renewals keep it.
     std::thread::sleep(Duration::from_millis(TAKEOVER_LEASE * 1000 + 700));
-    let left: i64 = redis.command(&["PTTL", "kill:lease"]).unwrap()[1..].parse().unwrap();
-    assert!(left > 0, "the lease was renewed during the slow refresh (PTTL {left})");
+    let left: i64 = redis.command(&["PTTL", "kill:lease"]).unwrap()[1..]
+        .parse()
+        .unwrap();
+    assert!(
+        left > 0,
+        "the lease was renewed during the slow refresh (PTTL {left})"
+    );
 
     holder.kill().unwrap(); // SIGKILL: no release
     let killed = Instant::now();
@@ -263,7 +293,11 @@ fn a_killed_lease_holder_is_taken_over_when_its_lease_runs_out() {
         "takeover: {takeover:.2} s after the SIGKILL (lease {TAKEOVER_LEASE} s, {left} ms left when checked)"
     );
     assert!(t.value().starts_with("taken-over-"), "{}", t.value());
-    assert_eq!(stub.requests(), 2, "one refresh by the holder, one by the next");
+    assert_eq!(
+        stub.requests(),
+        2,
+        "one refresh by the holder, one by the next"
+    );
     // Not before the lease ran out (it had at least 2/3 of its life after each renewal)...
     assert!(takeover >= (TAKEOVER_LEASE as f64) / 3.0, "{takeover:.2} s");
     // ...and soon after: woken by its end, not by polling on a long period.
@@ -296,14 +330,20 @@ fn redis_stopped_and_restarted_in_the_middle_of_a_run() {
     let asked = Instant::now();
     let e = session.token(1).unwrap_err();
     assert_eq!(e.code, Code::Network, "{e:?}");
-    assert!(asked.elapsed() < Duration::from_secs(3), "{:?}", asked.elapsed());
+    assert!(
+        asked.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        asked.elapsed()
+    );
     assert!(e.message.contains("Redis"), "{}", e.message);
 
     // Back (empty, as after a crash): the next call refreshes, and stores the new token.
     redis.restart();
     let t = session.token(1).expect("the next call works again");
     assert_ne!(t.value(), first.value());
-    let stored = redis.get("restart").expect("the token is written to the new Redis");
+    let stored = redis
+        .get("restart")
+        .expect("the token is written to the new Redis");
     assert_eq!(Token::deserialize(&stored).unwrap().value(), t.value());
     assert_eq!(REFUSED_LOGINS.load(Ordering::SeqCst), 0, "no login");
     let stats = provider.stats();
@@ -331,7 +371,11 @@ fn a_token_stored_by_a_newer_writer_is_never_overwritten() {
     let token_url = stub.url("/token");
     redis.set(
         "newer",
-        &stored_bytes(&token_url, r#"{"access_token":"old","refresh_token":"rt-old","expires_in":60}"#, None),
+        &stored_bytes(
+            &token_url,
+            r#"{"access_token":"old","refresh_token":"rt-old","expires_in":60}"#,
+            None,
+        ),
     );
     let p = params(&token_url, None);
     let session = Session::new(&p, Some(&redis.url("newer", ""))).unwrap();
@@ -348,13 +392,19 @@ fn a_token_stored_by_a_newer_writer_is_never_overwritten() {
         assert_eq!(redis.command(&["INCR", "newer:version"]).unwrap(), ":1");
         answer.send(()).unwrap();
         let t = refreshing.join().unwrap().unwrap();
-        assert_eq!(t.value(), "newer-writer", "the late writer adopts the stored token");
+        assert_eq!(
+            t.value(),
+            "newer-writer",
+            "the late writer adopts the stored token"
+        );
         let stored = redis.get("newer").unwrap();
         assert_eq!(stored, newer, "the newer token is still there");
     });
     // The value is the serialized token: readable by auth_token_deserialize.
     assert_eq!(
-        Token::deserialize(&redis.get("newer").unwrap()).unwrap().value(),
+        Token::deserialize(&redis.get("newer").unwrap())
+            .unwrap()
+            .value(),
         "newer-writer"
     );
 }
@@ -406,7 +456,8 @@ fn store_keys_are_checked_when_set() {
         &format!(" {STORE_KEY}\n"),
         file.to_str().unwrap(),
     ] {
-        p.try_set(Opt::StoreKey, good).unwrap_or_else(|e| panic!("{good}: {e:?}"));
+        p.try_set(Opt::StoreKey, good)
+            .unwrap_or_else(|e| panic!("{good}: {e:?}"));
     }
     for bad in [
         "",
@@ -420,9 +471,14 @@ fn store_keys_are_checked_when_set() {
         assert!(e.message.contains("AUTH_OPT_STORE_KEY"), "{}", e.message);
     }
     std::fs::write(&file, "not a key").unwrap();
-    let e = p.try_set(Opt::StoreKey, file.to_str().unwrap()).unwrap_err();
+    let e = p
+        .try_set(Opt::StoreKey, file.to_str().unwrap())
+        .unwrap_err();
     assert_eq!(e.code, Code::InvalidArgument);
-    assert!(!e.message.contains("not a key"), "the file's text is not shown");
+    assert!(
+        !e.message.contains("not a key"),
+        "the file's text is not shown"
+    );
 }
 
 #[test]
@@ -438,7 +494,9 @@ fn malformed_store_urls_are_invalid_arguments_and_rediss_to_plain_redis_fails_fa
         "keyring:no-account",
         "file:relative/path",
     ] {
-        let e = Session::new(&p, Some(bad)).err().unwrap_or_else(|| panic!("{bad} accepted"));
+        let e = Session::new(&p, Some(bad))
+            .err()
+            .unwrap_or_else(|| panic!("{bad} accepted"));
         assert_eq!(e.code, Code::InvalidArgument, "{bad}: {e:?}");
     }
     let redis = RedisServer::start();
@@ -448,7 +506,11 @@ fn malformed_store_urls_are_invalid_arguments_and_rediss_to_plain_redis_fails_fa
     let session = Session::new(&p, Some(&url)).unwrap();
     let e = session.token(0).unwrap_err();
     assert_eq!(e.code, Code::Network, "{e:?}");
-    assert!(started.elapsed() < Duration::from_secs(6), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[test]

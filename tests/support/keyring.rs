@@ -55,8 +55,15 @@ pub fn inside_private_session(test: &str) -> Option<PrivateKeyring> {
             .map(|l| format!("  [private session] {l}\n"))
             .collect::<String>()
     };
-    eprint!("{}{}", shown(&stdout), shown(&String::from_utf8_lossy(&out.stderr)));
-    assert!(out.status.success(), "the test failed in its private D-Bus session");
+    eprint!(
+        "{}{}",
+        shown(&stdout),
+        shown(&String::from_utf8_lossy(&out.stderr))
+    );
+    assert!(
+        out.status.success(),
+        "the test failed in its private D-Bus session"
+    );
     assert!(
         stdout.contains("test result: ok. 1 passed"),
         "the test did not run in its private D-Bus session"

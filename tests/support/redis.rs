@@ -84,8 +84,14 @@ impl RedisServer {
             if self.command(&["PING"]).is_some_and(|r| r == "+PONG") {
                 // Drain its output so that a full pipe never blocks it.
                 for pipe in [
-                    child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>),
-                    child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>),
+                    child
+                        .stdout
+                        .take()
+                        .map(|p| Box::new(p) as Box<dyn Read + Send>),
+                    child
+                        .stderr
+                        .take()
+                        .map(|p| Box::new(p) as Box<dyn Read + Send>),
                 ]
                 .into_iter()
                 .flatten()
@@ -127,7 +133,8 @@ impl RedisServer {
     /// One command in RESP over a fresh connection; the first line of the answer (`+OK`,
     /// `$5`…), or the bulk string's value for `$` answers. None when nothing answers.
     pub fn command(&self, args: &[&str]) -> Option<String> {
-        self.command_bytes(args).map(|b| String::from_utf8_lossy(&b).into_owned())
+        self.command_bytes(args)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
     }
 
     pub fn command_bytes(&self, args: &[&str]) -> Option<Vec<u8>> {
@@ -137,7 +144,10 @@ impl RedisServer {
 
     /// `SET key value` with binary value.
     pub fn set(&self, key: &str, value: &[u8]) {
-        assert_eq!(self.raw(&[b"SET", key.as_bytes(), value]).as_deref(), Some(&b"+OK"[..]));
+        assert_eq!(
+            self.raw(&[b"SET", key.as_bytes(), value]).as_deref(),
+            Some(&b"+OK"[..])
+        );
     }
 
     /// `GET key`: None when absent.

@@ -194,10 +194,11 @@ pub(super) fn store_key(_: &Params, option: Opt, value: &str) -> Result<Option<S
 
 fn key_of_base64(text: &str) -> Option<SecretKey> {
     use base64::Engine;
-    use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
     use base64::alphabet;
     use base64::engine::DecodePaddingMode;
-    let lenient = GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
+    use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+    let lenient =
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
     let text = text.trim();
     let mut out = zeroize::Zeroizing::new([0u8; 32]);
     for alphabet in [&alphabet::STANDARD, &alphabet::URL_SAFE] {

@@ -3,10 +3,10 @@
 
 pub mod file;
 pub mod format;
-pub mod sealed;
 #[cfg(test)]
 mod format_props;
 mod model;
+pub mod sealed;
 
 pub use model::{Token, TokenResponse, needs_new_login, parse_token_response};
 

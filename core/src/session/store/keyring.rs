@@ -140,9 +140,7 @@ impl TokenStore for KeyringStore {
         if now.value != read.value {
             return Ok(Written::Conflict(now));
         }
-        self.entry()?
-            .set_secret(value)
-            .map_err(|e| self.error(e))?;
+        self.entry()?.set_secret(value).map_err(|e| self.error(e))?;
         Ok(Written::Stored(Snapshot::of(Some(value.to_vec()), 0)))
     }
 

@@ -152,7 +152,10 @@ fn keyring_location(rest: &str) -> Result<Location> {
 fn file_location(text: &str) -> Result<Location> {
     let url = url::Url::parse(text)
         .map_err(|e| Error::invalid_argument(format!("file store: not a URL ({e}): {text}")))?;
-    if url.host_str().is_some_and(|h| !h.is_empty() && h != "localhost") {
+    if url
+        .host_str()
+        .is_some_and(|h| !h.is_empty() && h != "localhost")
+    {
         return Err(Error::invalid_argument(format!(
             "file store: a file: URL names a local file, not one on '{}'",
             url.host_str().unwrap_or_default()

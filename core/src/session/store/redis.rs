@@ -212,9 +212,10 @@ impl RedisStore {
             // redis-rs builds its TLS configuration with the process's default provider.
             let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
             let root_cert = match &ca_file {
-                Some(path) => Some(std::fs::read(path).map_err(|e| {
-                    Error::io(format!("cannot read the CA file '{path}': {e}"))
-                })?),
+                Some(path) => Some(
+                    std::fs::read(path)
+                        .map_err(|e| Error::io(format!("cannot read the CA file '{path}': {e}")))?,
+                ),
                 None => None,
             };
             redis::Client::build_with_tls(
@@ -271,7 +272,8 @@ impl RedisStore {
 
     /// Milliseconds the lease has left (0 when free or gone).
     fn lease_left(&self) -> Result<Duration> {
-        let ms: i64 = self.with_connection(|c| redis::cmd("PTTL").arg(&self.keys.lease).query(c))?;
+        let ms: i64 =
+            self.with_connection(|c| redis::cmd("PTTL").arg(&self.keys.lease).query(c))?;
         Ok(match ms {
             // No key: free now. No expiry cannot happen with our SET; treat it as a full lease.
             -2 => Duration::ZERO,
@@ -523,7 +525,11 @@ impl Renewer {
                     );
                     return;
                 }
-                Err(e) => log_at!(Level::Warn, "the lease of {} could not be renewed: {e}", self.shown),
+                Err(e) => log_at!(
+                    Level::Warn,
+                    "the lease of {} could not be renewed: {e}",
+                    self.shown
+                ),
             }
         }
     }
