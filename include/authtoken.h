@@ -262,6 +262,25 @@ typedef enum auth_option {
    */
   AUTH_OPT_CLOCK_SKEW = 31,
   /**
+   * Space-separated authentication context class references, sent as `acr_values`
+   * (authorization request, CIBA).
+   */
+  AUTH_OPT_ACR_VALUES = 40,
+  /**
+   * Seconds (an integer >= 0), sent as `max_age`; the ID token must then carry an
+   * `auth_time` no older than that (plus the clock skew), else `AUTH_ERROR_ID_TOKEN`.
+   */
+  AUTH_OPT_MAX_AGE = 41,
+  /**
+   * Sent as `prompt`: `login`, `consent`, `select_account` or `create` (space-separated for
+   * several); `none` is refused (that is `auth_verify_authentication`).
+   */
+  AUTH_OPT_PROMPT = 42,
+  /**
+   * Sent as `login_hint` (authorization request, CIBA).
+   */
+  AUTH_OPT_LOGIN_HINT = 43,
+  /**
    * 32 bytes in base64 (standard or URL-safe, padded or not), or the path of a file holding
    * that text, read when set: what a session stores (file, Redis, keyring) is encrypted with
    * AES-256-GCM and authenticated.
@@ -344,7 +363,7 @@ typedef int (*auth_device_prompt_fn)(void *user_data,
 
 /**
  * Called after every new token of a session (login, refresh, or a newer token another process
- * stored in the file), on the thread that obtained it, after the session's locks are released.
+ * stored), on the thread that obtained it, after the session's locks are released.
  * `token` is valid only during the call (copy what you need, or serialize it); it is NULL
  * after `auth_session_logout`.
  */

@@ -1,4 +1,4 @@
-//! Faults a real server can produce, injected by an in-process stub (tests/common/stub.rs):
+//! Faults a real server can produce, injected by an in-process stub (tests/support/stub.rs):
 //! each refresh ends with its documented code, in bounded time, sent once.
 
 mod support;
@@ -95,7 +95,7 @@ fn body_cut_in_the_middle_is_network() {
             declared_length: 400,
             body: br#"{"access_token":"new-acc"#.to_vec(),
         },
-        AUTH_ERROR_NETWORK,
+        Code::Network,
     );
     assert!(!f.message.is_empty());
 }

@@ -11,7 +11,9 @@ use authtoken_core::oidc::id_token::{Expectations, validate};
 use authtoken_core::transport::http::block_on;
 use jsonwebtoken::Algorithm;
 use serde_json::{Map, Value, json};
-use support::hostile_provider::{CLIENT_ID, CLIENT_SECRET, Provider, TestKey, tampered, unsigned};
+use support::hostile_provider::{
+    CLIENT_ID, CLIENT_SECRET, Provider, TestKey, now, tampered, unsigned,
+};
 
 fn context(p: &Provider, secret: Option<&str>, client_auth: Option<&str>) -> ClientContext {
     let mut params = Params::new(Kind::OpenId);
@@ -134,6 +136,7 @@ fn good_hs256_with_client_secret_basic_and_post() {
                 nonce: Some("n-hs"),
                 access_token: Some(answer.access_token.expose()),
                 previous_claims: None,
+                ..Expectations::default()
             },
         ))
         .unwrap();
@@ -239,7 +242,7 @@ fn wrong_issuer() {
 #[test]
 fn expired_and_not_yet_valid_with_clock_skew() {
     let (p, k) = rsa_provider();
-    let now = support::hostile_provider::now();
+    let now = now();
     let mut c = p.claims(None);
     c["exp"] = json!(now - 60); // skew is 30 s
     assert_eq!(
@@ -548,4 +551,84 @@ fn validate_received_stores_the_claims_for_read_identity() {
     ))
     .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::IdToken);
+}
+
+fn check_expecting(
+    p: &Provider,
+    jwt: &str,
+    expect: &Expectations<'_>,
+) -> Result<Map<String, Value>> {
+    block_on(validate(&context(p, None, None), jwt, expect))
+}
+
+#[test]
+fn auth_time_is_required_and_recent_when_max_age_was_sent() {
+    let (p, k) = rsa_provider();
+    let max_age = Expectations {
+        max_age: Some(300),
+        ..Expectations::default()
+    };
+    let mut claims = p.claims(None);
+    claims["auth_time"] = json!(now() - 100);
+    check_expecting(&p, &k.sign(&claims), &max_age).expect("signed in 100 s ago");
+    // The clock skew (30 s here) is allowed beyond max_age, not more.
+    claims["auth_time"] = json!(now() - 320);
+    check_expecting(&p, &k.sign(&claims), &max_age).expect("within the skew");
+    claims["auth_time"] = json!(now() - 400);
+    let old = refused(
+        "auth_time older than max_age",
+        check_expecting(&p, &k.sign(&claims), &max_age),
+    );
+    assert_eq!(old, ErrorKind::IdToken);
+    claims["auth_time"] = json!("yesterday");
+    assert_eq!(
+        refused(
+            "auth_time not a number",
+            check_expecting(&p, &k.sign(&claims), &max_age)
+        ),
+        ErrorKind::IdToken
+    );
+    claims["auth_time"] = json!(now() + 3600);
+    assert_eq!(
+        refused(
+            "auth_time in the future",
+            check_expecting(&p, &k.sign(&claims), &max_age)
+        ),
+        ErrorKind::IdToken
+    );
+    claims.as_object_mut().unwrap().remove("auth_time");
+    assert_eq!(
+        refused(
+            "no auth_time with max_age",
+            check_expecting(&p, &k.sign(&claims), &max_age)
+        ),
+        ErrorKind::IdToken
+    );
+    // Without max_age, auth_time is not required.
+    check(&p, &k.sign(&claims), None).expect("no max_age, no auth_time needed");
+}
+
+#[test]
+fn acr_must_be_one_of_those_asked_for() {
+    let (p, k) = rsa_provider();
+    let step_up = Expectations {
+        acr_values: Some("urn:loa:2 urn:loa:3"),
+        ..Expectations::default()
+    };
+    let mut claims = p.claims(None);
+    claims["acr"] = json!("urn:loa:3");
+    check_expecting(&p, &k.sign(&claims), &step_up).expect("acr asked for");
+    claims["acr"] = json!("urn:loa:1");
+    assert_eq!(
+        refused(
+            "acr not asked for",
+            check_expecting(&p, &k.sign(&claims), &step_up)
+        ),
+        ErrorKind::IdToken
+    );
+    claims.as_object_mut().unwrap().remove("acr");
+    assert_eq!(
+        refused("no acr", check_expecting(&p, &k.sign(&claims), &step_up)),
+        ErrorKind::IdToken
+    );
 }

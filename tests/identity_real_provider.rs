@@ -101,6 +101,7 @@ fn real_id_token_is_validated() {
                 nonce: Some("nonce-real-1"),
                 access_token: Some(access_token),
                 previous_claims: None,
+                ..Expectations::default()
             },
         ))
         .unwrap_or_else(|e| panic!("{}: {e:?}", client.id));

@@ -1,7 +1,7 @@
 //! The C API of the login: `auth_login_begin/url/complete/free`, `auth_identify` with the
 //! open-URL and device-prompt callbacks, `auth_params_cancel`, `auth_verify_authentication`,
 //! `auth_logout`. The user is played over plain HTTP through the real provider's pages
-//! (tests/common `login_over_http`), which is fast; the browser tests are in login_browser.rs.
+//! (tests/support `login_over_http`), which is fast; the browser tests are in login_browser.rs.
 
 mod support;
 
@@ -114,6 +114,66 @@ fn two_step_login_with_a_custom_scheme_redirect() {
         auth_login_free(login);
         auth_params_free(p);
     }
+}
+
+/// Options 40–43 reach the provider (oidc-provider honours `max_age` and `login_hint`, and
+/// answers with `auth_time`), and the ID token's `auth_time` is checked against `max_age`.
+#[test]
+fn acr_values_max_age_prompt_and_login_hint_reach_the_provider() {
+    let p = params(&[
+        (40, "urn:example:loa:1  urn:example:loa:2"),
+        (41, "600"),
+        (42, "login consent"),
+        (43, "alice@example.com"),
+        (8, "prompt=select_account&ui_locales=fr"),
+    ]);
+    let (login, url) = begin(p);
+    assert_eq!(
+        param(&url, "acr_values"),
+        "urn:example:loa:1 urn:example:loa:2"
+    );
+    assert_eq!(param(&url, "max_age"), "600");
+    assert_eq!(param(&url, "login_hint"), "alice@example.com");
+    // The option replaces the additional parameter of the same name; the others stay.
+    let prompts: Vec<String> = Url::parse(&url)
+        .unwrap()
+        .query_pairs()
+        .filter(|(k, _)| k == "prompt")
+        .map(|(_, v)| v.into_owned())
+        .collect();
+    assert_eq!(prompts, ["login consent"]);
+    assert_eq!(param(&url, "ui_locales"), "fr");
+    let back = support::login_over_http(&url);
+    let (r, t) = complete(login, &back);
+    assert_eq!(r, auth_result::AUTH_OK, "{}", last_error());
+    let claims = support::capi::jwt_claims(&text(unsafe { auth_token_id_token(t) }));
+    let auth_time = claims["auth_time"]
+        .as_i64()
+        .expect("auth_time with max_age");
+    let now = authtoken_core::clock::unix_now();
+    assert!(
+        (now - 60..=now + 5).contains(&auth_time),
+        "{auth_time} vs {now}"
+    );
+    unsafe {
+        auth_token_free(t);
+        auth_login_free(login);
+        auth_params_free(p);
+    }
+    // `none` is the silent sign-in's, and unknown prompts are refused when set.
+    let p = params(&[]);
+    for bad in ["none", "login none", "sometimes", ""] {
+        let v = CString::new(bad).unwrap();
+        let r = unsafe { auth_params_set(p, auth_option(42), v.as_ptr()) };
+        assert_eq!(r, Code::InvalidArgument, "{bad:?}");
+        assert!(last_error().contains("AUTH_OPT_PROMPT"), "{}", last_error());
+    }
+    for bad in ["-1", "soon", "1.5"] {
+        let v = CString::new(bad).unwrap();
+        let r = unsafe { auth_params_set(p, auth_option(41), v.as_ptr()) };
+        assert_eq!(r, Code::InvalidArgument, "{bad:?}");
+    }
+    unsafe { auth_params_free(p) };
 }
 
 #[test]

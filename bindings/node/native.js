@@ -107,16 +107,27 @@ function libraryNames() {
   return ['libauthtoken.so', 'libauthtoken.so.0.1'];
 }
 
+// Where the library is looked for, in this order: AUTHTOKEN_LIBRARY (a path: nothing else is
+// tried); the package's own copy (prebuilds/<platform>-<arch>/, put there by scripts/release,
+// then lib/); in a checkout (bindings/node inside the repository), the library of the
+// checkout's last build (target/release or target/debug, whichever was built last); then the
+// system loader's search.
 function candidates() {
   if (process.env.AUTHTOKEN_LIBRARY) return [process.env.AUTHTOKEN_LIBRARY];
   const found = [];
-  for (const n of libraryNames()) found.push(path.join(__dirname, 'lib', n));
-  // A checkout: bindings/node -> the repository root's target/{release,debug}.
+  for (const folder of [path.join('prebuilds', `${process.platform}-${process.arch}`), 'lib']) {
+    for (const n of libraryNames()) found.push(path.join(__dirname, folder, n));
+  }
   const root = path.resolve(__dirname, '..', '..');
   if (fs.existsSync(path.join(root, 'Cargo.toml'))) {
+    const built = [];
     for (const profile of ['release', 'debug']) {
-      for (const n of libraryNames()) found.push(path.join(root, 'target', profile, n));
+      for (const n of libraryNames()) {
+        const file = path.join(root, 'target', profile, n);
+        if (fs.existsSync(file)) built.push({ file, at: fs.statSync(file).mtimeMs });
+      }
     }
+    found.push(...built.sort((a, b) => b.at - a.at).map((b) => b.file));
   }
   return found.concat(libraryNames()); // the system loader's own search
 }

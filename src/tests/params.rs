@@ -98,7 +98,16 @@ fn every_option_reaches_the_core_and_null_puts_back_its_default() {
         (29, &cert_file),
         (30, "socks5://127.0.0.1:1080"),
         (31, "0"),
+        (40, "urn:example:loa:1 urn:example:loa:2"),
+        (41, "600"),
+        (42, "login"),
+        (43, "alice@example.com"),
     ];
+    assert_eq!(
+        values.len(),
+        ParamOption::ALL.len(),
+        "one value per option: add the new option's value here"
+    );
     for (opt, value) in &values {
         set_ok(p, *opt, value);
         let option = ParamOption::from_number(*opt).expect("an option of the contract");

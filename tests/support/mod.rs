@@ -3,7 +3,8 @@
 //! - [`Provider`]: a real oidc-provider (tests/provider/server.mjs) on 127.0.0.1, one per
 //!   test or per file, killed when dropped.
 //! - [`login_over_http`]: plays the user through the provider's login and consent pages over
-//!   plain HTTP and returns the redirect URL the browser would be sent to (not fetched).
+//!   plain HTTP (tests/support/user.mjs, the player of every language's tests) and returns the
+//!   redirect URL the browser would be sent to (not fetched).
 //! - [`authorization_code`] / [`first_token_json`]: a code (PKCE S256) or a first token
 //!   obtained without the library, for tests that only need something to refresh.
 //!
@@ -279,70 +280,23 @@ pub fn login_over_http(authorization_url: &str) -> String {
     login_over_http_as(authorization_url, "alice")
 }
 
-/// [`login_over_http`] with the given login (it becomes the `sub`).
+/// [`login_over_http`] with the given login (it becomes the `sub`): tests/support/user.mjs in
+/// its HTTP mode, which stops at the redirect out of the provider.
 pub fn login_over_http_as(authorization_url: &str, login: &str) -> String {
-    runtime().block_on(login_async(authorization_url, login))
-}
-
-async fn login_async(authorization_url: &str, login: &str) -> String {
-    let client = http_client(true);
-    let start = url::Url::parse(authorization_url).expect("authorization URL");
-    let provider_origin = start.origin();
-    let mut next = start.clone();
-    let mut form: Option<Vec<(&str, String)>> = None;
-    for _ in 0..12 {
-        let request = match form.take() {
-            Some(fields) => client.post(next.clone()).form(&fields),
-            None => client.get(next.clone()),
-        };
-        let r = request
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("login: {next}: {e}"));
-        let status = r.status();
-        if status.is_redirection() {
-            let location = r
-                .headers()
-                .get(reqwest::header::LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_else(|| panic!("login: {status} without Location from {next}"))
-                .to_owned();
-            let target = next.join(&location).expect("Location URL");
-            if target.origin() != provider_origin {
-                return target.to_string();
-            }
-            next = target;
-            continue;
-        }
-        let page = r.text().await.unwrap_or_default();
-        if !status.is_success() {
-            panic!("login: {next} answered {status}:\n{page}");
-        }
-        let action = html_form_action(&page)
-            .unwrap_or_else(|| panic!("login: no form on the page from {next}:\n{page}"));
-        let target = next.join(&action).expect("form action URL");
-        form = Some(if page.contains("name=\"prompt\" value=\"login\"") {
-            vec![
-                ("prompt", "login".to_owned()),
-                ("login", login.to_owned()),
-                ("password", "any-password".to_owned()),
-            ]
-        } else if page.contains("name=\"prompt\" value=\"consent\"") {
-            vec![("prompt", "consent".to_owned())]
-        } else {
-            panic!("login: neither a login nor a consent page at {next}:\n{page}");
-        });
-        next = target;
-    }
-    panic!("login: too many steps from {authorization_url}");
-}
-
-fn html_form_action(page: &str) -> Option<String> {
-    let at = page.find("<form")?;
-    let rest = &page[at..];
-    let a = rest.find("action=\"")? + "action=\"".len();
-    let end = rest[a..].find('"')?;
-    Some(rest[a..a + end].replace("&amp;", "&"))
+    let player = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/user.mjs");
+    let out = Command::new("node")
+        .arg(&player)
+        .args(["play", "--no-follow", "--print", "url", "--login", login])
+        .arg(authorization_url)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run node {}: {e}", player.display()));
+    assert!(
+        out.status.success(),
+        "login: the player failed from {authorization_url}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
 /// A PKCE verifier and its S256 challenge.

@@ -13,6 +13,24 @@ test('version and result names', () => {
   assert.equal(a.IdTokenError.code, 12);
 });
 
+test('the tables (tables.js, from the header) are the library\'s', () => {
+  // Every option number the loaded library accepts, and no other, is an Option with its property.
+  const native = require('../native');
+  const p = new a.OpenIDParameters();
+  const accepted = [];
+  for (let n = 0; n < 200; n++) if (native.fn('auth_params_set')(p.handle, n, null) === 0) accepted.push(n);
+  assert.deepEqual(accepted, Object.values(a.Option).sort((x, y) => x - y));
+  for (const name of Object.keys(a.Option)) p[name] = null; // a property for each: resets it
+  p.free();
+  for (const [name, code] of Object.entries(a.Result)) {
+    assert.equal(a.resultName(code), code === 0 ? 'AUTH_OK' : `AUTH_ERROR_${name}`);
+  }
+  for (const code of Object.values(a.Result).filter((c) => c !== 0)) {
+    const cls = Object.values(a).find((v) => typeof v === 'function' && v.code === code);
+    assert.ok(cls && cls.prototype instanceof a.AuthError, `an error class for ${code}`);
+  }
+});
+
 test('parameters are validated when set', () => {
   const p = new a.OAuth2Parameters({ clientId: 'c', authUrl: 'https://id.example.com/auth' });
   assert.equal(p.clientId, 'c');

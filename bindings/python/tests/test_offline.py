@@ -27,6 +27,24 @@ def test_result_values_are_the_contract() -> None:
     assert issubclass(authtoken.Network, AuthError)
 
 
+def test_the_tables_are_the_librarys() -> None:
+    """The generated tables (_tables.py, from the header) name what the loaded library knows:
+    every option number it accepts, and no other, is an Option with its attribute; every
+    result has the library's name."""
+    from authtoken._native import lib
+
+    with OpenIDParameters() as p:
+        accepted = {n for n in range(0, 200) if lib.auth_params_set(p.handle, n, None) == 0}
+        assert accepted == {int(o) for o in Option}
+        for option in Option:
+            setattr(p, option.name.lower(), None)  # an attribute for each: resets it
+    for r in Result:
+        assert authtoken.result_name(r) == ("AUTH_OK" if r == 0 else f"AUTH_ERROR_{r.name}")
+        if r != 0:
+            cls = getattr(authtoken, "".join(w.capitalize() for w in r.name.split("_")).replace("Oauth", "OAuth").replace("Io", "IO"))
+            assert issubclass(cls, AuthError) and cls.code == r
+
+
 def test_params_validate_on_set() -> None:
     with OAuth2Parameters(client_id="c", auth_url="https://id.example.com/auth") as p:
         assert p.client_id == "c"

@@ -179,6 +179,17 @@ options! {
     Proxy = 30 => proxy: Option<String> = None, values::proxy;
     /// Seconds of leeway for `exp`/`iat`/`nbf` checks (default 120).
     ClockSkew = 31 => clock_skew: Duration = DEFAULT_CLOCK_SKEW, values::seconds;
+    /// Space-separated authentication context class references, sent as `acr_values`
+    /// (authorization request, CIBA).
+    AcrValues = 40 => acr_values: Option<String> = None, values::space_separated;
+    /// Seconds (an integer >= 0), sent as `max_age`; the ID token must then carry an
+    /// `auth_time` no older than that (plus the clock skew), else `AUTH_ERROR_ID_TOKEN`.
+    MaxAge = 41 => max_age: Option<u64> = None, values::max_age;
+    /// Sent as `prompt`: `login`, `consent`, `select_account` or `create` (space-separated for
+    /// several); `none` is refused (that is `auth_verify_authentication`).
+    Prompt = 42 => prompt: Option<String> = None, values::prompt;
+    /// Sent as `login_hint` (authorization request, CIBA).
+    LoginHint = 43 => login_hint: Option<String> = None, values::login_hint;
     /// 32 bytes in base64 (standard or URL-safe, padded or not), or the path of a file holding
     /// that text, read when set: what a session stores (file, Redis, keyring) is encrypted with
     /// AES-256-GCM and authenticated.

@@ -102,6 +102,72 @@ pub(super) fn success_page(p: &Params, option: Opt, value: &str) -> Result<Optio
     }))
 }
 
+/// Words separated by spaces (`acr_values`): normalised to single spaces; no control
+/// characters; empty is the default.
+pub(super) fn space_separated(_: &Params, option: Opt, value: &str) -> Result<Option<String>> {
+    if value.chars().any(|c| c.is_control()) {
+        return Err(Error::invalid_argument(format!(
+            "{option}: control characters are not allowed"
+        )));
+    }
+    let words: Vec<&str> = value.split_ascii_whitespace().collect();
+    Ok((!words.is_empty()).then(|| words.join(" ")))
+}
+
+/// `max_age` (OpenID Connect Core §3.1.2.1): a whole number of seconds, 0 or more.
+pub(super) fn max_age(_: &Params, option: Opt, value: &str) -> Result<Option<u64>> {
+    let n: u64 = value.trim().parse().map_err(|_| {
+        Error::invalid_argument(format!(
+            "{option}: '{value}' is not a whole number of seconds (0 or more)"
+        ))
+    })?;
+    // Beyond a century the check can only overflow, never mean anything.
+    const MAX: u64 = 100 * 366 * 24 * 3600;
+    if n > MAX {
+        return Err(Error::invalid_argument(format!(
+            "{option}: {n} seconds is out of range (0 to {MAX})"
+        )));
+    }
+    Ok(Some(n))
+}
+
+/// `prompt` (OpenID Connect Core §3.1.2.1, Initiating User Registration §4): values the
+/// provider must show something for; `none` is the silent sign-in's own.
+pub(super) fn prompt(p: &Params, option: Opt, value: &str) -> Result<Option<String>> {
+    interactive_only(p, option)?;
+    const ALLOWED: &[&str] = &["login", "consent", "select_account", "create"];
+    let words: Vec<&str> = value.split_ascii_whitespace().collect();
+    if words.is_empty() {
+        return Err(Error::invalid_argument(format!(
+            "{option}: empty (reset the option instead)"
+        )));
+    }
+    for w in &words {
+        if *w == "none" {
+            return Err(Error::invalid_argument(format!(
+                "{option}: 'none' is the silent sign-in's (verify_authentication), not an option value"
+            )));
+        }
+        if !ALLOWED.contains(w) {
+            return Err(Error::invalid_argument(format!(
+                "{option}: '{w}' is not one of {}",
+                ALLOWED.join(", ")
+            )));
+        }
+    }
+    Ok(Some(words.join(" ")))
+}
+
+/// `login_hint`: any text without control characters.
+pub(super) fn login_hint(_: &Params, option: Opt, value: &str) -> Result<Option<String>> {
+    if value.chars().any(|c| c.is_control()) {
+        return Err(Error::invalid_argument(format!(
+            "{option}: control characters are not allowed"
+        )));
+    }
+    Ok((!value.is_empty()).then(|| value.to_owned()))
+}
+
 pub(super) fn seconds_at_least_one(_: &Params, option: Opt, value: &str) -> Result<Duration> {
     seconds_in_range(option, value, 1)
 }

@@ -158,7 +158,7 @@ pub async fn login(params: &Params, agent: &dyn UserAgent, cancel: &CancelWatch)
                         &Expectations {
                             nonce: None,
                             access_token: Some(token.access_token.expose()),
-                            previous_claims: None,
+                            ..Expectations::default()
                         },
                     )
                     .await?;

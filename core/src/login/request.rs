@@ -38,6 +38,8 @@ pub struct LoginRequest {
     context: ClientContext,
     /// OAuth errors that mean "the user is not signed in" (prompt=none): AccessDenied.
     silent: bool,
+    /// The `max_age` sent: the ID token's `auth_time` must be at most this old.
+    max_age: Option<u64>,
 }
 
 /// What `begin` may add for particular flows.
@@ -81,14 +83,29 @@ fn request_pairs(
         push("code_challenge", &p.challenge);
         push("code_challenge_method", p.method);
     }
+    // The options of OpenID Connect Core §3.1.2.1; each replaces an additional parameter of
+    // the same name.
+    let max_age = params.max_age.map(|s| s.to_string());
+    let prompt = if silent {
+        Some("none")
+    } else {
+        params.prompt.as_deref()
+    };
+    let named = [
+        ("acr_values", params.acr_values.as_deref()),
+        ("max_age", max_age.as_deref()),
+        ("prompt", prompt),
+        ("login_hint", params.login_hint.as_deref()),
+    ];
     for (k, v) in &params.additional_parameters {
-        if silent && k == "prompt" {
-            continue;
+        if !named.iter().any(|(name, set)| name == k && set.is_some()) {
+            push(k, v);
         }
-        push(k, v);
     }
-    if silent {
-        push("prompt", "none");
+    for (k, v) in named {
+        if let Some(v) = v {
+            push(k, v);
+        }
     }
     q
 }
@@ -167,6 +184,7 @@ pub async fn begin(params: &Params, options: &BeginOptions) -> Result<LoginReque
         iss_required,
         context,
         silent: options.silent,
+        max_age: params.max_age,
     })
 }
 
@@ -355,7 +373,8 @@ impl LoginRequest {
                     &Expectations {
                         nonce: self.nonce.as_ref().map(|n| n.expose()),
                         access_token: Some(token.access_token.expose()),
-                        previous_claims: None,
+                        max_age: self.max_age,
+                        ..Expectations::default()
                     },
                 )
                 .await?;

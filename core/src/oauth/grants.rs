@@ -117,6 +117,7 @@ pub async fn refresh(token: &Token) -> Result<Token> {
             nonce: None,
             access_token: Some(fresh.access_token.expose()),
             previous_claims: previous.as_ref(),
+            ..Expectations::default()
         };
         let claims = id_token::validate(&fresh.context, id.expose(), &expect)
             .await

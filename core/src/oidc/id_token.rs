@@ -28,6 +28,11 @@ pub struct Expectations<'a> {
     pub access_token: Option<&'a str>,
     /// On refresh: the claims of the ID token being replaced (same `iss`, `sub`, `aud`).
     pub previous_claims: Option<&'a Map<String, Value>>,
+    /// The `max_age` sent (Core §3.1.2.1): `auth_time` is then required and at most this
+    /// many seconds old, plus the clock skew.
+    pub max_age: Option<u64>,
+    /// The `acr_values` a step-up asked for (RFC 9470 §3): the `acr` claim must be one of them.
+    pub acr_values: Option<&'a str>,
 }
 
 /// Validates `id_token` for the client of `ctx` (issuer, JWKS from the resolved context) and
@@ -67,6 +72,7 @@ pub async fn validate_received(
             nonce,
             access_token: Some(token.access_token.expose()),
             previous_claims,
+            ..Expectations::default()
         },
     )
     .await?;
@@ -337,11 +343,8 @@ fn check_claims(
         None => return Err(Error::id_token("ID token: no sub claim")),
     }
     check_audience(claims, &ctx.client_id)?;
-    check_times(
-        claims,
-        ctx.clock_skew.as_secs().min(i64::MAX as u64) as i64,
-        now,
-    )?;
+    let skew = ctx.clock_skew.as_secs().min(i64::MAX as u64) as i64;
+    check_times(claims, skew, now)?;
     if let Some(sent) = expect.nonce {
         match claims.get("nonce") {
             Some(Value::String(n)) if Secret::new(sent).ct_eq(n) => {}
@@ -368,7 +371,53 @@ fn check_claims(
     if let Some(previous) = expect.previous_claims {
         check_same_as_previous(claims, previous)?;
     }
+    if let Some(max_age) = expect.max_age {
+        check_auth_time(claims, max_age, skew, now)?;
+    }
+    if let Some(wanted) = expect.acr_values {
+        check_acr(claims, wanted)?;
+    }
     Ok(())
+}
+
+/// Core §3.1.3.7 rule 11: with `max_age` sent, `auth_time` must be there and recent enough.
+fn check_auth_time(claims: &Map<String, Value>, max_age: u64, skew: i64, now: i64) -> Result<()> {
+    let auth_time = match claims.get("auth_time") {
+        Some(v) => v.as_i64().ok_or_else(|| {
+            Error::id_token("ID token: auth_time is not a whole number of seconds")
+        })?,
+        None => {
+            return Err(Error::id_token(
+                "ID token: no auth_time, but max_age was sent",
+            ));
+        }
+    };
+    let oldest = now
+        .saturating_sub(i64::try_from(max_age).unwrap_or(i64::MAX))
+        .saturating_sub(skew);
+    if auth_time < oldest {
+        return Err(Error::id_token(format!(
+            "ID token: the user signed in {} s ago, more than max_age ({max_age} s)",
+            now.saturating_sub(auth_time)
+        )));
+    }
+    if auth_time > now.saturating_add(skew) {
+        return Err(Error::id_token("ID token: auth_time is in the future"));
+    }
+    Ok(())
+}
+
+/// RFC 9470 §3: the authentication must be of one of the classes asked for.
+fn check_acr(claims: &Map<String, Value>, wanted: &str) -> Result<()> {
+    match claims.get("acr").and_then(Value::as_str) {
+        Some(acr) if wanted.split_ascii_whitespace().any(|w| w == acr) => Ok(()),
+        Some(acr) => Err(Error::id_token(format!(
+            "ID token: acr \"{acr}\" is not one of those asked for ({wanted})"
+        ))),
+        None => Err(Error::id_token(format!(
+            "ID token: no acr claim, but {wanted} was asked for"
+        ))),
+    }
 }
 
 fn check_issuer(iss: &Value, issuer: &str) -> Result<()> {
