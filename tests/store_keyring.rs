@@ -94,10 +94,7 @@ fn the_keyring_keeps_a_sealed_token_shared_by_two_processes() {
         Some(0),
         "no invalid_grant: {stats}"
     );
-    assert!(
-        refreshes >= SECONDS - 1 && refreshes <= SECONDS + 2,
-        "{stats}"
-    );
+    assert!((SECONDS - 1..=SECONDS + 2).contains(&refreshes), "{stats}");
 
     let sealed = keyring
         .lookup("authtoken-test", "alice@example.com")
