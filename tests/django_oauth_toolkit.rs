@@ -170,7 +170,7 @@ fn session_logout_revokes_the_grant() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("session.token");
     let params = params_of(&DJ_PUBLIC, DJANGO.issuer());
-    let session = Session::new(&params, Some(&file)).unwrap();
+    let session = Session::new(&params, Some(file.to_str().unwrap())).unwrap();
     let token = session.token(60).unwrap();
     assert!(file.exists());
     let (result, heard) = capi::with_thread_log(|| session.logout());

@@ -82,7 +82,7 @@ fn a_logout_that_revokes_nothing_warns_that_the_grant_is_live() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("session.token");
     capi::save(&token, &file).unwrap();
-    let session = Session::new(&params, Some(&file)).unwrap();
+    let session = Session::new(&params, Some(file.to_str().unwrap())).unwrap();
     let (result, heard) = capi::with_thread_log(|| session.logout());
     result.unwrap();
     assert!(!file.exists());

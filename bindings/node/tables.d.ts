@@ -126,6 +126,8 @@ export declare const Option: Readonly<{
   prompt: 42;
   /** Sent as `login_hint` (authorization request, CIBA). */
   loginHint: 43;
+  /** 32 bytes in base64 (standard or URL-safe, padded or not), or the path of a file holding that text, read when set: what a session stores (file, Redis, keyring) is encrypted with AES-256-GCM and authenticated. */
+  storeKey: 50;
 }>;
 export type OptionName = keyof typeof Option;
 

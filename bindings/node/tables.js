@@ -122,10 +122,12 @@ const Option = Object.freeze({
   prompt: 42,
   /** Sent as `login_hint` (authorization request, CIBA). */
   loginHint: 43,
+  /** 32 bytes in base64 (standard or URL-safe, padded or not), or the path of a file holding that text, read when set: what a session stores (file, Redis, keyring) is encrypted with AES-256-GCM and authenticated. */
+  storeKey: 50,
 });
 
 // Options whose values only the library keeps: never kept, read back or shown here.
-const SECRET_OPTIONS = Object.freeze([2, 22, 23]);
+const SECRET_OPTIONS = Object.freeze([2, 22, 23, 50]);
 
 // The error class of each result code but AUTH_OK.
 const ERROR_CLASS_NAMES = Object.freeze({

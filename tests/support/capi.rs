@@ -405,6 +405,21 @@ impl Params {
     }
 }
 
+/// Counts the logins refused by [`Params::refuse_logins`].
+pub static REFUSED_LOGINS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+unsafe extern "C" fn refuse_login(_: *mut std::ffi::c_void, _: *const c_char) -> std::ffi::c_int {
+    REFUSED_LOGINS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    1
+}
+
+impl Params {
+    /// A login is refused (AUTH_ERROR_CANCELLED) and counted in [`REFUSED_LOGINS`].
+    pub fn refuse_logins(&self) -> &Params {
+        self.set_open_url(Some(refuse_login), std::ptr::null_mut())
+    }
+}
+
 /// `auth_logout_with_params`.
 pub fn logout_with_params(params: &Params, token: &Token) -> Result<(), Failure> {
     // SAFETY: live handles.
@@ -418,19 +433,31 @@ unsafe impl Send for Session {}
 unsafe impl Sync for Session {}
 
 impl Session {
-    /// `auth_session_new` on the token file `path` (None: memory only).
-    pub fn new(params: &Params, path: Option<&std::path::Path>) -> Result<Session, Failure> {
-        let path = path.map(|p| CString::new(p.to_str().expect("UTF-8 path")).expect("no NUL"));
+    /// `auth_session_new(params, location)`: a token file path or a store URL (None: memory
+    /// only).
+    pub fn new(params: &Params, location: Option<&str>) -> Result<Session, Failure> {
+        let location = location.map(|l| CString::new(l).expect("no NUL"));
         let mut out = std::ptr::dangling_mut();
-        // SAFETY: live handle, NUL-terminated path or NULL, writable out-pointer.
-        check(unsafe {
+        // SAFETY: live handle, NUL-terminated location or NULL, writable out-pointer.
+        let r = check(unsafe {
             authtoken::session::auth_session_new(
                 params.as_ptr(),
-                path.as_ref().map_or(std::ptr::null(), |p| p.as_ptr()),
+                location.as_ref().map_or(std::ptr::null(), |l| l.as_ptr()),
                 &mut out,
             )
-        })?;
-        Ok(Session(out))
+        });
+        match r {
+            Ok(()) => Ok(Session(out)),
+            Err(e) => {
+                assert!(out.is_null(), "out-parameter not set to NULL on failure");
+                Err(e)
+            }
+        }
+    }
+
+    /// A session made by another constructor (e.g. `auth_session_new_with_store`).
+    pub fn from_raw(p: *mut authtoken::session::auth_session) -> Session {
+        Session(p)
     }
     /// `auth_session_token`.
     pub fn token(&self, min_valid_seconds: i64) -> Result<Token, Failure> {

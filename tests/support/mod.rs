@@ -11,6 +11,8 @@
 //!
 //! - [`django`]: a real django-oauth-toolkit server (tests/django_provider), the second,
 //!   independent authorization server, and its login form played over HTTP.
+//! - [`redis`]: a real redis-server on a free loopback port; [`keyring`]: the test inside a
+//!   private D-Bus session with gnome-keyring-daemon unlocked.
 //! - [`capi`]: safe wrappers over the C functions; [`stub`]: a fault-injection HTTP server;
 //!   [`hostile_provider`]: an in-process OpenID provider whose answers each test sets;
 //!   [`browser`]: the login tests' provider and real browser (chromium) playing the user.
@@ -22,6 +24,8 @@ pub mod browser;
 pub mod capi;
 pub mod django;
 pub mod hostile_provider;
+pub mod keyring;
+pub mod redis;
 pub mod stub;
 
 use std::io::{BufRead, BufReader};

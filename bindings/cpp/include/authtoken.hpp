@@ -196,6 +196,7 @@ enum class Option : int {
     ca_file = AUTH_OPT_CA_FILE,
     proxy = AUTH_OPT_PROXY,
     clock_skew = AUTH_OPT_CLOCK_SKEW,
+    store_key = AUTH_OPT_STORE_KEY,
 };
 
 /// What the device flow asks the user to do.
@@ -342,6 +343,7 @@ public:
     AUTHTOKEN_HPP_OPTION(jwt_audience)
     AUTHTOKEN_HPP_OPTION(ca_file)
     AUTHTOKEN_HPP_OPTION(proxy)
+    AUTHTOKEN_HPP_OPTION(store_key)
 #undef AUTHTOKEN_HPP_OPTION
     Params &login_timeout(std::chrono::seconds s) { return set(Option::login_timeout, s); }
     Params &http_timeout(std::chrono::seconds s) { return set(Option::http_timeout, s); }

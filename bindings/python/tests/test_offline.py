@@ -178,3 +178,24 @@ def test_thread_log_callback_hears_this_threads_lines_only(tmp_path) -> None:  #
         authtoken.set_thread_log_callback(None)
     assert [level for level, _ in heard] == [2], heard
     assert "grant is still live" in heard[0][1]
+def test_store_urls_pass_through_and_the_store_key_applies(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # A malformed store URL is refused by the library, whatever the binding.
+    svc = OAuth2Parameters(client_id="app", token_url="http://127.0.0.1:9/token")
+    for bad in ("redis://127.0.0.1:6379/", "redis://127.0.0.1/?key=a&lease=0", "file:relative"):
+        with pytest.raises(InvalidArgument):
+            authtoken.Session(svc, bad)
+    # A file: URL reaches the file.
+    path = tmp_path / "clear.token"
+    authtoken.import_token({"access_token": "in-the-file", "expires_in": 600}).save(path)
+    with authtoken.Session(svc, f"file://{path}") as s:
+        assert s.token(60).value == "in-the-file"
+    # With a store key, a token stored in clear is no token (a login would replace it).
+    key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+    sealed = OAuth2Parameters(client_id="app", token_url="http://127.0.0.1:9/token", store_key=key)
+    with pytest.raises(InvalidArgument):
+        sealed.store_key = "not a key"
+    before = path.read_bytes()
+    with authtoken.Session(sealed, f"file://{path}") as s:
+        with pytest.raises(AuthError):
+            s.token(60)  # no login possible here
+    assert path.read_bytes() == before

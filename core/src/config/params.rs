@@ -17,6 +17,11 @@ impl Params {
 
     /// Sets what shows the user URLs and device codes; `None`: the system browser and a
     /// prompt on standard error.
+    /// The key that seals what a session stores (`StoreKey`), if one is set.
+    pub fn store_key(&self) -> Option<&crate::secret::SecretKey> {
+        self.store_key.as_ref()
+    }
+
     pub fn set_user_agent(&mut self, agent: Option<Arc<dyn UserAgent>>) {
         self.interaction.agent = agent;
     }

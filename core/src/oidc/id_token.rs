@@ -673,6 +673,8 @@ pub fn fuzz_checks(jwt: &str, keys: &KeySet) {
         nonce: Some("n"),
         access_token: Some("access"),
         previous_claims: None,
+        max_age: Some(3600),
+        acr_values: Some("urn:mace:incommon:iap:silver"),
     };
     let _ = check_claims(&ctx, "https://idp.example", &jws, &expect, 1_800_000_000);
 }

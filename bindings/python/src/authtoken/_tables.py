@@ -134,10 +134,12 @@ class Option(enum.IntEnum):
     """Sent as `prompt`: `login`, `consent`, `select_account` or `create` (space-separated for several); `none` is refused (that is `auth_verify_authentication`)."""
     LOGIN_HINT = 43
     """Sent as `login_hint` (authorization request, CIBA)."""
+    STORE_KEY = 50
+    """32 bytes in base64 (standard or URL-safe, padded or not), or the path of a file holding that text, read when set: what a session stores (file, Redis, keyring) is encrypted with AES-256-GCM and authenticated."""
 
 
 #: Options whose values only the library keeps: never kept, read back or shown here.
-SECRET_OPTIONS: FrozenSet[Option] = frozenset({Option.CLIENT_SECRET, Option.CLIENT_CERTIFICATE_PASSWORD, Option.JWT_PRIVATE_KEY})
+SECRET_OPTIONS: FrozenSet[Option] = frozenset({Option.CLIENT_SECRET, Option.CLIENT_CERTIFICATE_PASSWORD, Option.JWT_PRIVATE_KEY, Option.STORE_KEY})
 
 #: What an option accepts: text, a number, a path; None resets it to its default.
 OptionValue = Union[str, int, "os.PathLike[str]", None]
@@ -182,3 +184,4 @@ class OptionAttributes:
     max_age: OptionValue
     prompt: OptionValue
     login_hint: OptionValue
+    store_key: OptionValue
