@@ -1,4 +1,4 @@
-//! Faults a real server can produce, injected by an in-process stub (tests/common/stub.rs):
+//! Faults a real server can produce, injected by an in-process stub (tests/support/stub.rs):
 //! each refresh ends with its documented code, in bounded time, sent once.
 
 mod support;
