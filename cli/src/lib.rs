@@ -5,6 +5,8 @@
 //! (`args`), the profiles (`profile`), the commands and their output (`commands`), the exit
 //! statuses (`failure`), the store (`store`), and how messages name options (`naming`).
 
+#![forbid(unsafe_code)]
+
 pub mod args;
 pub mod commands;
 pub mod failure;
