@@ -27,6 +27,7 @@ fn response(status: u16, data: &[u8], www_authenticate: Option<&str>) -> Respons
         www_authenticate: www_authenticate.map(str::to_owned),
         retry_after: None,
         body: data.to_vec(),
+        ..Default::default()
     }
 }
 

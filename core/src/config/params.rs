@@ -1,7 +1,7 @@
 //! What [`Params`] work out from their options: the client authentication in force, the scope
 //! sent, and a builder-style setter. The options themselves are the table in `options.rs`.
 
-use super::choices::{ClientAuth, Kind};
+use super::choices::{ClientAuth, DpopMode, Kind, Profile};
 use super::interaction::UserAgent;
 use super::options::{ParamOption, Params};
 use crate::cancel::CancelWatch;
@@ -49,12 +49,36 @@ impl Params {
     }
 
     /// The client authentication in force: the explicit one, else `post` with a secret and
-    /// `none` without.
+    /// `none` without. Under `fapi2`, which allows only `private_key_jwt` and mutual TLS: the
+    /// first when a JWT key is set, else the second when a client certificate is.
     pub fn effective_client_auth(&self) -> ClientAuth {
-        self.client_auth.unwrap_or(match &self.client_secret {
+        if let Some(explicit) = self.client_auth {
+            return explicit;
+        }
+        if self.profile == Profile::Fapi2 {
+            return if self.jwt_private_key.is_none() && self.client_certificate.is_some() {
+                ClientAuth::TlsClientAuth
+            } else {
+                ClientAuth::PrivateKeyJwt
+            };
+        }
+        match &self.client_secret {
             Some(s) if !s.is_empty() => ClientAuth::Post,
             _ => ClientAuth::None,
-        })
+        }
+    }
+
+    /// Whether the grants of these parameters use DPoP: as set, else on under `fapi2`.
+    pub fn effective_dpop(&self) -> bool {
+        match self.dpop {
+            Some(mode) => mode == DpopMode::On,
+            None => self.profile == Profile::Fapi2,
+        }
+    }
+
+    /// The security profile in force.
+    pub fn profile(&self) -> Profile {
+        self.profile
     }
 
     /// The scope sent: OpenID always includes `openid`.

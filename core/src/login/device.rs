@@ -91,7 +91,10 @@ pub async fn login(params: &Params, agent: &dyn UserAgent, cancel: &CancelWatch)
             client_id = ParamOption::ClientId
         )));
     }
+    params.check_profile(false)?;
     let (ctx, _) = discovery::resolve(&ClientContext::from_params(params)).await?;
+    // One DPoP key for every poll of this grant.
+    let ctx = ctx.with_dpop_key()?;
     let endpoint = ctx.endpoints.device_authorization.clone().ok_or_else(|| {
         Error::unsupported(format!(
             "the provider has no device authorization endpoint (set {device_auth_url})",
@@ -109,6 +112,15 @@ pub async fn login(params: &Params, agent: &dyn UserAgent, cancel: &CancelWatch)
     let scope = params.effective_scope();
     if !scope.is_empty() {
         fields.push(("scope".to_owned(), Secret::new(scope)));
+    }
+    for r in &params.resource {
+        fields.push(("resource".to_owned(), Secret::new(r.as_str())));
+    }
+    if let Some(details) = &params.authorization_details {
+        fields.push((
+            "authorization_details".to_owned(),
+            Secret::new(details.as_str()),
+        ));
     }
     for (k, v) in &params.additional_parameters {
         fields.push((k.clone(), Secret::new(v.clone())));
@@ -214,6 +226,7 @@ mod tests {
             www_authenticate: None,
             retry_after: None,
             body: body.as_bytes().to_vec(),
+            ..Default::default()
         }
     }
 

@@ -4,13 +4,15 @@
 //! token. Both are independent of how the redirect is received (loopback listener, custom
 //! scheme, web server).
 
+use crate::clock::unix_now;
 use crate::config::ClientContext;
 use crate::config::ParamOption;
-use crate::config::{Kind, Params, ResponseType};
+use crate::config::profile::rule;
+use crate::config::{Kind, Par, Params, Profile, RequestObject, ResponseType};
 use crate::error::{Error, ErrorKind, Result};
 use crate::log::{Level, log_at, redact_url};
 use crate::login::pkce;
-use crate::oauth::grants;
+use crate::oauth::{assertion, grants, par};
 use crate::oidc::id_token::{self, Expectations};
 use crate::provider::discovery;
 use crate::secret::Secret;
@@ -51,7 +53,8 @@ pub struct BeginOptions {
     pub silent: bool,
 }
 
-/// The authorization-request parameters, in the order they are sent.
+/// The authorization-request parameters, in the order they are sent. `dpop_jkt`: the
+/// thumbprint of the grant's DPoP key (RFC 9449 §10), which binds the code to it.
 fn request_pairs(
     params: &Params,
     redirect_uri: &str,
@@ -59,6 +62,7 @@ fn request_pairs(
     nonce: Option<&Secret>,
     pkce: Option<&pkce::PkcePair>,
     silent: bool,
+    dpop_jkt: Option<&str>,
 ) -> Vec<(String, String)> {
     let mut q: Vec<(String, String)> = Vec::new();
     let mut push = |k: &str, v: &str| q.push((k.to_owned(), v.to_owned()));
@@ -83,6 +87,21 @@ fn request_pairs(
         push("code_challenge", &p.challenge);
         push("code_challenge_method", p.method);
     }
+    if let Some(jkt) = dpop_jkt {
+        push("dpop_jkt", jkt);
+    }
+    // RFC 8707 and RFC 9396: each replaces additional parameters of the same name.
+    let replaced = |name: &str| match name {
+        "resource" => !params.resource.is_empty(),
+        "authorization_details" => params.authorization_details.is_some(),
+        _ => false,
+    };
+    for r in &params.resource {
+        push("resource", r);
+    }
+    if let Some(details) = &params.authorization_details {
+        push("authorization_details", details);
+    }
     // The options of OpenID Connect Core §3.1.2.1; each replaces an additional parameter of
     // the same name.
     let max_age = params.max_age.map(|s| s.to_string());
@@ -98,7 +117,7 @@ fn request_pairs(
         ("login_hint", params.login_hint.as_deref()),
     ];
     for (k, v) in &params.additional_parameters {
-        if !named.iter().any(|(name, set)| name == k && set.is_some()) {
+        if !named.iter().any(|(name, set)| name == k && set.is_some()) && !replaced(k) {
             push(k, v);
         }
     }
@@ -110,13 +129,24 @@ fn request_pairs(
     q
 }
 
-/// Starts an authorization request: resolves the endpoints (discovery for OpenID), makes the
-/// random values and the URL.
+/// Starts an authorization request: checks the profile's rules, resolves the endpoints
+/// (discovery for OpenID), makes the random values (and the DPoP key of the grant), and the
+/// URL: the parameters themselves, or signed in a request object (RFC 9101), or pushed (RFC
+/// 9126) so that the URL carries only `client_id` and `request_uri`.
 pub async fn begin(params: &Params, options: &BeginOptions) -> Result<LoginRequest> {
     if params.kind == Kind::Jwt {
         return Err(Error::invalid_argument(
             "JWT parameters have no interactive login (they sign in with the JWT bearer grant)",
         ));
+    }
+    params.check_profile(true)?;
+    if params.request_object == RequestObject::Signed && params.jwt_private_key.is_none() {
+        return Err(Error::invalid_argument(format!(
+            "{request_object} is signed: set {jwt_private_key} (and {jwt_algorithm}) to sign it",
+            request_object = ParamOption::RequestObject,
+            jwt_private_key = ParamOption::JwtPrivateKey,
+            jwt_algorithm = ParamOption::JwtAlgorithm
+        )));
     }
     if params.client_id.is_empty() {
         return Err(Error::invalid_argument(format!(
@@ -134,6 +164,8 @@ pub async fn begin(params: &Params, options: &BeginOptions) -> Result<LoginReque
         }
     };
     let (context, metadata) = discovery::resolve(&ClientContext::from_params(params)).await?;
+    // The grant's DPoP key is made now: the authorization request names it (dpop_jkt).
+    let context = context.with_dpop_key()?;
     let endpoint = context.endpoints.authorization.clone().ok_or_else(|| {
         Error::invalid_argument(format!(
             "no authorization endpoint: set {auth_url}, or {configuration_url} for discovery",
@@ -156,18 +188,58 @@ pub async fn begin(params: &Params, options: &BeginOptions) -> Result<LoginReque
         ResponseType::Code => pkce::new_pair(params.pkce)?,
         ResponseType::Token => None,
     };
-    let pairs = request_pairs(
+    let mut pairs = request_pairs(
         params,
         &redirect_uri,
         &state,
         nonce.as_ref(),
         pair.as_ref(),
         options.silent,
+        context.dpop.key().map(|k| k.thumbprint()),
     );
-    url.query_pairs_mut().extend_pairs(pairs);
-    let iss_required = metadata
+    if params.request_object == RequestObject::Signed {
+        pairs = vec![
+            ("client_id".to_owned(), params.client_id.clone()),
+            ("request".to_owned(), signed_request(&context, &pairs)?),
+        ];
+    }
+    let required_by_provider = metadata
         .as_ref()
-        .is_some_and(|m| m.authorization_response_iss_parameter_supported);
+        .is_some_and(|m| m.require_pushed_authorization_requests);
+    let pushing = match params.par {
+        Par::On => true,
+        Par::Off => false,
+        Par::Auto => required_by_provider || params.profile == Profile::Fapi2,
+    };
+    if pushing {
+        let endpoint = context
+            .endpoints
+            .pushed_authorization
+            .clone()
+            .ok_or_else(|| {
+                let why = match params.par {
+                    Par::On => format!("{} is on", ParamOption::Par),
+                    _ if params.profile == Profile::Fapi2 => {
+                        format!("profile fapi2: {}", rule::PAR)
+                    }
+                    _ => "the provider requires pushed authorization requests".to_owned(),
+                };
+                Error::unsupported(format!(
+                    "{why}, but the provider has no pushed authorization request endpoint (set {})",
+                    ParamOption::ParUrl
+                ))
+            })?;
+        let pushed = par::push(&context, &endpoint, pairs).await?;
+        pairs = vec![
+            ("client_id".to_owned(), params.client_id.clone()),
+            ("request_uri".to_owned(), pushed.request_uri),
+        ];
+    }
+    url.query_pairs_mut().extend_pairs(pairs);
+    let iss_required = params.profile == Profile::Fapi2
+        || metadata
+            .as_ref()
+            .is_some_and(|m| m.authorization_response_iss_parameter_supported);
     log_at!(
         Level::Info,
         "authorization request to {}",
@@ -186,6 +258,57 @@ pub async fn begin(params: &Params, options: &BeginOptions) -> Result<LoginReque
         silent: options.silent,
         max_age: params.max_age,
     })
+}
+
+/// The request object (RFC 9101 §4) of the authorization parameters `pairs`, signed with the
+/// client's JWT key: each parameter a claim (a repeated one an array; `max_age` a number,
+/// `authorization_details` its JSON), with `iss` the client id and `aud` the issuer.
+fn signed_request(context: &ClientContext, pairs: &[(String, String)]) -> Result<String> {
+    let signer = context.jwt.as_ref().ok_or_else(|| {
+        Error::invalid_argument(format!(
+            "a signed request object needs {}",
+            ParamOption::JwtPrivateKey
+        ))
+    })?;
+    let audience = context.issuer.as_deref().ok_or_else(|| {
+        Error::invalid_argument(format!(
+            "a signed request object's audience is the issuer: set {}",
+            ParamOption::ConfigurationUrl
+        ))
+    })?;
+    let mut claims = Map::new();
+    for (k, v) in pairs {
+        let value = match k.as_str() {
+            "max_age" => v
+                .parse::<u64>()
+                .map_or_else(|_| Value::from(v.as_str()), Value::from),
+            "authorization_details" => {
+                serde_json::from_str(v).unwrap_or_else(|_| Value::from(v.as_str()))
+            }
+            _ => Value::from(v.as_str()),
+        };
+        match claims.get_mut(k) {
+            Some(Value::Array(list)) => list.push(value),
+            Some(first) => *first = Value::Array(vec![first.take(), value]),
+            None => {
+                claims.insert(k.clone(), value);
+            }
+        }
+    }
+    let now = unix_now();
+    claims.insert("iss".into(), Value::from(context.client_id.as_str()));
+    claims.insert("aud".into(), Value::from(audience));
+    claims.insert("iat".into(), Value::from(now));
+    claims.insert("nbf".into(), Value::from(now));
+    claims.insert(
+        "exp".into(),
+        Value::from(now + assertion::REQUEST_OBJECT_LIFETIME),
+    );
+    claims.insert(
+        "jti".into(),
+        Value::from(pkce::random_urlsafe(16)?.expose()),
+    );
+    assertion::request_object(signer, &Value::Object(claims)).map(|s| s.expose().to_owned())
 }
 
 /// The parameters of an authorization response: the query for the code flow, the fragment for

@@ -5,15 +5,17 @@
 use crate::config::ClientAuth;
 use crate::config::ClientContext;
 use crate::config::ParamOption;
+use crate::config::profile::rule;
+use crate::config::{JwtSigner, Profile};
 use crate::error::{Error, Result};
 use crate::oauth::assertion;
+use crate::provider::discovery::same_issuer;
 use crate::secret::Secret;
 use crate::transport::http::{BasicAuth, Request};
 
 /// A form POST to `url` with `fields` and the client's authentication added.
 ///
-/// The audience of a `private_key_jwt` assertion is the token endpoint when known (RFC 7523
-/// §3), else `url` itself.
+/// The audience of a `private_key_jwt` assertion: [`assertion_audience`].
 pub fn authenticated_post(
     ctx: &ClientContext,
     url: &str,
@@ -47,8 +49,9 @@ pub fn authenticated_post(
                     jwt_private_key = ParamOption::JwtPrivateKey
                 ))
             })?;
-            let audience = ctx.endpoints.token.as_deref().unwrap_or(url);
-            let assertion = assertion::client_assertion(signer, &ctx.client_id, audience)?;
+            let default = ctx.endpoints.token.as_deref().unwrap_or(url);
+            let audience = assertion_audience(ctx, signer, default)?;
+            let assertion = assertion::client_assertion(signer, &ctx.client_id, &audience)?;
             fields.push(field("client_id", &ctx.client_id));
             fields.push(field(
                 "client_assertion_type",
@@ -56,10 +59,48 @@ pub fn authenticated_post(
             ));
             fields.push(("client_assertion".to_owned(), assertion));
         }
+        ClientAuth::TlsClientAuth => {
+            // RFC 8705 §2: the certificate of the TLS connection authenticates the client.
+            if ctx.transport.client_certificate.is_none() {
+                return Err(Error::invalid_argument(format!(
+                    "tls_client_auth client authentication needs {client_certificate}",
+                    client_certificate = ParamOption::ClientCertificate
+                )));
+            }
+            fields.push(field("client_id", &ctx.client_id));
+        }
     }
     let mut request = Request::post_form(url, fields);
     request.basic = basic;
     Ok(request)
+}
+
+/// The audience of a client assertion: the configured one, else `default` (the token
+/// endpoint, RFC 7523 §3). Under `fapi2`, the issuer alone (FAPI 2.0 §5.3.3.1-5): the default,
+/// and a configured audience must be it.
+pub fn assertion_audience(
+    ctx: &ClientContext,
+    signer: &JwtSigner,
+    default: &str,
+) -> Result<String> {
+    if ctx.profile != Profile::Fapi2 {
+        return Ok(signer.audience.as_deref().unwrap_or(default).to_owned());
+    }
+    let issuer = ctx.issuer.as_deref().ok_or_else(|| {
+        Error::invalid_argument(format!(
+            "profile fapi2: {}: the issuer is unknown (set {})",
+            rule::AUDIENCE,
+            ParamOption::ConfigurationUrl
+        ))
+    })?;
+    match signer.audience.as_deref() {
+        Some(a) if !same_issuer(a, issuer) => Err(Error::invalid_argument(format!(
+            "profile fapi2: {}: {} is '{a}', not the issuer '{issuer}'",
+            rule::AUDIENCE,
+            ParamOption::JwtAudience
+        ))),
+        _ => Ok(issuer.to_owned()),
+    }
 }
 
 fn secret_of(ctx: &ClientContext, method: &str) -> Result<Secret> {

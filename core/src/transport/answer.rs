@@ -110,6 +110,7 @@ mod tests {
             www_authenticate: None,
             retry_after: None,
             body: body.as_bytes().to_vec(),
+            ..Default::default()
         }
     }
 
