@@ -460,6 +460,56 @@ mod tests {
         }
     }
 
+    /// A file written by the library of format version 1 (before DPoP), kept as it was written.
+    const VERSION_1_FILE: &[u8] = include_bytes!("../../../tests/data/token-v1.bin");
+
+    #[test]
+    fn a_version_1_file_still_loads_and_is_written_again_as_version_2() {
+        assert_eq!(VERSION_1_FILE[4], 1, "the committed file is of version 1");
+        let t = deserialize(VERSION_1_FILE).unwrap();
+        assert_eq!(t.access_token.expose(), "v1-access-token");
+        assert_eq!(t.refresh_token.as_ref().unwrap().expose(), "v1-refresh-token");
+        assert_eq!(t.scope, "api:read");
+        assert_eq!(t.context.client_id, "v1-client");
+        assert_eq!(
+            t.context.client_secret.as_ref().unwrap().expose(),
+            "v1-secret"
+        );
+        assert_eq!(t.context.client_auth, ClientAuth::Post);
+        assert_eq!(
+            t.context.endpoints.token.as_deref(),
+            Some("https://idp.example/token")
+        );
+        assert_eq!(t.context.dpop, Dpop::Off);
+        assert_eq!(t.context.profile, Profile::Default);
+        assert!(t.context.resource.is_empty());
+        let again = serialize(&t).unwrap();
+        assert_eq!(again[4], FORMAT_VERSION);
+        assert_eq!(deserialize(&again).unwrap(), t);
+        // A cut or changed version 1 file is refused like any other.
+        let mut bad = VERSION_1_FILE.to_vec();
+        bad[20] ^= 1;
+        assert_eq!(
+            deserialize(&bad).unwrap_err().kind(),
+            crate::error::ErrorKind::Format
+        );
+    }
+
+    #[test]
+    fn the_dpop_key_and_the_new_fields_survive_a_round_trip() {
+        let mut t = sample();
+        let key = KeyPair::generate_p256().unwrap();
+        t.context.dpop = Dpop::Key(key.clone());
+        t.context.profile = Profile::Fapi2;
+        t.context.resource = vec!["https://api.example/".into()];
+        t.context.authorization_details = Some(r#"[{"type":"a"}]"#.into());
+        t.context.endpoints.pushed_authorization = Some("https://idp.example/par".into());
+        t.authorization_details = Some(r#"[{"type":"a","x":1}]"#.into());
+        let back = deserialize(&serialize(&t).unwrap()).unwrap();
+        assert_eq!(back, t);
+        assert_eq!(back.dpop_jkt(), Some(key.thumbprint()));
+    }
+
     #[test]
     fn unknown_version_is_named() {
         let mut b = serialize(&sample()).unwrap();
