@@ -351,6 +351,82 @@ mod tests {
     }
 
     #[test]
+    fn options_of_sender_constraints_and_authorization_requests_are_checked_when_set() {
+        use crate::config::{DpopMode, Par, Profile, RequestObject};
+        let mut p = Params::new(Kind::OpenId);
+        let refused = |p: &mut Params, o: ParamOption, v: &str| {
+            let e = p.set(o, v).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{o:?} = {v:?}");
+            assert!(e.message().contains(o.key()), "{}", e.message());
+        };
+        p.set(ParamOption::Dpop, "ON").unwrap();
+        assert_eq!(p.dpop, Some(DpopMode::On));
+        refused(&mut p, ParamOption::Dpop, "yes");
+        p.set(
+            ParamOption::DpopKey,
+            include_str!("../../../tests/provider/keys/client-ec.pem"),
+        )
+        .unwrap();
+        assert!(p.dpop_key.is_some());
+        refused(&mut p, ParamOption::DpopKey, PEM_KEY);
+        p.set(ParamOption::Par, "on").unwrap();
+        assert_eq!(p.par, Par::On);
+        refused(&mut p, ParamOption::Par, "always");
+        p.set(ParamOption::RequestObject, "signed").unwrap();
+        assert_eq!(p.request_object, RequestObject::Signed);
+        refused(&mut p, ParamOption::RequestObject, "encrypted");
+        p.set(ParamOption::Profile, "fapi2").unwrap();
+        assert_eq!(p.profile, Profile::Fapi2);
+        refused(&mut p, ParamOption::Profile, "fapi1");
+
+        p.set(
+            ParamOption::Resource,
+            " https://api.example/  urn:example:api https://api.example/ ",
+        )
+        .unwrap();
+        assert_eq!(p.resource, ["https://api.example/", "urn:example:api"]);
+        for bad in [
+            "/relative",
+            "api.example",
+            "https://api.example/#frag",
+            "https://x/#",
+        ] {
+            refused(&mut p, ParamOption::Resource, bad);
+        }
+        p.set(ParamOption::Resource, "").unwrap();
+        assert!(p.resource.is_empty());
+
+        p.set(
+            ParamOption::AuthorizationDetails,
+            r#" [ {"type": "payment_initiation", "instructedAmount": {"amount": "1"}} ] "#,
+        )
+        .unwrap();
+        assert_eq!(
+            p.authorization_details.as_deref(),
+            Some(r#"[{"instructedAmount":{"amount":"1"},"type":"payment_initiation"}]"#)
+        );
+        for bad in [
+            "",
+            "not json",
+            r#"{"type":"a"}"#,
+            "[]",
+            "[1]",
+            r#"[{"type":""}]"#,
+            r#"[{"type":5}]"#,
+            r#"[{"type":"a"},{"actions":["read"]}]"#,
+        ] {
+            refused(&mut p, ParamOption::AuthorizationDetails, bad);
+        }
+        // The options of the authorization request do not fit JWT parameters.
+        let mut j = Params::new(Kind::Jwt);
+        refused(&mut j, ParamOption::Par, "on");
+        refused(&mut j, ParamOption::RequestObject, "signed");
+        j.set(ParamOption::Dpop, "on").unwrap();
+        j.set(ParamOption::Resource, "https://api.example/")
+            .unwrap();
+    }
+
+    #[test]
     fn private_key_from_missing_file_is_io() {
         let mut p = Params::new(Kind::Jwt);
         let e = p

@@ -4,10 +4,9 @@
 //! about the provider's answers are checked where the answers are read, naming the rule from
 //! [`rule`].
 
-use super::choices::{ClientAuth, DpopMode, JwtAlgorithm, Par, Pkce, Profile, ResponseType};
+use super::choices::{ClientAuth, DpopMode, Par, Pkce, Profile, ResponseType};
 use super::options::{ParamOption, Params};
 use crate::error::{Error, Result};
-use crate::jose::{KeyPair, SigningAlgorithm};
 
 /// The rules of FAPI 2.0 a message names (section and item of the final specification).
 pub mod rule {
@@ -24,7 +23,6 @@ pub mod rule {
     pub const METADATA: &str =
         "FAPI 2.0 §5.3.3.1-9 (endpoints only from the provider's metadata document)";
     pub const ALGORITHMS: &str = "FAPI 2.0 §5.4.1-1 (JWTs signed with PS256, ES256 or EdDSA)";
-    pub const RSA_SIZE: &str = "FAPI 2.0 §5.4.1-2 (RSA keys of at least 2048 bits)";
 }
 
 fn broken(rule: &str, detail: impl std::fmt::Display) -> Error {
@@ -145,47 +143,221 @@ impl Params {
         }
     }
 
+    /// The algorithms of what the library signs. (Key sizes need no rule of their own:
+    /// aws-lc-rs takes no RSA key under 2048 bits, and the EC curves are P-256 and P-384.)
     fn check_fapi2_keys(&self) -> Result<()> {
-        if let Some(pem) = &self.jwt_private_key {
-            let name = self.jwt_algorithm.as_str();
-            if !fapi2_algorithm(name) {
-                return Err(broken(
-                    rule::ALGORITHMS,
-                    format!("{} is {name}", ParamOption::JwtAlgorithm),
-                ));
-            }
-            if self.jwt_algorithm == JwtAlgorithm::PS256 {
-                // A key that does not parse fails when it signs, with its own message.
-                if let Ok(key) = KeyPair::from_pem(pem.expose()) {
-                    check_rsa_size(&key, ParamOption::JwtPrivateKey)?;
-                }
-            }
+        let jwt = self
+            .jwt_private_key
+            .as_ref()
+            .map(|_| (ParamOption::JwtAlgorithm, self.jwt_algorithm.as_str()));
+        let dpop = self
+            .dpop_key
+            .as_ref()
+            .map(|k| (ParamOption::DpopKey, k.algorithm().name()));
+        match [jwt, dpop]
+            .into_iter()
+            .flatten()
+            .find(|(_, alg)| !fapi2_algorithm(alg))
+        {
+            Some((option, alg)) => Err(broken(
+                rule::ALGORITHMS,
+                format!("{option} makes {alg} signatures"),
+            )),
+            None => Ok(()),
         }
-        if let Some(key) = &self.dpop_key {
-            if !fapi2_algorithm(key.algorithm().name()) {
-                return Err(broken(
-                    rule::ALGORITHMS,
-                    format!(
-                        "{} signs with {}",
-                        ParamOption::DpopKey,
-                        key.algorithm().name()
-                    ),
-                ));
-            }
-            if key.algorithm() == SigningAlgorithm::PS256 {
-                check_rsa_size(key, ParamOption::DpopKey)?;
-            }
-        }
-        Ok(())
     }
 }
 
-fn check_rsa_size(key: &KeyPair, option: ParamOption) -> Result<()> {
-    match key.rsa_bits() {
-        Some(bits) if bits < 2048 => Err(broken(
-            rule::RSA_SIZE,
-            format!("{option} is a {bits}-bit RSA key"),
-        )),
-        _ => Ok(()),
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Kind;
+    use crate::error::ErrorKind;
+
+    const EC_KEY: &str = include_str!("../../../tests/provider/keys/client-ec.pem");
+    const RSA_KEY: &str = include_str!("../../../tests/provider/keys/client-rsa.pem");
+
+    /// Parameters that follow every rule: discovery, private_key_jwt with ES256, DPoP.
+    fn good() -> Params {
+        Params::new(Kind::OpenId)
+            .with(ParamOption::ClientId, "fapi-app")
+            .and_then(|p| p.with(ParamOption::ConfigurationUrl, "https://idp.example"))
+            .and_then(|p| p.with(ParamOption::JwtPrivateKey, EC_KEY))
+            .and_then(|p| p.with(ParamOption::JwtAlgorithm, "ES256"))
+            .and_then(|p| p.with(ParamOption::Profile, "fapi2"))
+            .unwrap()
+    }
+
+    /// The rule a broken parameter set names (InvalidArgument, checked before any request).
+    fn broken_rule(p: &Params, interactive: bool) -> String {
+        let e = p.check_profile(interactive).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e:?}");
+        e.message().to_owned()
+    }
+
+    #[test]
+    fn good_parameters_pass_and_fapi2_defaults_are_its_own() {
+        let p = good();
+        p.check_profile(true).unwrap();
+        assert!(p.effective_dpop(), "DPoP is on under fapi2 unless set off");
+        assert_eq!(p.effective_client_auth(), ClientAuth::PrivateKeyJwt);
+        let d = Params::new(Kind::OpenId);
+        d.check_profile(true).unwrap();
+        assert!(!d.effective_dpop());
+    }
+
+    #[test]
+    fn every_params_rule_is_enforced_and_named() {
+        let cases: Vec<(&str, Params, bool)> = vec![
+            (
+                rule::CODE_GRANT,
+                good().with(ParamOption::ResponseType, "token").unwrap(),
+                true,
+            ),
+            (
+                rule::PAR,
+                good().with(ParamOption::Par, "off").unwrap(),
+                true,
+            ),
+            (
+                rule::PKCE_S256,
+                good().with(ParamOption::Pkce, "plain").unwrap(),
+                true,
+            ),
+            (
+                rule::PKCE_S256,
+                good().with(ParamOption::Pkce, "none").unwrap(),
+                true,
+            ),
+            (
+                rule::SENDER_CONSTRAINED,
+                good().with(ParamOption::Dpop, "off").unwrap(),
+                false,
+            ),
+            (
+                rule::CLIENT_AUTH,
+                good().with(ParamOption::ClientSecret, "s").unwrap(),
+                false,
+            ),
+            (
+                rule::CLIENT_AUTH,
+                good().with(ParamOption::ClientAuth, "basic").unwrap(),
+                false,
+            ),
+            (
+                rule::CLIENT_AUTH,
+                good().with(ParamOption::ClientAuth, "none").unwrap(),
+                false,
+            ),
+            (
+                rule::CLIENT_AUTH,
+                {
+                    let mut p = good();
+                    p.reset(ParamOption::JwtPrivateKey);
+                    p
+                },
+                false,
+            ),
+            (
+                rule::ALGORITHMS,
+                good().with(ParamOption::JwtAlgorithm, "RS256").unwrap(),
+                false,
+            ),
+            (
+                rule::ALGORITHMS,
+                good().with(ParamOption::JwtAlgorithm, "ES384").unwrap(),
+                false,
+            ),
+            (
+                rule::METADATA,
+                {
+                    let mut p = good();
+                    p.reset(ParamOption::ConfigurationUrl);
+                    p
+                },
+                false,
+            ),
+            (
+                rule::METADATA,
+                good()
+                    .with(ParamOption::TokenUrl, "https://idp.example/token")
+                    .unwrap(),
+                false,
+            ),
+            (
+                rule::METADATA,
+                good()
+                    .with(ParamOption::ParUrl, "https://idp.example/par")
+                    .unwrap(),
+                false,
+            ),
+        ];
+        for (rule, p, interactive) in cases {
+            let message = broken_rule(&p, interactive);
+            assert!(message.contains(rule), "{message} names {rule}");
+            assert!(message.starts_with("profile fapi2: "), "{message}");
+            let mut default = p.clone();
+            default.reset(ParamOption::Profile);
+            default.check_profile(interactive).unwrap();
+        }
+        // The authorization request's rules concern only flows that send the user there.
+        good()
+            .with(ParamOption::Pkce, "plain")
+            .unwrap()
+            .check_profile(false)
+            .unwrap();
+    }
+
+    #[test]
+    fn mutual_tls_satisfies_both_sender_constraint_and_client_authentication() {
+        let dir = tempfile::tempdir().unwrap();
+        let cert = dir.path().join("c.pem");
+        std::fs::write(
+            &cert,
+            "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
+        let mut p = good().with(ParamOption::Dpop, "off").unwrap();
+        p.reset(ParamOption::JwtPrivateKey);
+        p.set(ParamOption::ClientCertificate, cert.to_str().unwrap())
+            .unwrap();
+        p.check_profile(true).unwrap();
+        assert_eq!(p.effective_client_auth(), ClientAuth::TlsClientAuth);
+    }
+
+    #[test]
+    fn keys_the_library_signs_with_follow_the_algorithms_and_sizes() {
+        // PS256 with a 2048-bit RSA key is allowed; the key's own algorithm decides for DPoP.
+        let p = good()
+            .with(ParamOption::JwtPrivateKey, RSA_KEY)
+            .and_then(|p| p.with(ParamOption::JwtAlgorithm, "PS256"))
+            .and_then(|p| p.with(ParamOption::DpopKey, RSA_KEY))
+            .unwrap();
+        p.check_profile(true).unwrap();
+        let p384 = aws_lc_rs::signature::EcdsaKeyPair::generate(
+            &aws_lc_rs::signature::ECDSA_P384_SHA384_FIXED_SIGNING,
+        )
+        .unwrap()
+        .to_pkcs8v1()
+        .unwrap();
+        use base64::Engine;
+        let pem = format!(
+            "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+            base64::engine::general_purpose::STANDARD.encode(p384.as_ref())
+        );
+        let p = good().with(ParamOption::DpopKey, &pem).unwrap();
+        let message = broken_rule(&p, false);
+        assert!(
+            message.contains(rule::ALGORITHMS) && message.contains("ES384"),
+            "{message}"
+        );
+        // An RSA key under 2048 bits is refused when set, in every profile.
+        let e = Params::new(Kind::OpenId)
+            .with(
+                ParamOption::DpopKey,
+                include_str!("../../../tests/keys/rsa-1024.pem"),
+            )
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
     }
 }

@@ -144,14 +144,6 @@ impl KeyPair {
         self.0.algorithm
     }
 
-    /// The size of an RSA key's modulus in bits; None for other keys.
-    pub fn rsa_bits(&self) -> Option<usize> {
-        match &self.0.pair {
-            Pair::Rsa(k) => Some(k.public_modulus_len() * 8),
-            _ => None,
-        }
-    }
-
     /// The public key as a JWK object (`kty` and the key's own members).
     pub fn public_jwk(&self) -> &Map<String, Value> {
         &self.0.public_jwk
@@ -383,6 +375,13 @@ mod tests {
         assert_eq!(key.algorithm(), SigningAlgorithm::EdDSA);
         verify(&key, &key.sign_compact(Map::new(), &json!({})).unwrap());
         assert_eq!(key.public_jwk()["kty"], "OKP");
+    }
+
+    #[test]
+    fn rsa_keys_under_2048_bits_are_refused() {
+        // aws-lc-rs takes none (FAPI 2.0 §5.4.1-2 holds in every profile).
+        let e = KeyPair::from_pem(include_str!("../../../tests/keys/rsa-1024.pem")).unwrap_err();
+        assert_eq!(e.kind(), crate::error::ErrorKind::InvalidArgument);
     }
 
     #[test]

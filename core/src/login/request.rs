@@ -602,6 +602,84 @@ mod tests {
     }
 
     #[test]
+    fn dpop_resource_and_authorization_details_travel_in_the_authorization_request() {
+        let mut p = params(Kind::OAuth2);
+        p.set(ParamOption::Dpop, "on").unwrap();
+        p.set(
+            ParamOption::Resource,
+            "https://api.example/ https://other.example/",
+        )
+        .unwrap();
+        p.set(
+            ParamOption::AuthorizationDetails,
+            r#"[{"type":"account_information"}]"#,
+        )
+        .unwrap();
+        p.set(
+            ParamOption::AdditionalParameters,
+            "resource=https%3A%2F%2Fignored.example%2F&x=1",
+        )
+        .unwrap();
+        let r = begin_now(&p);
+        let q = query(&r);
+        let key = r
+            .context
+            .dpop
+            .key()
+            .expect("the grant's key is made at begin");
+        assert_eq!(get(&q, "dpop_jkt"), Some(key.thumbprint()));
+        let resources: Vec<&str> = q
+            .iter()
+            .filter(|(k, _)| k == "resource")
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert_eq!(
+            resources,
+            ["https://api.example/", "https://other.example/"]
+        );
+        assert_eq!(
+            get(&q, "authorization_details"),
+            Some(r#"[{"type":"account_information"}]"#)
+        );
+        assert_eq!(get(&q, "x"), Some("1"));
+        let again = begin_now(&p);
+        assert_ne!(
+            again.context.dpop.key().unwrap().thumbprint(),
+            key.thumbprint(),
+            "a fresh key for each new grant"
+        );
+        // Without DPoP, no dpop_jkt.
+        let r = begin_now(&params(Kind::OAuth2));
+        assert_eq!(get(&query(&r), "dpop_jkt"), None);
+    }
+
+    #[test]
+    fn a_signed_request_object_needs_a_key_and_the_issuer() {
+        let mut p = params(Kind::OAuth2);
+        p.set(ParamOption::RequestObject, "signed").unwrap();
+        let e = crate::transport::http::block_on(begin(&p, &BeginOptions::default())).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        assert!(e.message().contains("jwt_private_key"), "{}", e.message());
+        p.set(
+            ParamOption::JwtPrivateKey,
+            include_str!("../../../tests/provider/keys/client-ec.pem"),
+        )
+        .unwrap();
+        p.set(ParamOption::JwtAlgorithm, "ES256").unwrap();
+        let e = crate::transport::http::block_on(begin(&p, &BeginOptions::default())).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        assert!(e.message().contains("configuration_url"), "{}", e.message());
+    }
+
+    #[test]
+    fn par_on_without_an_endpoint_is_unsupported_before_any_request() {
+        let mut p = params(Kind::OAuth2);
+        p.set(ParamOption::Par, "on").unwrap();
+        let e = crate::transport::http::block_on(begin(&p, &BeginOptions::default())).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Unsupported, "{e:?}");
+    }
+
+    #[test]
     fn silent_login_replaces_prompt() {
         let mut p = params(Kind::OAuth2);
         p.set(ParamOption::AdditionalParameters, "prompt=login")

@@ -468,7 +468,10 @@ mod tests {
         assert_eq!(VERSION_1_FILE[4], 1, "the committed file is of version 1");
         let t = deserialize(VERSION_1_FILE).unwrap();
         assert_eq!(t.access_token.expose(), "v1-access-token");
-        assert_eq!(t.refresh_token.as_ref().unwrap().expose(), "v1-refresh-token");
+        assert_eq!(
+            t.refresh_token.as_ref().unwrap().expose(),
+            "v1-refresh-token"
+        );
         assert_eq!(t.scope, "api:read");
         assert_eq!(t.context.client_id, "v1-client");
         assert_eq!(
