@@ -13,38 +13,42 @@ use crate::log::{Level, log_at, redact_url};
 use crate::secret::Secret;
 use crate::transport::http::{self, Request, Response};
 
-/// Sends `request`, with a DPoP proof made with `key` when there is one (none: as it is). The
-/// proof carries the latest nonce of the server's origin; a resource request (one with an
-/// access token) gets `ath` and the `DPoP` scheme. Every `DPoP-Nonce` answered is remembered;
-/// a `use_dpop_nonce` answer that brings one is retried once with it (RFC 9449 §8, §9), and
-/// what the retry answers is the answer: a server that wants yet another nonce gets no third
-/// request.
+/// Sends the request `make` makes, with a DPoP proof made with `key` when there is one (none:
+/// as it is). The proof carries the latest nonce of the server's origin; a resource request
+/// (one with an access token) gets `ath` and the `DPoP` scheme. Every `DPoP-Nonce` answered is
+/// remembered; a `use_dpop_nonce` answer that brings one is retried once with it (RFC 9449 §8,
+/// §9), with a request made again (a client assertion cannot be sent twice: its `jti` is
+/// single-use), and what the retry answers is the answer: a server that wants yet another
+/// nonce gets no third request.
 pub async fn send(
     transport: &TransportSettings,
-    request: &Request,
     key: Option<&KeyPair>,
+    make: impl Fn() -> Result<Request>,
 ) -> Result<Response> {
     let Some(key) = key else {
-        return http::send(transport, request).await;
+        return http::send(transport, &make()?).await;
     };
-    let method = if request.form.is_some() {
-        "POST"
-    } else {
-        "GET"
-    };
-    let access_token = request.access_token.as_ref().map(Secret::expose);
-    let mut signed = request.clone();
-    let mut nonce = nonces::latest(&request.url);
+    let mut nonce = None;
     let mut retried = false;
     loop {
-        signed.dpop = Some(proof::proof(
+        let mut request = make()?;
+        if !retried {
+            nonce = nonces::latest(&request.url);
+        }
+        let method = if request.form.is_some() {
+            "POST"
+        } else {
+            "GET"
+        };
+        let access_token = request.access_token.as_ref().map(Secret::expose);
+        request.dpop = Some(proof::proof(
             key,
             method,
             &request.url,
             access_token,
             nonce.as_deref(),
         )?);
-        let response = http::send(transport, &signed).await?;
+        let response = http::send(transport, &request).await?;
         if let Some(fresh) = &response.dpop_nonce {
             nonces::remember(&request.url, fresh);
         }

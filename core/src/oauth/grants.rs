@@ -39,8 +39,11 @@ pub async fn token_request(
     })?;
     add_grant_fields(ctx, &mut fields);
     let key = ctx.dpop.ready()?;
-    let request = authenticated_post(ctx, url, fields)?;
-    let response = dpop::send(&ctx.transport, &request, key.as_ref()).await?;
+    // Made again for a retry: a client assertion is single-use.
+    let response = dpop::send(&ctx.transport, key.as_ref(), || {
+        authenticated_post(ctx, url, fields.clone())
+    })
+    .await?;
     // A success is parsed once, below: parse_token_response also turns an error object sent
     // with status 200 into that error.
     if !response.is_success()

@@ -204,7 +204,7 @@ pub async fn fetch_userinfo(
         ..Request::get(url)
     };
     // A DPoP-bound token goes with a proof (and `ath`), under the DPoP scheme (RFC 9449 §7).
-    let response = crate::dpop::send(&ctx.transport, &request, ctx.dpop.key())
+    let response = crate::dpop::send(&ctx.transport, ctx.dpop.key(), || Ok(request.clone()))
         .await
         .map_err(|e| e.context("userinfo"))?;
     if !response.is_success() {
