@@ -21,7 +21,8 @@
 //                        the APIs of RFC 8707 resource indicators (default: none, any
 //                        resource is invalid_target)
 //   rar                  true: RFC 9396 authorization details of types "payment_initiation"
-//                        (needs an object instructedAmount) and "account_information"
+//                        (needs an object instructedAmount) and "account_information", allowed
+//                        to every client with redirect URIs
 //   fapi                 true: the FAPI 2.0 profile for the clients whose id starts with "fapi-"
 //   mtls                 true: a second, TLS listener (keys/mtls-server.pem, asks for a client
 //                        certificate of keys/test-ca.pem) serving the same provider, advertised
@@ -191,6 +192,7 @@ const interactive = {
   post_logout_redirect_uris: loopbackRedirects,
   grant_types: codeGrants,
   response_types: ['code'],
+  ...(cfg.rar ? { authorization_details_types: ['payment_initiation', 'account_information'] } : {}),
 };
 
 const clients = [
