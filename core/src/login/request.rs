@@ -35,6 +35,7 @@ pub struct LoginRequest {
     /// The issuer the authorization response must name in `iss` (RFC 9207), when the provider
     /// advertises the parameter; otherwise the known issuer, checked only if `iss` is present.
     issuer: Option<String>,
+    /// `iss` must be in the answer: the provider advertises it, or the profile requires it.
     iss_required: bool,
     /// The client context with the endpoints discovery filled in.
     context: ClientContext,
@@ -415,11 +416,14 @@ impl LoginRequest {
                 ));
             }
             (None, Some(expected)) if self.iss_required => {
+                let why = if self.context.profile == Profile::Fapi2 {
+                    format!("profile fapi2 requires it: {}", rule::ISS)
+                } else {
+                    format!("'{expected}' advertises it (RFC 9207)")
+                };
                 return Err(Error::new(
                     ErrorKind::StateMismatch,
-                    format!(
-                        "the redirect carries no iss although '{expected}' advertises it (RFC 9207; possible mix-up attack)"
-                    ),
+                    format!("the redirect carries no iss although {why}; possible mix-up attack"),
                 ));
             }
             _ => {}
