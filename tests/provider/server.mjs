@@ -51,7 +51,7 @@
 //                tokens PS256; under the FAPI 2.0 profile when "fapi" is on; also
 //                client_credentials
 //   mtls-app     (with "mtls") tls_client_auth with the subject of keys/client-cert.pem,
-//                certificate-bound access tokens; also client_credentials
+//                certificate-bound access tokens, ID tokens PS256; also client_credentials
 // Every client with redirect URIs is `native`, so any port on http://127.0.0.1/callback,
 // http://localhost/callback and http://[::1]/callback is accepted (the path must match).
 //
@@ -270,6 +270,7 @@ const clients = [
     token_endpoint_auth_method: 'tls_client_auth',
     tls_client_auth_subject_dn: 'CN=authtoken-test-client',
     tls_client_certificate_bound_access_tokens: true,
+    id_token_signed_response_alg: 'PS256',
     scope: 'openid offline_access profile email api:read api:write',
   }] : []),
   ...(cfg.extraClients || []),
@@ -368,6 +369,10 @@ const provider = new Provider(issuer, {
   },
   scopes: ['openid', 'offline_access', 'profile', 'email', 'api:read', 'api:write'],
   clockTolerance: 0,
+  clientAuthMethods: [
+    'client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none',
+    ...(cfg.mtls ? ['tls_client_auth'] : []),
+  ],
   pkce: { required: (ctx, client) => client.clientAuthMethod === 'none' },
   rotateRefreshToken: () => rotate,
   issueRefreshToken: async (ctx, client, code) => {

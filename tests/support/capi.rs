@@ -97,6 +97,13 @@ impl Params {
         // SAFETY: live handle and NUL-terminated string.
         check(unsafe { auth_params_set(self.0, auth_option::from(option), v.as_ptr()) })
     }
+    /// `auth_params_set(p, option, NULL)`: the option's default again.
+    pub fn reset_option(&self, option: Opt) -> &Params {
+        // SAFETY: live handle; NULL resets.
+        check(unsafe { auth_params_set(self.0, auth_option::from(option), std::ptr::null()) })
+            .expect("reset");
+        self
+    }
     pub fn cancel(&self) {
         // SAFETY: live handle.
         check(unsafe { auth_params_cancel(self.0) }).expect("cancel");
