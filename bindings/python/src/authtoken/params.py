@@ -55,10 +55,23 @@ class Option(enum.IntEnum):
     CA_FILE = 29
     PROXY = 30
     CLOCK_SKEW = 31
+    DPOP = 32
+    DPOP_KEY = 33
+    PAR = 34
+    PAR_URL = 35
+    REQUEST_OBJECT = 36
+    RESOURCE = 37
+    AUTHORIZATION_DETAILS = 38
+    PROFILE = 39
 
 
 # Options whose values are not kept on the Python side (they live only in the library).
-_SECRET = {Option.CLIENT_SECRET, Option.CLIENT_CERTIFICATE_PASSWORD, Option.JWT_PRIVATE_KEY}
+_SECRET = {
+    Option.CLIENT_SECRET,
+    Option.CLIENT_CERTIFICATE_PASSWORD,
+    Option.JWT_PRIVATE_KEY,
+    Option.DPOP_KEY,
+}
 
 OptionValue = Union[str, int, "os.PathLike[str]", None]
 
@@ -137,6 +150,14 @@ class Parameters(NativeHandle):
     ca_file = _OptionProperty(Option.CA_FILE)
     proxy = _OptionProperty(Option.PROXY)
     clock_skew = _OptionProperty(Option.CLOCK_SKEW)
+    dpop = _OptionProperty(Option.DPOP)
+    dpop_key = _OptionProperty(Option.DPOP_KEY)
+    par = _OptionProperty(Option.PAR)
+    par_url = _OptionProperty(Option.PAR_URL)
+    request_object = _OptionProperty(Option.REQUEST_OBJECT)
+    resource = _OptionProperty(Option.RESOURCE)
+    authorization_details = _OptionProperty(Option.AUTHORIZATION_DETAILS)
+    profile = _OptionProperty(Option.PROFILE)
 
     def __init__(
         self,
