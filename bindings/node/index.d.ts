@@ -20,7 +20,8 @@ export declare const Option: Readonly<{
   userinfoUrl: 16; pkce: 17; successPage: 18; logoutUrl: 19; introspectionUrl: 20;
   clientCertificate: 21; clientCertificatePassword: 22; jwtPrivateKey: 23; jwtAlgorithm: 24;
   jwtKeyId: 25; jwtIssuer: 26; jwtSubject: 27; jwtAudience: 28; caFile: 29; proxy: 30;
-  clockSkew: 31;
+  clockSkew: 31; dpop: 32; dpopKey: 33; par: 34; parUrl: 35; requestObject: 36; resource: 37;
+  authorizationDetails: 38; profile: 39;
 }>;
 export type OptionName = keyof typeof Option;
 
@@ -105,6 +106,9 @@ export declare class Parameters implements Freeable {
   clientCertificatePassword?: OptionValue; jwtPrivateKey?: OptionValue; jwtAlgorithm?: OptionValue;
   jwtKeyId?: OptionValue; jwtIssuer?: OptionValue; jwtSubject?: OptionValue;
   jwtAudience?: OptionValue; caFile?: OptionValue; proxy?: OptionValue; clockSkew?: OptionValue;
+  dpop?: OptionValue; dpopKey?: OptionValue; par?: OptionValue; parUrl?: OptionValue;
+  requestObject?: OptionValue; resource?: OptionValue; authorizationDetails?: OptionValue;
+  profile?: OptionValue;
 }
 export declare class OAuth2Parameters extends Parameters { constructor(options?: ParametersOptions); }
 export declare class OpenIDParameters extends Parameters { constructor(options?: ParametersOptions); }
@@ -123,7 +127,14 @@ export declare class Token implements Freeable {
   readonly scope: string;
   readonly idToken: string;
   readonly serverResponse: string;
+  /** "Bearer <value>", or "DPoP <value>" for a DPoP-bound token. */
   readonly authorizationHeader: string;
+  /** RFC 7638 thumbprint of the DPoP key the token is bound to; "" if none. */
+  readonly dpopJkt: string;
+  /** RFC 9396 authorization details granted; null if none. */
+  readonly authorizationDetails: Array<Record<string, unknown>> | null;
+  /** A DPoP proof for your own request with this token (RFC 9449 §7). */
+  dpopProof(method: string, url: string, nonce?: string | null): string;
   expiresWithin(seconds: number): boolean;
   serialize(): Buffer;
   static deserialize(bytes: Uint8Array): Token;
