@@ -9,8 +9,7 @@ mod support;
 use std::sync::OnceLock;
 use support::capi::{self, Code, Login, Opt, Params, Token};
 use support::{
-    PKJWT_EC, PUBLIC_APP, Provider, REDIRECT_URI, key_path, login_over_http, query_names,
-    query_param,
+    PKJWT_EC, PUBLIC_APP, Provider, REDIRECT_URI, login_over_http, query_names, query_param,
 };
 
 const API: &str = "https://api.example/";
@@ -40,14 +39,7 @@ fn params(p: &Provider, client: &str) -> Params {
 /// `params` of the private_key_jwt client with the EC key (request objects are signed with it).
 fn pkjwt_params(p: &Provider) -> Params {
     let params = self::params(p, PKJWT_EC.id);
-    params
-        .set(Opt::ClientAuth, "private_key_jwt")
-        .set(
-            Opt::JwtPrivateKey,
-            key_path("client-ec.pem").to_str().unwrap(),
-        )
-        .set(Opt::JwtAlgorithm, "ES256")
-        .set(Opt::JwtKeyId, "client-ec");
+    params.ec_client_key();
     params
 }
 
@@ -217,12 +209,7 @@ fn client_credentials_with_a_resource_and_authorization_details() {
     params
         .set(Opt::ClientId, "fapi-app")
         .set(Opt::ConfigurationUrl, &p.issuer)
-        .set(Opt::ClientAuth, "private_key_jwt")
-        .set(
-            Opt::JwtPrivateKey,
-            key_path("client-ec.pem").to_str().unwrap(),
-        )
-        .set(Opt::JwtAlgorithm, "ES256")
+        .ec_client_key()
         .set(Opt::Flow, "client_credentials")
         .set(Opt::Dpop, "on")
         .set(Opt::Resource, API)

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::OnceLock;
 use support::capi::{self, Code, Login, Opt, Params, Token};
-use support::{PUBLIC_APP, Provider, REDIRECT_URI, key_path, login_over_http, query_param};
+use support::{PUBLIC_APP, Provider, REDIRECT_URI, login_over_http, query_param};
 
 /// One provider for the file (tests that count requests start their own).
 fn provider() -> &'static Provider {
@@ -116,13 +116,7 @@ fn the_first_request_to_a_server_is_retried_once_with_the_nonce_it_asks_for() {
     params
         .set(Opt::ClientId, "fapi-app")
         .set(Opt::ConfigurationUrl, &p.issuer)
-        .set(Opt::ClientAuth, "private_key_jwt")
-        .set(
-            Opt::JwtPrivateKey,
-            key_path("client-ec.pem").to_str().unwrap(),
-        )
-        .set(Opt::JwtAlgorithm, "ES256")
-        .set(Opt::JwtKeyId, "client-ec")
+        .ec_client_key()
         .set(Opt::Flow, "client_credentials")
         .set(Opt::Dpop, "on");
     let token = capi::identify(&params).expect("client credentials with DPoP");

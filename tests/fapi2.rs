@@ -8,7 +8,7 @@ mod support;
 
 use std::sync::OnceLock;
 use support::capi::{self, Code, Login, Opt, Params};
-use support::{Provider, REDIRECT_URI, key_path, login_over_http, query_names};
+use support::{Provider, REDIRECT_URI, login_over_http, query_names};
 
 fn provider() -> &'static Provider {
     static P: OnceLock<Provider> = OnceLock::new();
@@ -22,12 +22,9 @@ fn params(p: &Provider) -> Params {
         .set(Opt::Profile, "fapi2")
         .set(Opt::ClientId, "fapi-app")
         .set(Opt::ConfigurationUrl, &p.issuer)
-        .set(
-            Opt::JwtPrivateKey,
-            key_path("client-ec.pem").to_str().unwrap(),
-        )
-        .set(Opt::JwtAlgorithm, "ES256")
-        .set(Opt::JwtKeyId, "client-ec");
+        .ec_client_key()
+        // The profile's own default: private_key_jwt, since a key is set.
+        .reset_option(Opt::ClientAuth);
     params
 }
 

@@ -97,6 +97,15 @@ impl Params {
         // SAFETY: live handle and NUL-terminated string.
         check(unsafe { auth_params_set(self.0, auth_option::from(option), v.as_ptr()) })
     }
+    /// `private_key_jwt` with the test provider's EC client key (tests/provider/keys/client-ec.pem,
+    /// ES256, kid `client-ec`), as the clients `pkjwt-ec` and `fapi-app` of server.mjs expect.
+    pub fn ec_client_key(&self) -> &Params {
+        let key = super::key_path("client-ec.pem");
+        self.set(Opt::ClientAuth, "private_key_jwt")
+            .set(Opt::JwtPrivateKey, key.to_str().unwrap())
+            .set(Opt::JwtAlgorithm, "ES256")
+            .set(Opt::JwtKeyId, "client-ec")
+    }
     /// `auth_params_set(p, option, NULL)`: the option's default again.
     pub fn reset_option(&self, option: Opt) -> &Params {
         // SAFETY: live handle; NULL resets.

@@ -208,87 +208,69 @@ mod tests {
 
     #[test]
     fn every_params_rule_is_enforced_and_named() {
+        let bad = |o: ParamOption, v: &str| good().with(o, v).unwrap();
+        let without = |o: ParamOption| {
+            let mut p = good();
+            p.reset(o);
+            p
+        };
         let cases: Vec<(&str, Params, bool)> = vec![
             (
                 rule::CODE_GRANT,
-                good().with(ParamOption::ResponseType, "token").unwrap(),
+                bad(ParamOption::ResponseType, "token"),
                 true,
             ),
-            (
-                rule::PAR,
-                good().with(ParamOption::Par, "off").unwrap(),
-                true,
-            ),
-            (
-                rule::PKCE_S256,
-                good().with(ParamOption::Pkce, "plain").unwrap(),
-                true,
-            ),
-            (
-                rule::PKCE_S256,
-                good().with(ParamOption::Pkce, "none").unwrap(),
-                true,
-            ),
+            (rule::PAR, bad(ParamOption::Par, "off"), true),
+            (rule::PKCE_S256, bad(ParamOption::Pkce, "plain"), true),
+            (rule::PKCE_S256, bad(ParamOption::Pkce, "none"), true),
             (
                 rule::SENDER_CONSTRAINED,
-                good().with(ParamOption::Dpop, "off").unwrap(),
+                bad(ParamOption::Dpop, "off"),
                 false,
             ),
             (
                 rule::CLIENT_AUTH,
-                good().with(ParamOption::ClientSecret, "s").unwrap(),
+                bad(ParamOption::ClientSecret, "s"),
                 false,
             ),
             (
                 rule::CLIENT_AUTH,
-                good().with(ParamOption::ClientAuth, "basic").unwrap(),
+                bad(ParamOption::ClientAuth, "basic"),
                 false,
             ),
             (
                 rule::CLIENT_AUTH,
-                good().with(ParamOption::ClientAuth, "none").unwrap(),
+                bad(ParamOption::ClientAuth, "none"),
                 false,
             ),
             (
                 rule::CLIENT_AUTH,
-                {
-                    let mut p = good();
-                    p.reset(ParamOption::JwtPrivateKey);
-                    p
-                },
+                without(ParamOption::JwtPrivateKey),
                 false,
             ),
             (
                 rule::ALGORITHMS,
-                good().with(ParamOption::JwtAlgorithm, "RS256").unwrap(),
+                bad(ParamOption::JwtAlgorithm, "RS256"),
                 false,
             ),
             (
                 rule::ALGORITHMS,
-                good().with(ParamOption::JwtAlgorithm, "ES384").unwrap(),
+                bad(ParamOption::JwtAlgorithm, "ES384"),
                 false,
             ),
             (
                 rule::METADATA,
-                {
-                    let mut p = good();
-                    p.reset(ParamOption::ConfigurationUrl);
-                    p
-                },
+                without(ParamOption::ConfigurationUrl),
                 false,
             ),
             (
                 rule::METADATA,
-                good()
-                    .with(ParamOption::TokenUrl, "https://idp.example/token")
-                    .unwrap(),
+                bad(ParamOption::TokenUrl, "https://idp.example/t"),
                 false,
             ),
             (
                 rule::METADATA,
-                good()
-                    .with(ParamOption::ParUrl, "https://idp.example/par")
-                    .unwrap(),
+                bad(ParamOption::ParUrl, "https://idp.example/par"),
                 false,
             ),
         ];
