@@ -681,7 +681,7 @@ pub fn fuzz_checks(jwt: &str, keys: &KeySet) {
     let expect = Expectations {
         nonce: Some("n"),
         access_token: Some("access"),
-        previous_claims: None,
+        ..Expectations::default()
     };
     let _ = check_claims(&ctx, "https://idp.example", &jws, &expect, 1_800_000_000);
 }
