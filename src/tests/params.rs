@@ -111,6 +111,7 @@ fn every_option_reaches_the_core_and_null_puts_back_its_default() {
         (41, "600"),
         (42, "login"),
         (43, "alice@example.com"),
+        (50, "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="),
     ];
     assert_eq!(
         values.len(),

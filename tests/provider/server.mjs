@@ -29,6 +29,11 @@
 //                        as the mtls_endpoint_aliases of discovery (RFC 8705 §5); tls_client_auth
 //                        and certificate-bound access tokens; the client "mtls-app". The ready
 //                        line then also has "mtls_port".
+//   revocation           true (default); false: no revocation endpoint (RFC 7009) at all
+//   deviceInterval       seconds between the device flow's polls, sent as `interval` in the
+//                        device authorization answer (default 1: a device login in the tests
+//                        ends within a second of the approval; oidc-provider sends none, which
+//                        means RFC 8628's 5 s, covered by the library's unit tests); 0: none
 //
 // When it listens it prints ONE line of JSON to stdout:
 //   {"issuer":"http://127.0.0.1:PORT","port":PORT}
@@ -95,6 +100,8 @@ const rotate = cfg.rotateRefreshToken ?? true;
 const accessTokenTTL = Number(cfg.accessTokenTTL ?? 3600);
 const refreshTokenTTL = Number(cfg.refreshTokenTTL ?? 14 * 24 * 3600);
 const issueRefreshTokenAlways = cfg.issueRefreshToken ?? true;
+const revocation = cfg.revocation ?? true;
+const deviceInterval = Number(cfg.deviceInterval ?? 1);
 
 // ---------------------------------------------------------------- keys
 function publicJwk(file, kid, alg) {
@@ -386,7 +393,7 @@ const provider = new Provider(issuer, {
   },
   features: {
     devInteractions: { enabled: true },
-    revocation: { enabled: true },
+    revocation: { enabled: revocation },
     introspection: { enabled: true },
     deviceFlow: { enabled: true },
     clientCredentials: { enabled: true },
@@ -502,7 +509,9 @@ provider.use(async (ctx, next) => {
   }
   await next();
   if (ctx.method !== 'POST') return;
-  if (ctx.path === '/token') {
+  if (ctx.path === '/device/auth' && ctx.status === 200 && deviceInterval > 0 && ctx.body && typeof ctx.body === 'object') {
+    ctx.body = { ...ctx.body, interval: deviceInterval };
+  } else if (ctx.path === '/token') {
     const grantType = ctx.oidc?.params?.grant_type ?? 'unknown';
     const ok = ctx.status >= 200 && ctx.status < 300;
     const entry = (stats.token[grantType] ??= { ok: 0, error: 0 });

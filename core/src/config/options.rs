@@ -12,7 +12,7 @@ use super::interaction::Interaction;
 use super::values;
 use crate::error::Result;
 use crate::jose::KeyPair;
-use crate::secret::Secret;
+use crate::secret::{Secret, SecretKey};
 use std::fmt;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -218,6 +218,10 @@ options! {
     Prompt = 42 => prompt: Option<String> = None, values::prompt;
     /// Sent as `login_hint` (authorization request, CIBA).
     LoginHint = 43 => login_hint: Option<String> = None, values::login_hint;
+    /// 32 bytes in base64 (standard or URL-safe, padded or not), or the path of a file holding
+    /// that text, read when set: what a session stores (file, Redis, keyring) is encrypted with
+    /// AES-256-GCM and authenticated.
+    StoreKey = 50 => store_key: Option<SecretKey> = None, values::store_key;
 }
 
 /// How messages name an option: the key unless the front end said otherwise.

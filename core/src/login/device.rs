@@ -92,15 +92,15 @@ pub async fn login(params: &Params, agent: &dyn UserAgent, cancel: &CancelWatch)
         )));
     }
     params.check_profile(false)?;
-    let (ctx, _) = discovery::resolve(&ClientContext::from_params(params)).await?;
+    let (ctx, endpoint) = discovery::endpoint(
+        &ClientContext::from_params(params),
+        |e| &mut e.device_authorization,
+        "device authorization endpoint",
+        ParamOption::DeviceAuthUrl,
+    )
+    .await?;
     // One DPoP key for every poll of this grant.
     let ctx = ctx.with_dpop_key()?;
-    let endpoint = ctx.endpoints.device_authorization.clone().ok_or_else(|| {
-        Error::unsupported(format!(
-            "the provider has no device authorization endpoint (set {device_auth_url})",
-            device_auth_url = ParamOption::DeviceAuthUrl
-        ))
-    })?;
     if ctx.endpoints.token.is_none() {
         return Err(Error::invalid_argument(format!(
             "no token endpoint: set {token_url}, or {configuration_url} for discovery",
@@ -225,6 +225,7 @@ mod tests {
             content_type: Some("application/json".into()),
             www_authenticate: None,
             retry_after: None,
+            max_age: None,
             body: body.as_bytes().to_vec(),
             ..Default::default()
         }

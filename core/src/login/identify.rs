@@ -5,6 +5,7 @@
 
 use super::browser::agent_of;
 use super::device;
+use super::fallback;
 use super::listener::{DEFAULT_REDIRECT, ListenOptions, Listener};
 use super::request::{self as login, BeginOptions};
 use crate::cancel::CancelWatch;
@@ -17,7 +18,9 @@ use crate::transport::http;
 /// Obtains a token as `params` say: with [`Kind::Jwt`] the JWT bearer grant (RFC 7523), with
 /// the `client_credentials` flow the client credentials grant, with the `device` flow the
 /// device flow (RFC 8628), else through the browser (the user agent of `params`, or the
-/// system browser) and a loopback redirect listener. Blocks until done, timed out (the login
+/// system browser) and a loopback redirect listener. Where no browser can be opened, parameters
+/// with [`Params::set_browser_fallback`] take the device flow or show the URL and wait
+/// (`fallback.rs`); others fail with `Browser`. Blocks until done, timed out (the login
 /// timeout), or cancelled ([`Params::cancel`]).
 pub fn identify(params: &Params) -> Result<Token> {
     identify_with(params, agent_of(params), &params.cancel_watch())
@@ -37,8 +40,14 @@ pub fn identify_with(
                 // These watch the cancel themselves, so that the listener answers the browser
                 // before the port closes.
                 (_, Flow::Device) => device::login(params, agent, cancel).await,
+                // Only the system browser falls back: a host's agent shows URLs its own way.
+                (_, Flow::AuthorizationCode)
+                    if params.browser_fallback() && params.user_agent().is_none() =>
+                {
+                    fallback::login(params, agent, cancel).await
+                }
                 (_, Flow::AuthorizationCode) => {
-                    login_in_browser(params, agent, cancel, false).await
+                    login_in_browser(params, agent, cancel, false, UrlShown::Opened).await
                 }
             }
         };
@@ -68,20 +77,41 @@ pub fn verify_authentication_with(
             "a silent sign-in needs the authorization_code flow",
         ));
     }
-    http::block_on(login_in_browser(params, agent, cancel, true))
+    http::block_on(login_in_browser(
+        params,
+        agent,
+        cancel,
+        true,
+        UrlShown::Opened,
+    ))
 }
 
 fn cancelled() -> Error {
     Error::new(ErrorKind::Cancelled, "the login was cancelled")
 }
 
+/// How the user gets the authorization URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UrlShown {
+    /// The agent opens it; if it cannot, the sign-in fails with its error (no browser:
+    /// `Browser`, the URL in the message).
+    Opened,
+    /// The agent opens it; if it cannot, the URL is shown with the agent's `notice` and the
+    /// listener waits for the user to open it elsewhere.
+    OpenedElsePrinted,
+    /// No browser can be opened here (why): the URL is shown with `notice` and the listener
+    /// waits.
+    Printed(&'static str),
+}
+
 /// Listens on the redirect URL, sends the user to the authorization endpoint, and completes
 /// the login with what comes back.
-async fn login_in_browser(
+pub(crate) async fn login_in_browser(
     params: &Params,
     agent: &dyn UserAgent,
     cancel: &CancelWatch,
     silent: bool,
+    shown: UrlShown,
 ) -> Result<Token> {
     let redirect = params.redirect_url.as_deref().unwrap_or(DEFAULT_REDIRECT);
     // Bound first: a busy port fails before the user is sent anywhere.
@@ -97,7 +127,33 @@ async fn login_in_browser(
     if cancel.is_cancelled() {
         return Err(cancelled());
     }
-    agent.open_url(&request.url)?;
+    let waiting = || {
+        format!(
+            "waiting up to {} s for the browser to come back to {} (from another machine, \
+             forward that port first: ssh -L {port}:127.0.0.1:{port} <this host>)",
+            params.login_timeout.as_secs(),
+            listener.redirect_uri(),
+            port = listener.port(),
+        )
+    };
+    match shown {
+        UrlShown::Opened => agent.open_url(&request.url)?,
+        UrlShown::OpenedElsePrinted => {
+            if let Err(e) = agent.open_url(&request.url) {
+                if e.kind() != ErrorKind::Browser {
+                    return Err(e);
+                }
+                // The message holds the URL.
+                agent.notice(&format!("{e}\n{}", waiting()));
+            }
+        }
+        UrlShown::Printed(why) => agent.notice(&format!(
+            "No browser can be opened here ({why}) and the provider has no device flow. \
+             Open this URL in a browser to sign in:\n{}\n{}",
+            request.url,
+            waiting()
+        )),
+    }
     let options = ListenOptions {
         success_page: params.success_page.clone(),
         fragment: params.response_type == ResponseType::Token,

@@ -7,11 +7,57 @@ use crate::config::ClientContext;
 use crate::config::ParamOption;
 use crate::config::profile::rule;
 use crate::config::{JwtSigner, Profile};
+use crate::dpop;
 use crate::error::{Error, Result};
+use crate::jose::KeyPair;
+use crate::log::{Level, log_at, redact_url};
 use crate::oauth::assertion;
-use crate::provider::discovery::same_issuer;
+use crate::provider::discovery::{self, Slot, same_issuer};
 use crate::secret::Secret;
-use crate::transport::http::{BasicAuth, Request};
+use crate::transport::http::{BasicAuth, Request, Response};
+
+/// POSTs `fields` with the client's authentication to the context's endpoint in `slot`
+/// (which the caller has made sure is known), with a DPoP proof made with `dpop_key` when
+/// there is one ([`dpop::send`]: the server's nonce, one retry). When it answers 404 and the
+/// provider's documents, fetched again, now name another endpoint, the request goes there once
+/// more ([`discovery::rediscover`]). Returns the context that was used, with the endpoint that
+/// answered, and the answer.
+pub async fn post_to(
+    ctx: &ClientContext,
+    slot: Slot,
+    fields: Vec<(String, Secret)>,
+    dpop_key: Option<&KeyPair>,
+) -> Result<(ClientContext, Response)> {
+    let mut ctx = ctx.clone();
+    let url = slot(&mut ctx.endpoints).clone().unwrap_or_default();
+    // Made again for a retry: a client assertion is single-use.
+    let response = dpop::send(&ctx.transport, dpop_key, || {
+        authenticated_post(&ctx, &url, fields.clone())
+    })
+    .await?;
+    if response.status != 404 {
+        return Ok((ctx, response));
+    }
+    let mut moved = match discovery::rediscover(&ctx, slot, &url).await {
+        Ok(Some(moved)) => moved,
+        Ok(None) => return Ok((ctx, response)),
+        Err(e) => {
+            // The 404 is the answer that matters; why a second look failed is for the log.
+            log_at!(
+                Level::Warn,
+                "after a 404 from {}, discovery failed: {e}",
+                redact_url(&url)
+            );
+            return Ok((ctx, response));
+        }
+    };
+    let url = slot(&mut moved.endpoints).clone().unwrap_or_default();
+    let response = dpop::send(&moved.transport, dpop_key, || {
+        authenticated_post(&moved, &url, fields.clone())
+    })
+    .await?;
+    Ok((moved, response))
+}
 
 /// A form POST to `url` with `fields` and the client's authentication added.
 ///
@@ -164,6 +210,14 @@ mod tests {
         let e =
             authenticated_post(&ctx(ClientAuth::Basic, None), "https://x/t", vec![]).unwrap_err();
         assert_eq!(e.kind(), crate::error::ErrorKind::InvalidArgument);
+        for auth in [ClientAuth::Basic, ClientAuth::Post] {
+            let e = authenticated_post(&ctx(auth, Some("")), "https://x/t", vec![]).unwrap_err();
+            assert_eq!(
+                e.kind(),
+                crate::error::ErrorKind::InvalidArgument,
+                "an empty secret is no secret ({auth:?})"
+            );
+        }
         let e = authenticated_post(&ctx(ClientAuth::PrivateKeyJwt, None), "https://x/t", vec![])
             .unwrap_err();
         assert_eq!(e.kind(), crate::error::ErrorKind::InvalidArgument);

@@ -8,11 +8,10 @@ use crate::config::ClientContext;
 use crate::config::ParamOption;
 use crate::config::profile::rule;
 use crate::config::{Kind, Params, Profile};
-use crate::dpop;
 use crate::error::{Error, ErrorKind, Result};
 use crate::log::{Level, log_at};
 use crate::oauth::assertion;
-use crate::oauth::client_auth::authenticated_post;
+use crate::oauth::client_auth::post_to;
 use crate::oidc::id_token::{self, Expectations};
 use crate::provider::discovery;
 use crate::secret::Secret;
@@ -24,26 +23,32 @@ use serde_json::{Map, Value};
 /// parses the answer: the one place every token request of every grant goes through. It adds
 /// what the context asks of every token request: the client's authentication, the resource
 /// indicators (RFC 8707) and authorization details (RFC 9396) the grant's own fields do not
-/// already carry, and a DPoP proof (RFC 9449, with the server's nonce: [`dpop::send`]). The
+/// already carry, and a DPoP proof (RFC 9449, with the server's nonce: [`crate::dpop::send`]). The
 /// answer names the DPoP key it may be bound to ([`TokenResponse::dpop_key`]).
 pub async fn token_request(
     ctx: &ClientContext,
-    mut fields: Vec<(String, Secret)>,
+    fields: Vec<(String, Secret)>,
 ) -> Result<TokenResponse> {
-    let url = ctx.endpoints.token.as_deref().ok_or_else(|| {
-        Error::invalid_argument(format!(
+    Ok(token_request_at(ctx, fields).await?.1)
+}
+
+/// [`token_request`], also giving the context that was used: a token endpoint that answered
+/// 404 is looked up again in the provider's documents, and the answer may come from where
+/// they now put it ([`post_to`]).
+pub async fn token_request_at(
+    ctx: &ClientContext,
+    mut fields: Vec<(String, Secret)>,
+) -> Result<(ClientContext, TokenResponse)> {
+    if ctx.endpoints.token.is_none() {
+        return Err(Error::invalid_argument(format!(
             "no token endpoint: set {token_url} or {configuration_url}",
             token_url = ParamOption::TokenUrl,
             configuration_url = ParamOption::ConfigurationUrl
-        ))
-    })?;
+        )));
+    }
     add_grant_fields(ctx, &mut fields);
     let key = ctx.dpop.ready()?;
-    // Made again for a retry: a client assertion is single-use.
-    let response = dpop::send(&ctx.transport, key.as_ref(), || {
-        authenticated_post(ctx, url, fields.clone())
-    })
-    .await?;
+    let (ctx, response) = post_to(ctx, |e| &mut e.token, fields, key.as_ref()).await?;
     // A success is parsed once, below: parse_token_response also turns an error object sent
     // with status 200 into that error.
     if !response.is_success()
@@ -78,7 +83,7 @@ pub async fn token_request(
         }
     }
     answer.dpop_key = key;
-    Ok(answer)
+    Ok((ctx, answer))
 }
 
 /// The fields the context adds to every token request: each `resource` (RFC 8707 §2.2) and the
@@ -158,7 +163,7 @@ pub async fn refresh(token: &Token) -> Result<Token> {
         ("grant_type".to_owned(), Secret::new("refresh_token")),
         ("refresh_token".to_owned(), refresh_token),
     ];
-    let answer = token_request(&ctx, fields)
+    let (ctx, answer) = token_request_at(&ctx, fields)
         .await
         .map_err(|e| e.context("refresh"))?;
     let received_id_token = answer.id_token.clone();

@@ -3,5 +3,6 @@
 
 pub mod answer;
 pub mod client_certificate;
+pub mod freshness;
 pub mod http;
 pub mod tls;
