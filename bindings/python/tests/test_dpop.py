@@ -12,10 +12,7 @@ import pytest
 
 import authtoken
 from authtoken import InvalidArgument, Login, OAuth2Parameters, OpenIDParameters, Token
-from conftest import needs
 from provider import Provider, login_over_http, provider_key
-
-pytestmark = needs("auth_token_dpop_proof", "auth_token_dpop_jkt", "auth_token_authorization_details")
 
 
 @pytest.fixture(scope="module")

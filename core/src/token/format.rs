@@ -513,6 +513,20 @@ mod tests {
         assert_eq!(back.dpop_jkt(), Some(key.thumbprint()));
     }
 
+    /// A version 2 record (with its DPoP key) is what an encrypted store seals: it opens to the
+    /// same token, bound to the same key.
+    #[test]
+    fn a_dpop_bound_token_survives_sealing() {
+        let mut t = sample();
+        let key = KeyPair::generate_p256().unwrap();
+        t.context.dpop = Dpop::Key(key.clone());
+        let store_key = crate::secret::SecretKey::new([7; 32]);
+        let sealed = crate::token::sealed::seal(&store_key, &serialize(&t).unwrap()).unwrap();
+        let back = deserialize(&crate::token::sealed::open(&store_key, &sealed).unwrap()).unwrap();
+        assert_eq!(back, t);
+        assert_eq!(back.dpop_jkt(), Some(key.thumbprint()));
+    }
+
     #[test]
     fn unknown_version_is_named() {
         let mut b = serialize(&sample()).unwrap();
