@@ -204,6 +204,10 @@ enum class Option : int {
     resource = AUTH_OPT_RESOURCE,
     authorization_details = AUTH_OPT_AUTHORIZATION_DETAILS,
     profile = AUTH_OPT_PROFILE,
+    acr_values = AUTH_OPT_ACR_VALUES,
+    max_age = AUTH_OPT_MAX_AGE,
+    prompt = AUTH_OPT_PROMPT,
+    login_hint = AUTH_OPT_LOGIN_HINT,
     store_key = AUTH_OPT_STORE_KEY,
 };
 
@@ -359,11 +363,15 @@ public:
     AUTHTOKEN_HPP_OPTION(resource)
     AUTHTOKEN_HPP_OPTION(authorization_details)
     AUTHTOKEN_HPP_OPTION(profile)
+    AUTHTOKEN_HPP_OPTION(acr_values)
+    AUTHTOKEN_HPP_OPTION(prompt)
+    AUTHTOKEN_HPP_OPTION(login_hint)
     AUTHTOKEN_HPP_OPTION(store_key)
 #undef AUTHTOKEN_HPP_OPTION
     Params &login_timeout(std::chrono::seconds s) { return set(Option::login_timeout, s); }
     Params &http_timeout(std::chrono::seconds s) { return set(Option::http_timeout, s); }
     Params &clock_skew(std::chrono::seconds s) { return set(Option::clock_skew, s); }
+    Params &max_age(std::chrono::seconds s) { return set(Option::max_age, s); }
 
     /// Shows the user the authorization URL instead of the system browser (empty: unset).
     /// Called on the thread running the flow. Not while a flow runs with these params.

@@ -55,6 +55,21 @@ TEST(options_of_sender_constraints_and_authorization_requests) {
     });
 }
 
+TEST(authentication_request_options_reach_the_url) {
+    Params p = Params::openid();
+    p.client_id("public-app").configuration_url(issuer()).redirect_url("http://127.0.0.1:9/callback")
+        .acr_values("urn:example:loa:1").max_age(std::chrono::seconds(600)).prompt("login")
+        .login_hint("alice@example.com");
+    Login login(p);
+    std::string url(login.url());
+    for (const char *part : {"acr_values=urn%3Aexample%3Aloa%3A1", "max_age=600", "prompt=login",
+                             "login_hint=alice%40example.com"})
+        CHECK(url.find(part) != std::string::npos);
+    CHECK_THROWS_CODE(p.prompt("none"), Result::invalid_argument, {});
+    CHECK_THROWS_CODE(p.max_age(std::chrono::seconds(-1)), Result::invalid_argument, {});
+    CHECK_EQ(static_cast<int>(Option::login_hint), 43);
+}
+
 #ifndef AUTHTOKEN_TEST_UNITY
 int main() { return check::run_all("cpp dpop"); }
 #endif
