@@ -262,6 +262,46 @@ typedef enum auth_option {
    */
   AUTH_OPT_CLOCK_SKEW = 31,
   /**
+   * `off` (default) or `on`: DPoP (RFC 9449). Every token request carries a proof, the
+   * authorization request `dpop_jkt`, and tokens are bound to the key (type `DPoP`). On by
+   * default under the `fapi2` profile.
+   */
+  AUTH_OPT_DPOP = 32,
+  /**
+   * The DPoP private key, PEM text or a path to a PEM file: EC P-256 (ES256), P-384
+   * (ES384), Ed25519 (EdDSA) or RSA (PS256); default: a fresh P-256 key for each new grant.
+   */
+  AUTH_OPT_DPOP_KEY = 33,
+  /**
+   * `auto` (default: push when discovery says `require_pushed_authorization_requests`, or
+   * under `fapi2`), `on` (always; no PAR endpoint known: `AUTH_ERROR_UNSUPPORTED`), `off`:
+   * pushed authorization requests (RFC 9126).
+   */
+  AUTH_OPT_PAR = 34,
+  /**
+   * Pushed authorization request endpoint (RFC 9126); from discovery unless set.
+   */
+  AUTH_OPT_PAR_URL = 35,
+  /**
+   * `off` (default) or `signed`: the authorization parameters travel as a JWT (RFC 9101)
+   * signed with the JWT key, algorithm and key id options, inside the push when PAR is used.
+   */
+  AUTH_OPT_REQUEST_OBJECT = 36,
+  /**
+   * Space-separated absolute URIs without fragment (RFC 8707), each sent as a `resource`
+   * parameter on the authorization request and the token requests.
+   */
+  AUTH_OPT_RESOURCE = 37,
+  /**
+   * A JSON array of objects each with a string `type` (RFC 9396), sent on the authorization
+   * request and the token requests of the grant.
+   */
+  AUTH_OPT_AUTHORIZATION_DETAILS = 38,
+  /**
+   * `default` or `fapi2`: the FAPI 2.0 Security Profile (docs/fapi2.md).
+   */
+  AUTH_OPT_PROFILE = 39,
+  /**
    * Space-separated authentication context class references, sent as `acr_values`
    * (authorization request, CIBA).
    */
@@ -841,9 +881,41 @@ const char *auth_token_id_token(const struct auth_token *token);
 const char *auth_token_server_response(const struct auth_token *token);
 
 /**
- * The value of an `Authorization` header: `"Bearer <value>"`. Owned by the token.
+ * The value of an `Authorization` header: `"Bearer <value>"`, or `"DPoP <value>"` for a
+ * DPoP-bound token (send it with a proof from `auth_token_dpop_proof`). Owned by the token.
  */
 const char *auth_token_authorization_header(const struct auth_token *token);
+
+/**
+ * The RFC 7638 SHA-256 thumbprint (base64url) of the DPoP key the token is bound to; `""` if
+ * it is not DPoP-bound. Owned by the token.
+ */
+const char *auth_token_dpop_jkt(const struct auth_token *token);
+
+/**
+ * The RFC 9396 authorization details the provider granted, a JSON array; `""` if its answer
+ * had none. Owned by the token.
+ */
+const char *auth_token_authorization_details(const struct auth_token *token);
+
+/**
+ * A DPoP proof (RFC 9449) for the host's own request to a resource server with this token:
+ * a JWT signed with the token's DPoP key, with `htm` = `method` (e.g. `"GET"`), `htu` = `url`
+ * without its query and fragment, `iat`, a fresh `jti`, `ath` = base64url(SHA-256(access
+ * token)) and `nonce` when `nonce` is not NULL (the resource server's `DPoP-Nonce`). Send it
+ * as the `DPoP` header beside `Authorization: DPoP <access token>`. A token that is not
+ * DPoP-bound, a method that is not an HTTP method or a URL that is not an absolute http(s)
+ * URL is `AUTH_ERROR_INVALID_ARGUMENT`.
+ * On success `*out_proof` owns the proof: free it with `auth_string_free`.
+ *
+ * `token` is NULL or a live token; `method` and `url` are NUL-terminated strings or NULL;
+ * `nonce` is NULL or a NUL-terminated string; `out_proof` is NULL or points to writable storage.
+ */
+enum auth_result auth_token_dpop_proof(const struct auth_token *token,
+                                       const char *method,
+                                       const char *url,
+                                       const char *nonce,
+                                       char **out_proof);
 
 /**
  * Makes a token from a token endpoint answer obtained some other way (`AuthImportToken`):

@@ -2,9 +2,10 @@
 //! return (made once, so getters are free and their pointers live as long as the handle).
 
 use crate::boundary::{
-    empty_c_str, free_handle, guard, guard_out, guard_value, handle, into_handle, text,
+    empty_c_str, free_handle, guard, guard_out, guard_value, handle, into_handle, optional_text,
+    text,
 };
-use crate::memory::{SecretCString, bytes_to_c};
+use crate::memory::{SecretCString, bytes_to_c, string_to_c};
 use crate::params::auth_params;
 use crate::result::auth_result;
 use authtoken_core::Token;
@@ -23,6 +24,8 @@ pub struct auth_token {
     id_token: SecretCString,
     server_response: SecretCString,
     authorization: SecretCString,
+    dpop_jkt: SecretCString,
+    authorization_details: SecretCString,
 }
 
 impl auth_token {
@@ -38,6 +41,8 @@ impl auth_token {
             id_token: opt(token.id_token()),
             server_response: SecretCString::new(token.server_response().expose()),
             authorization: SecretCString::new(&token.authorization_header()),
+            dpop_jkt: SecretCString::new(token.dpop_jkt().unwrap_or("")),
+            authorization_details: SecretCString::new(token.authorization_details().unwrap_or("")),
             token,
         }
     }
@@ -113,12 +118,59 @@ pub unsafe extern "C" fn auth_token_server_response(token: *const auth_token) ->
     unsafe { get(token, |t| t.server_response.as_ptr()) }
 }
 
-/// The value of an `Authorization` header: `"Bearer <value>"`. Owned by the token.
+/// The value of an `Authorization` header: `"Bearer <value>"`, or `"DPoP <value>"` for a
+/// DPoP-bound token (send it with a proof from `auth_token_dpop_proof`). Owned by the token.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn auth_token_authorization_header(
     token: *const auth_token,
 ) -> *const c_char {
     unsafe { get(token, |t| t.authorization.as_ptr()) }
+}
+
+/// The RFC 7638 SHA-256 thumbprint (base64url) of the DPoP key the token is bound to; `""` if
+/// it is not DPoP-bound. Owned by the token.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_token_dpop_jkt(token: *const auth_token) -> *const c_char {
+    unsafe { get(token, |t| t.dpop_jkt.as_ptr()) }
+}
+
+/// The RFC 9396 authorization details the provider granted, a JSON array; `""` if its answer
+/// had none. Owned by the token.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_token_authorization_details(
+    token: *const auth_token,
+) -> *const c_char {
+    unsafe { get(token, |t| t.authorization_details.as_ptr()) }
+}
+
+/// A DPoP proof (RFC 9449) for the host's own request to a resource server with this token:
+/// a JWT signed with the token's DPoP key, with `htm` = `method` (e.g. `"GET"`), `htu` = `url`
+/// without its query and fragment, `iat`, a fresh `jti`, `ath` = base64url(SHA-256(access
+/// token)) and `nonce` when `nonce` is not NULL (the resource server's `DPoP-Nonce`). Send it
+/// as the `DPoP` header beside `Authorization: DPoP <access token>`. A token that is not
+/// DPoP-bound, a method that is not an HTTP method or a URL that is not an absolute http(s)
+/// URL is `AUTH_ERROR_INVALID_ARGUMENT`.
+/// On success `*out_proof` owns the proof: free it with `auth_string_free`.
+///
+/// `token` is NULL or a live token; `method` and `url` are NUL-terminated strings or NULL;
+/// `nonce` is NULL or a NUL-terminated string; `out_proof` is NULL or points to writable storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_token_dpop_proof(
+    token: *const auth_token,
+    method: *const c_char,
+    url: *const c_char,
+    nonce: *const c_char,
+    out_proof: *mut *mut c_char,
+) -> auth_result {
+    guard_out(out_proof, || {
+        // SAFETY: the caller passes a live handle or NULL, and NUL-terminated strings or NULL.
+        let token = unsafe { handle(token, "token") }?;
+        let method = unsafe { text(method, "method") }?;
+        let url = unsafe { text(url, "url") }?;
+        let nonce = unsafe { optional_text(nonce, "nonce") }?;
+        let proof = token.token.dpop_proof(method, url, nonce)?;
+        Ok(string_to_c(proof.expose()))
+    })
 }
 
 /// Makes a token from a token endpoint answer obtained some other way (`AuthImportToken`):

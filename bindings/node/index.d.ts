@@ -79,7 +79,14 @@ export declare class Token implements Freeable {
   readonly scope: string;
   readonly idToken: string;
   readonly serverResponse: string;
+  /** "Bearer <value>", or "DPoP <value>" for a DPoP-bound token. */
   readonly authorizationHeader: string;
+  /** RFC 7638 thumbprint of the DPoP key the token is bound to; "" if none. */
+  readonly dpopJkt: string;
+  /** RFC 9396 authorization details granted; null if none. */
+  readonly authorizationDetails: Array<Record<string, unknown>> | null;
+  /** A DPoP proof for your own request with this token (RFC 9449 §7). */
+  dpopProof(method: string, url: string, nonce?: string | null): string;
   expiresWithin(seconds: number): boolean;
   serialize(): Buffer;
   static deserialize(bytes: Uint8Array): Token;

@@ -387,7 +387,25 @@ class Token extends Handle {
   get scope() { return fn('auth_token_scope')(this.handle); }
   get idToken() { return fn('auth_token_id_token')(this.handle); }
   get serverResponse() { return fn('auth_token_server_response')(this.handle); }
+  /** "Bearer <value>", or "DPoP <value>" for a DPoP-bound token. */
   get authorizationHeader() { return fn('auth_token_authorization_header')(this.handle); }
+  /** RFC 7638 thumbprint of the DPoP key the token is bound to; "" if none. */
+  get dpopJkt() { return fn('auth_token_dpop_jkt')(this.handle); }
+  /** RFC 9396 authorization details granted (parsed), null if none. */
+  get authorizationDetails() {
+    const text = fn('auth_token_authorization_details')(this.handle);
+    return text ? JSON.parse(text) : null;
+  }
+
+  /**
+   * A DPoP proof (RFC 9449) for your own request `method` `url` with this token: send it as
+   * the `DPoP` header beside `authorizationHeader`. `nonce`: the server's DPoP-Nonce.
+   */
+  dpopProof(method, url, nonce) {
+    const out = [null];
+    check(fn('auth_token_dpop_proof')(this.handle, String(method), String(url), nonce == null ? null : String(nonce), out));
+    return native.takeString(out[0]);
+  }
 
   /** True when the token expires in less than `seconds` (false when unknown). */
   expiresWithin(seconds) {

@@ -118,6 +118,22 @@ export declare const Option: Readonly<{
   proxy: 30;
   /** Seconds of leeway for `exp`/`iat`/`nbf` checks (default 120). */
   clockSkew: 31;
+  /** `off` (default) or `on`: DPoP (RFC 9449). Every token request carries a proof, the authorization request `dpop_jkt`, and tokens are bound to the key (type `DPoP`). On by default under the `fapi2` profile. */
+  dpop: 32;
+  /** The DPoP private key, PEM text or a path to a PEM file: EC P-256 (ES256), P-384 (ES384), Ed25519 (EdDSA) or RSA (PS256); default: a fresh P-256 key for each new grant. */
+  dpopKey: 33;
+  /** `auto` (default: push when discovery says `require_pushed_authorization_requests`, or under `fapi2`), `on` (always; no PAR endpoint known: `AUTH_ERROR_UNSUPPORTED`), `off`: pushed authorization requests (RFC 9126). */
+  par: 34;
+  /** Pushed authorization request endpoint (RFC 9126); from discovery unless set. */
+  parUrl: 35;
+  /** `off` (default) or `signed`: the authorization parameters travel as a JWT (RFC 9101) signed with the JWT key, algorithm and key id options, inside the push when PAR is used. */
+  requestObject: 36;
+  /** Space-separated absolute URIs without fragment (RFC 8707), each sent as a `resource` parameter on the authorization request and the token requests. */
+  resource: 37;
+  /** A JSON array of objects each with a string `type` (RFC 9396), sent on the authorization request and the token requests of the grant. */
+  authorizationDetails: 38;
+  /** `default` or `fapi2`: the FAPI 2.0 Security Profile (docs/fapi2.md). */
+  profile: 39;
   /** Space-separated authentication context class references, sent as `acr_values` (authorization request, CIBA). */
   acrValues: 40;
   /** Seconds (an integer >= 0), sent as `max_age`; the ID token must then carry an `auth_time` no older than that (plus the clock skew), else `AUTH_ERROR_ID_TOKEN`. */

@@ -15,7 +15,7 @@ pub fn flag_of(option: ParamOption) -> &'static str {
         ParamOption::RedirectUrl => "--redirect-url",
         ParamOption::Flow => "--flow",
         ParamOption::HttpTimeout => "--timeout",
-        other if other.key() == "dpop" => "--dpop",
+        ParamOption::Dpop => "--dpop",
         other => other.key(),
     }
 }

@@ -237,19 +237,7 @@ fn params(args: &SessionArgs, profile: &Profile, sign_in: SignInArgs) -> Result<
         }
     }
     if args.dpop || profile.dpop == Some(true) {
-        // The DPoP option arrives with the sender-constrained tokens of version 0.2; found by
-        // its key, so that this works as soon as the core has it.
-        let option = ParamOption::ALL
-            .iter()
-            .copied()
-            .find(|o| o.key() == "dpop")
-            .ok_or_else(|| {
-                Failure::new(
-                    ErrorKind::Unsupported,
-                    "--dpop: this build of authtoken has no DPoP support",
-                )
-            })?;
-        params.set(option, "on")?;
+        params.set(ParamOption::Dpop, "on")?;
     }
     // No browser here: the device flow, or the URL on stderr while the listener waits.
     params.set_browser_fallback(true);

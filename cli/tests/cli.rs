@@ -748,6 +748,26 @@ fn exit_statuses() {
     home.run(&["logout"]).ok();
 }
 
+/// `--dpop` binds the tokens to a key that the store keeps: each command is a new process, so
+/// the refresh and the userinfo request below sign their proofs with the key read back.
+#[test]
+fn a_dpop_login_keeps_its_key_in_the_store_across_processes() {
+    let mut home = Home::new();
+    let client = conf_post(&mut home);
+    let mut login = home.start(&with(&["login", "--device", "--dpop"], &client));
+    let url = login.device_url();
+    support::device_login_over_http(&url, true);
+    login.finish().ok();
+    let token = home.run(&["token"]).ok().line().to_owned();
+    assert_eq!(home.run(&["header"]).ok().line(), format!("DPoP {token}"));
+    home.run(&["refresh"]).ok();
+    let fresh = home.run(&["token"]).ok().line().to_owned();
+    assert_ne!(fresh, token, "refresh stored a new token");
+    assert_eq!(home.run(&["header"]).ok().line(), format!("DPoP {fresh}"));
+    let me = home.run(&["whoami"]).ok().json();
+    assert_eq!(me["sub"], "alice", "{me}");
+}
+
 #[test]
 fn a_refused_device_login_is_access_denied() {
     let mut home = Home::new();

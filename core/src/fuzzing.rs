@@ -28,6 +28,7 @@ fn response(status: u16, data: &[u8], www_authenticate: Option<&str>) -> Respons
         retry_after: None,
         max_age: None,
         body: data.to_vec(),
+        ..Default::default()
     }
 }
 

@@ -12,8 +12,10 @@
 //! | `oidc` | the provider's keys, ID-token validation, the identity and userinfo |
 //! | `provider` | what a provider says about itself (discovery) |
 //! | `token` | the token, its format and its file |
+//! | `dpop` | DPoP proofs (RFC 9449) and the servers' nonces, on every request that needs them |
 //! | `transport` | runtimes, HTTP, TLS, answers that are errors |
 //! | `config` | the parameters and what a token keeps of them |
+//! | `jose` | keys the library holds (the DPoP key): PEM, JWK, thumbprint, JWS |
 //! | the files at the top | errors, secrets, the clock, the log, cancellation, enumerations |
 //!
 //! ```no_run
@@ -41,6 +43,8 @@ pub mod log;
 pub mod secret;
 
 pub mod config;
+pub mod dpop;
+pub mod jose;
 pub mod login;
 pub mod oauth;
 pub mod oidc;

@@ -15,8 +15,10 @@ const LAYERS: &[&str] = &[
     "oidc",
     "provider",
     "token",
+    "dpop",
     "transport",
     "config",
+    "jose",
     "base",
 ];
 

@@ -7,6 +7,7 @@ use authtoken_core::{Kind, ParamOption, Params};
 const PEM_KEY: &str =
     "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n";
 const PEM_CERT: &str = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+const EC_KEY: &str = include_str!("../../tests/provider/keys/client-ec.pem");
 
 fn set(p: *mut auth_params, opt: u32, value: Option<&str>) -> auth_result {
     let c = value.map(|v| CString::new(v).unwrap());
@@ -98,6 +99,14 @@ fn every_option_reaches_the_core_and_null_puts_back_its_default() {
         (29, &cert_file),
         (30, "socks5://127.0.0.1:1080"),
         (31, "0"),
+        (32, "on"),
+        (33, EC_KEY),
+        (34, "on"),
+        (35, "https://idp.example/par"),
+        (36, "signed"),
+        (37, "https://api.example/ urn:example:api"),
+        (38, r#"[{"type":"account_information"}]"#),
+        (39, "fapi2"),
         (40, "urn:example:loa:1 urn:example:loa:2"),
         (41, "600"),
         (42, "login"),

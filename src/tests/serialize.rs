@@ -59,7 +59,7 @@ fn a_token() -> *mut auth_token {
 fn a_token_survives_the_round_trip() {
     let t = a_token();
     let bytes = serialize(t);
-    assert_eq!(&bytes[..5], b"ATKN\x01");
+    assert_eq!(&bytes[..5], b"ATKN\x02");
     let (r, back) = deserialize(&bytes);
     assert_eq!(r, auth_result::AUTH_OK, "{}", last_error());
     assert_eq!(
@@ -106,12 +106,12 @@ fn corrupt_truncated_or_unknown_buffers_are_format_errors() {
     long.push(0);
     assert_eq!(deserialize(&long).0, Code::Format);
     // A future version with a correct checksum is refused by name.
-    let mut v2 = bytes[..bytes.len() - 4].to_vec();
-    v2[4] = 2;
-    let crc = crc32fast::hash(&v2);
-    v2.extend_from_slice(&crc.to_le_bytes());
-    assert_eq!(deserialize(&v2).0, Code::Format);
-    assert!(last_error().contains("version 2"), "{}", last_error());
+    let mut v3 = bytes[..bytes.len() - 4].to_vec();
+    v3[4] = 3;
+    let crc = crc32fast::hash(&v3);
+    v3.extend_from_slice(&crc.to_le_bytes());
+    assert_eq!(deserialize(&v3).0, Code::Format);
+    assert!(last_error().contains("version 3"), "{}", last_error());
     // A length far beyond the buffer is not followed.
     let mut huge = bytes.clone();
     huge[6..10].copy_from_slice(&u32::MAX.to_le_bytes());

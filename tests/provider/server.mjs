@@ -12,6 +12,23 @@
 //   issueRefreshToken    true (default): every code grant of a client allowed the
 //                        refresh_token grant gets one, offline_access or not
 //   extraClients         client metadata objects added to the built-in ones
+//   dpopNonce            true: DPoP proofs must carry a server nonce (use_dpop_nonce +
+//                        DPoP-Nonce at the token and userinfo endpoints, RFC 9449 §8, §9)
+//   requirePar           true: every authorization request must be pushed (discovery says
+//                        require_pushed_authorization_requests)
+//   requestObjects       true: signed request objects (RFC 9101) are accepted
+//   resourceServers      {"<resource URI>": {"scope": "a b", "accessTokenFormat": "opaque"|"jwt"}}:
+//                        the APIs of RFC 8707 resource indicators (default: none, any
+//                        resource is invalid_target)
+//   rar                  true: RFC 9396 authorization details of types "payment_initiation"
+//                        (needs an object instructedAmount) and "account_information", allowed
+//                        to every client with redirect URIs
+//   fapi                 true: the FAPI 2.0 profile for the clients whose id starts with "fapi-"
+//   mtls                 true: a second, TLS listener (keys/mtls-server.pem, asks for a client
+//                        certificate of keys/test-ca.pem) serving the same provider, advertised
+//                        as the mtls_endpoint_aliases of discovery (RFC 8705 §5); tls_client_auth
+//                        and certificate-bound access tokens; the client "mtls-app". The ready
+//                        line then also has "mtls_port".
 //   revocation           true (default); false: no revocation endpoint (RFC 7009) at all
 //   deviceInterval       seconds between the device flow's polls, sent as `interval` in the
 //                        device authorization answer (default 1: a device login in the tests
@@ -34,6 +51,12 @@
 //                scopes api:read api:write
 //   jwt-service  RFC 7523 JWT bearer grant only (no client authentication: the assertion is
 //                the proof), keys client-rsa and client-ec
+//   par-app      public, native, require_pushed_authorization_requests (client metadata)
+//   fapi-app     private_key_jwt with client-ec (ES256), PAR required, DPoP-bound tokens, ID
+//                tokens PS256; under the FAPI 2.0 profile when "fapi" is on; also
+//                client_credentials
+//   mtls-app     (with "mtls") tls_client_auth with the subject of keys/client-cert.pem,
+//                certificate-bound access tokens, ID tokens PS256; also client_credentials
 // Every client with redirect URIs is `native`, so any port on http://127.0.0.1/callback,
 // http://localhost/callback and http://[::1]/callback is accepted (the path must match).
 //
@@ -48,7 +71,8 @@
 //   token grant_type=refresh_token client=public-app status=200
 
 import { createServer } from 'node:http';
-import { createPublicKey, createPrivateKey, randomUUID } from 'node:crypto';
+import { createServer as createTlsServer } from 'node:https';
+import { createPublicKey, createPrivateKey, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -175,6 +199,7 @@ const interactive = {
   post_logout_redirect_uris: loopbackRedirects,
   grant_types: codeGrants,
   response_types: ['code'],
+  ...(cfg.rar ? { authorization_details_types: ['payment_initiation', 'account_information'] } : {}),
 };
 
 const clients = [
@@ -228,6 +253,33 @@ const clients = [
     scope: 'openid profile email api:read api:write',
     jwks: { keys: [clientRsa, clientEc] },
   },
+  {
+    ...interactive,
+    client_id: 'par-app',
+    token_endpoint_auth_method: 'none',
+    require_pushed_authorization_requests: true,
+  },
+  {
+    ...interactive,
+    client_id: 'fapi-app',
+    grant_types: [...codeGrants, 'client_credentials'],
+    token_endpoint_auth_method: 'private_key_jwt',
+    token_endpoint_auth_signing_alg: 'ES256',
+    require_pushed_authorization_requests: true,
+    dpop_bound_access_tokens: true,
+    id_token_signed_response_alg: 'PS256',
+    jwks: { keys: [clientEc] },
+  },
+  ...(cfg.mtls ? [{
+    ...interactive,
+    client_id: 'mtls-app',
+    grant_types: [...codeGrants, 'client_credentials'],
+    token_endpoint_auth_method: 'tls_client_auth',
+    tls_client_auth_subject_dn: 'CN=authtoken-test-client',
+    tls_client_certificate_bound_access_tokens: true,
+    id_token_signed_response_alg: 'PS256',
+    scope: 'openid offline_access profile email api:read api:write',
+  }] : []),
   ...(cfg.extraClients || []),
 ];
 
@@ -264,6 +316,53 @@ await new Promise((resolve, reject) => {
 const { port } = httpServer.address();
 const issuer = `http://127.0.0.1:${port}`;
 
+// RFC 8705: the same provider behind TLS that asks for a client certificate, advertised as the
+// mutual-TLS aliases of the back-channel endpoints.
+let tlsServer;
+let mtlsPort;
+if (cfg.mtls) {
+  const pem = readFileSync(join(here, 'keys', 'mtls-server.pem'), 'utf8');
+  tlsServer = createTlsServer({
+    key: pem,
+    cert: pem,
+    ca: readFileSync(join(here, 'keys', 'test-ca.pem'), 'utf8'),
+    requestCert: true,
+    // An OAuth error, not a TLS alert, for a client without a certificate.
+    rejectUnauthorized: false,
+  });
+  await new Promise((resolve, reject) => {
+    tlsServer.once('error', reject);
+    tlsServer.listen(0, '127.0.0.1', resolve);
+  });
+  mtlsPort = tlsServer.address().port;
+}
+const mtlsBase = `https://127.0.0.1:${mtlsPort}`;
+
+function peerCertificate(ctx) {
+  const socket = ctx.req?.socket;
+  const cert = typeof socket?.getPeerCertificate === 'function' ? socket.getPeerCertificate() : undefined;
+  return cert?.raw ? new X509Certificate(cert.raw) : undefined;
+}
+
+// RFC 8707: the APIs resource indicators may name.
+const resourceServers = cfg.resourceServers || {};
+
+// RFC 9396: the authorization details types the tests use.
+const rarTypes = {
+  payment_initiation: {
+    validate(ctx, detail) {
+      if (typeof detail.instructedAmount !== 'object' || detail.instructedAmount === null) {
+        throw new errors.InvalidAuthorizationDetails('payment_initiation needs an instructedAmount object');
+      }
+    },
+  },
+  account_information: { validate() {} },
+};
+const requestedRar = (ctx) => {
+  const text = ctx.oidc.params?.authorization_details;
+  return text ? JSON.parse(text) : undefined;
+};
+
 const provider = new Provider(issuer, {
   adapter: MemoryAdapter,
   clients,
@@ -277,6 +376,10 @@ const provider = new Provider(issuer, {
   },
   scopes: ['openid', 'offline_access', 'profile', 'email', 'api:read', 'api:write'],
   clockTolerance: 0,
+  clientAuthMethods: [
+    'client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none',
+    ...(cfg.mtls ? ['tls_client_auth'] : []),
+  ],
   pkce: { required: (ctx, client) => client.clientAuthMethod === 'none' },
   rotateRefreshToken: () => rotate,
   issueRefreshToken: async (ctx, client, code) => {
@@ -296,7 +399,58 @@ const provider = new Provider(issuer, {
     clientCredentials: { enabled: true },
     rpInitiatedLogout: { enabled: true },
     userinfo: { enabled: true },
+    dPoP: {
+      enabled: true,
+      ...(cfg.dpopNonce ? { nonceSecret: randomBytes(32), requireNonce: () => true } : {}),
+    },
+    pushedAuthorizationRequests: {
+      enabled: true,
+      requirePushedAuthorizationRequests: Boolean(cfg.requirePar),
+    },
+    requestObjects: { enabled: Boolean(cfg.requestObjects) },
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: async (ctx, client, oneOf) => oneOf,
+      useGrantedResource: async () => true,
+      getResourceServerInfo: async (ctx, resource) => {
+        const info = resourceServers[resource];
+        if (!info) throw new errors.InvalidTarget();
+        return { accessTokenFormat: 'opaque', ...info };
+      },
+    },
+    richAuthorizationRequests: {
+      enabled: Boolean(cfg.rar),
+      types: rarTypes,
+      authorizationDetailsForGrantSource: (ctx) => ctx.oidc.grant?.rar ?? requestedRar(ctx),
+      authorizationDetailsForAccessToken: (ctx, token, source) => source?.rar ?? requestedRar(ctx),
+      authorizationDetailsForIntrospection: (ctx, token) => token.rar,
+    },
+    fapi: {
+      enabled: Boolean(cfg.fapi),
+      profile: (ctx, client) => (client?.clientId?.startsWith('fapi-') ? '2.0' : undefined),
+    },
+    mTLS: {
+      enabled: Boolean(cfg.mtls),
+      certificateBoundAccessTokens: true,
+      tlsClientAuth: true,
+      getCertificate: peerCertificate,
+      certificateAuthorized: (ctx) => Boolean(ctx.req?.socket?.authorized),
+      certificateSubjectMatches: (ctx, property, expected) => (
+        property === 'tls_client_auth_subject_dn' && peerCertificate(ctx)?.subject === expected
+      ),
+    },
   },
+  ...(cfg.mtls ? {
+    discovery: {
+      mtls_endpoint_aliases: {
+        token_endpoint: `${mtlsBase}/token`,
+        revocation_endpoint: `${mtlsBase}/token/revocation`,
+        introspection_endpoint: `${mtlsBase}/token/introspection`,
+        userinfo_endpoint: `${mtlsBase}/me`,
+        pushed_authorization_request_endpoint: `${mtlsBase}/request`,
+      },
+    },
+  } : {}),
   // The tests run over plain http on loopback.
   enabledJWA: {
     clientAuthSigningAlgValues: ['RS256', 'PS256', 'ES256', 'EdDSA', 'RS384', 'RS512', 'PS384', 'PS512', 'ES384'],
@@ -378,8 +532,9 @@ provider.on('server_error', (ctx, err) => console.error(`server_error: ${err.sta
 provider.on('grant.error', (ctx, err) => console.error(`grant.error: ${err.error || err.message}: ${err.error_detail || ''}`));
 
 httpServer.on('request', provider.callback());
+tlsServer?.on('request', provider.callback());
 
-process.stdout.write(`${JSON.stringify({ issuer, port })}\n`);
+process.stdout.write(`${JSON.stringify({ issuer, port, ...(mtlsPort ? { mtls_port: mtlsPort } : {}) })}\n`);
 
 // Die with the parent: when stdin closes (the test process ended) or on a signal.
 process.stdin.on('end', () => process.exit(0));

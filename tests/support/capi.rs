@@ -9,9 +9,11 @@ use authtoken::params::{
 };
 use authtoken::result::auth_result;
 use authtoken::token::{
-    auth_import_token, auth_token, auth_token_deserialize, auth_token_expiration, auth_token_free,
-    auth_token_id_token, auth_token_is_valid, auth_token_refresh_token, auth_token_scope,
-    auth_token_serialize, auth_token_type, auth_token_value,
+    auth_import_token, auth_token, auth_token_authorization_details,
+    auth_token_authorization_header, auth_token_deserialize, auth_token_dpop_jkt,
+    auth_token_dpop_proof, auth_token_expiration, auth_token_free, auth_token_id_token,
+    auth_token_is_valid, auth_token_load, auth_token_refresh_token, auth_token_save,
+    auth_token_scope, auth_token_serialize, auth_token_type, auth_token_value,
 };
 use authtoken::token_endpoint::{
     auth_create_jwt_assertion, auth_introspect_token, auth_refresh_token, auth_revoke_token,
@@ -95,6 +97,22 @@ impl Params {
         // SAFETY: live handle and NUL-terminated string.
         check(unsafe { auth_params_set(self.0, auth_option::from(option), v.as_ptr()) })
     }
+    /// `private_key_jwt` with the test provider's EC client key (tests/provider/keys/client-ec.pem,
+    /// ES256, kid `client-ec`), as the clients `pkjwt-ec` and `fapi-app` of server.mjs expect.
+    pub fn ec_client_key(&self) -> &Params {
+        let key = super::key_path("client-ec.pem");
+        self.set(Opt::ClientAuth, "private_key_jwt")
+            .set(Opt::JwtPrivateKey, key.to_str().unwrap())
+            .set(Opt::JwtAlgorithm, "ES256")
+            .set(Opt::JwtKeyId, "client-ec")
+    }
+    /// `auth_params_set(p, option, NULL)`: the option's default again.
+    pub fn reset_option(&self, option: Opt) -> &Params {
+        // SAFETY: live handle; NULL resets.
+        check(unsafe { auth_params_set(self.0, auth_option::from(option), std::ptr::null()) })
+            .expect("reset");
+        self
+    }
     pub fn cancel(&self) {
         // SAFETY: live handle.
         check(unsafe { auth_params_cancel(self.0) }).expect("cancel");
@@ -149,6 +167,47 @@ impl Token {
     pub fn expiration(&self) -> i64 {
         // SAFETY: a live handle.
         unsafe { auth_token_expiration(self.0) }
+    }
+    pub fn authorization_header(&self) -> String {
+        // SAFETY: a live handle; the string is copied at once.
+        c_str(unsafe { auth_token_authorization_header(self.0) })
+    }
+    /// `auth_token_dpop_jkt`: `""` when the token is not DPoP-bound.
+    pub fn dpop_jkt(&self) -> String {
+        // SAFETY: a live handle; the string is copied at once.
+        c_str(unsafe { auth_token_dpop_jkt(self.0) })
+    }
+    /// `auth_token_authorization_details`: `""` when none were granted.
+    pub fn authorization_details(&self) -> String {
+        // SAFETY: a live handle; the string is copied at once.
+        c_str(unsafe { auth_token_authorization_details(self.0) })
+    }
+    /// `auth_token_dpop_proof`.
+    pub fn dpop_proof(
+        &self,
+        method: &str,
+        url: &str,
+        nonce: Option<&str>,
+    ) -> Result<String, Failure> {
+        let (method, url) = (CString::new(method).unwrap(), CString::new(url).unwrap());
+        let nonce = nonce.map(|n| CString::new(n).unwrap());
+        let n = nonce.as_ref().map_or(std::ptr::null(), |n| n.as_ptr());
+        // SAFETY: a live handle and NUL-terminated strings (or NULL for the nonce).
+        string_out(|out| unsafe {
+            auth_token_dpop_proof(self.0, method.as_ptr(), url.as_ptr(), n, out)
+        })
+    }
+    /// `auth_token_save`.
+    pub fn save(&self, path: &std::path::Path) -> Result<(), Failure> {
+        let path = CString::new(path.to_str().unwrap()).unwrap();
+        // SAFETY: a live handle and a NUL-terminated string.
+        check(unsafe { auth_token_save(self.0, path.as_ptr()) })
+    }
+    /// `auth_token_load`.
+    pub fn load(path: &std::path::Path) -> Result<Token, Failure> {
+        let path = CString::new(path.to_str().unwrap()).unwrap();
+        // SAFETY: a NUL-terminated string.
+        token_out(|out| unsafe { auth_token_load(path.as_ptr(), out) })
     }
     pub fn is_valid(&self) -> bool {
         // SAFETY: a live handle.

@@ -1,5 +1,5 @@
 //! A hostile OpenID provider for fault injection: an in-process HTTP/1.1 server on 127.0.0.1
-//! serving discovery, JWKS, token and userinfo, each answer set per test (wrong issuer, rotated
+//! serving discovery, JWKS, token, userinfo and a PAR endpoint, each answer set per test (wrong issuer, rotated
 //! keys, a userinfo about someone else...). Plus the keys and signing helpers the tests use.
 //! Not a real provider: tests of the real flow run against oidc-provider.
 
@@ -168,8 +168,15 @@ pub struct State {
     pub userinfo: Reply,
     pub userinfo_requests: usize,
     pub token: Reply,
-    /// The client authentication each token request used: "basic", "post", or "none".
+    /// The client authentication each token request used: "basic", "post",
+    /// "private_key_jwt" (an assertion, not checked), or "bad".
     pub token_client_auth: Vec<String>,
+    /// The `DPoP` header of each token request, if it had one.
+    pub token_dpop: Vec<Option<String>>,
+    /// What the PAR endpoint answers (default: a request_uri for 60 s).
+    pub par: Reply,
+    /// The bodies pushed to the PAR endpoint.
+    pub pushed: Vec<String>,
     /// Headers added to the discovery document's answer (e.g. Cache-Control).
     pub discovery_headers: Vec<(String, String)>,
     /// Headers added to the JWKS answer.
@@ -198,6 +205,15 @@ impl Provider {
             userinfo_requests: 0,
             token: Reply::json(&json!({"error": "invalid_grant"})),
             token_client_auth: Vec::new(),
+            token_dpop: Vec::new(),
+            par: Reply {
+                status: 201,
+                ..Reply::json(&json!({
+                    "request_uri": "urn:ietf:params:oauth:request_uri:hostile",
+                    "expires_in": 60,
+                }))
+            },
+            pushed: Vec::new(),
             discovery_headers: Vec::new(),
             jwks_headers: Vec::new(),
             rfc8414: None,
@@ -228,6 +244,9 @@ impl Provider {
     }
     pub fn set_token(&self, reply: Reply) {
         self.state.lock().unwrap().token = reply;
+    }
+    pub fn set_par(&self, reply: Reply) {
+        self.state.lock().unwrap().par = reply;
     }
     pub fn set_discovery_issuer(&self, issuer: &str) {
         self.state.lock().unwrap().discovery_issuer = Some(issuer.to_owned());
@@ -344,6 +363,7 @@ fn route(req: &Request, state: &Mutex<State>, base: &str) -> Reply {
                 "token_endpoint": format!("{base}/token"),
                 "userinfo_endpoint": format!("{base}/userinfo"),
                 "jwks_uri": format!("{base}/jwks"),
+                "pushed_authorization_request_endpoint": format!("{base}/par"),
                 "id_token_signing_alg_values_supported": ["RS256", "ES256", "HS256", "EdDSA"],
             }));
             reply.headers = s.discovery_headers.clone();
@@ -366,7 +386,10 @@ fn route(req: &Request, state: &Mutex<State>, base: &str) -> Reply {
         }
         ("GET", "/userinfo") => {
             s.userinfo_requests += 1;
-            if req.header("authorization") != Some(&format!("Bearer {ACCESS_TOKEN}")) {
+            let authorization = req.header("authorization");
+            if authorization != Some(&format!("Bearer {ACCESS_TOKEN}"))
+                && authorization != Some(&format!("DPoP {ACCESS_TOKEN}"))
+            {
                 return Reply {
                     status: 401,
                     content_type: "application/json".into(),
@@ -397,12 +420,18 @@ fn route(req: &Request, state: &Mutex<State>, base: &str) -> Reply {
             let expected_basic = URL_SAFE_NO_PAD.encode(format!("{CLIENT_ID}:{CLIENT_SECRET}"));
             let std_basic = base64::engine::general_purpose::STANDARD
                 .encode(format!("{CLIENT_ID}:{CLIENT_SECRET}"));
+            let assertion = form.iter().any(|(k, v)| {
+                k == "client_assertion_type"
+                    && v == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+            });
             let auth = match (basic, posted) {
                 (Some(b), None) if b == std_basic || b == expected_basic => "basic",
                 (None, Some(p)) if p == CLIENT_SECRET => "post",
+                (None, None) if assertion => "private_key_jwt",
                 _ => "bad",
             };
             s.token_client_auth.push(auth.to_owned());
+            s.token_dpop.push(req.header("dpop").map(str::to_owned));
             if auth == "bad" {
                 return Reply {
                     status: 401,
@@ -412,6 +441,10 @@ fn route(req: &Request, state: &Mutex<State>, base: &str) -> Reply {
                 };
             }
             s.token.clone()
+        }
+        ("POST", "/par") => {
+            s.pushed.push(req.body.clone());
+            s.par.clone()
         }
         _ => Reply {
             status: 404,

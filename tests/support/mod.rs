@@ -119,6 +119,8 @@ pub fn key_path(name: &str) -> PathBuf {
 pub struct Provider {
     pub issuer: String,
     pub port: u16,
+    /// The TLS listener of the mutual-TLS aliases (server.mjs with `"mtls": true`).
+    pub mtls_port: Option<u16>,
     /// The whole line the server printed when it listened.
     pub started: serde_json::Value,
     child: Child,
@@ -198,6 +200,7 @@ impl Provider {
         Provider {
             issuer: v["issuer"].as_str().expect("issuer").to_owned(),
             port: v["port"].as_u64().expect("port") as u16,
+            mtls_port: v["mtls_port"].as_u64().map(|p| p as u16),
             started: v.clone(),
             child,
             _stdin: stdin,
@@ -451,4 +454,50 @@ pub fn first_token_json(provider: &Provider, client: &TestClient, scope: &str) -
         assert!(status.is_success(), "token endpoint: {status} {body}");
         body
     })
+}
+
+/// A DPoP proof (RFC 9449 §4.2) checked as a server would: `typ` `dpop+jwt`, an `alg` that is
+/// not `none`, a public `jwk` in the header whose key verifies the signature. Returns the
+/// header, the claims and the RFC 7638 thumbprint of the key.
+pub fn checked_dpop_proof(proof: &str) -> (serde_json::Value, serde_json::Value, String) {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let parts: Vec<&str> = proof.split('.').collect();
+    assert_eq!(parts.len(), 3, "a compact JWS: {proof}");
+    let part = |i: usize| -> serde_json::Value {
+        serde_json::from_slice(&b64.decode(parts[i]).expect("base64url")).expect("JSON")
+    };
+    let (header, claims) = (part(0), part(1));
+    assert_eq!(header["typ"], "dpop+jwt");
+    assert!(
+        header["jwk"].get("d").is_none(),
+        "no private key in the header"
+    );
+    let jwk: jsonwebtoken::jwk::Jwk =
+        serde_json::from_value(header["jwk"].clone()).expect("a JWK in the header");
+    let alg: jsonwebtoken::Algorithm = header["alg"].as_str().unwrap().parse().expect("alg");
+    let key = jsonwebtoken::DecodingKey::from_jwk(&jwk).expect("a usable JWK");
+    let message = format!("{}.{}", parts[0], parts[1]);
+    assert!(
+        jsonwebtoken::crypto::verify(parts[2], message.as_bytes(), &key, alg).unwrap(),
+        "the proof's signature verifies with its own jwk"
+    );
+    let thumbprint = jwk.thumbprint(jsonwebtoken::jwk::ThumbprintHash::SHA256);
+    (header, claims, thumbprint)
+}
+
+/// The value of query parameter `name` of `url` (the first one).
+pub fn query_param(url: &str, name: &str) -> Option<String> {
+    url::Url::parse(url)
+        .ok()?
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// The names of the query parameters of `url`, in order.
+pub fn query_names(url: &str) -> Vec<String> {
+    url::Url::parse(url)
+        .map(|u| u.query_pairs().map(|(k, _)| k.into_owned()).collect())
+        .unwrap_or_default()
 }

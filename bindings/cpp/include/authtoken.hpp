@@ -196,6 +196,18 @@ enum class Option : int {
     ca_file = AUTH_OPT_CA_FILE,
     proxy = AUTH_OPT_PROXY,
     clock_skew = AUTH_OPT_CLOCK_SKEW,
+    dpop = AUTH_OPT_DPOP,
+    dpop_key = AUTH_OPT_DPOP_KEY,
+    par = AUTH_OPT_PAR,
+    par_url = AUTH_OPT_PAR_URL,
+    request_object = AUTH_OPT_REQUEST_OBJECT,
+    resource = AUTH_OPT_RESOURCE,
+    authorization_details = AUTH_OPT_AUTHORIZATION_DETAILS,
+    profile = AUTH_OPT_PROFILE,
+    acr_values = AUTH_OPT_ACR_VALUES,
+    max_age = AUTH_OPT_MAX_AGE,
+    prompt = AUTH_OPT_PROMPT,
+    login_hint = AUTH_OPT_LOGIN_HINT,
     store_key = AUTH_OPT_STORE_KEY,
 };
 
@@ -343,11 +355,23 @@ public:
     AUTHTOKEN_HPP_OPTION(jwt_audience)
     AUTHTOKEN_HPP_OPTION(ca_file)
     AUTHTOKEN_HPP_OPTION(proxy)
+    AUTHTOKEN_HPP_OPTION(dpop)
+    AUTHTOKEN_HPP_OPTION(dpop_key)
+    AUTHTOKEN_HPP_OPTION(par)
+    AUTHTOKEN_HPP_OPTION(par_url)
+    AUTHTOKEN_HPP_OPTION(request_object)
+    AUTHTOKEN_HPP_OPTION(resource)
+    AUTHTOKEN_HPP_OPTION(authorization_details)
+    AUTHTOKEN_HPP_OPTION(profile)
+    AUTHTOKEN_HPP_OPTION(acr_values)
+    AUTHTOKEN_HPP_OPTION(prompt)
+    AUTHTOKEN_HPP_OPTION(login_hint)
     AUTHTOKEN_HPP_OPTION(store_key)
 #undef AUTHTOKEN_HPP_OPTION
     Params &login_timeout(std::chrono::seconds s) { return set(Option::login_timeout, s); }
     Params &http_timeout(std::chrono::seconds s) { return set(Option::http_timeout, s); }
     Params &clock_skew(std::chrono::seconds s) { return set(Option::clock_skew, s); }
+    Params &max_age(std::chrono::seconds s) { return set(Option::max_age, s); }
 
     /// Shows the user the authorization URL instead of the system browser (empty: unset).
     /// Called on the thread running the flow. Not while a flow runs with these params.
@@ -413,9 +437,27 @@ public:
     /// The raw body of the last token answer.
     std::string_view server_response() const & { return auth_token_server_response(get()); }
     std::string server_response() const && { return auth_token_server_response(get()); }
-    /// "Bearer <value>".
+    /// "Bearer <value>", or "DPoP <value>" for a DPoP-bound token.
     std::string_view authorization_header() const & { return auth_token_authorization_header(get()); }
     std::string authorization_header() const && { return auth_token_authorization_header(get()); }
+    /// RFC 7638 thumbprint of the DPoP key the token is bound to; "" if it is not.
+    std::string_view dpop_jkt() const & { return auth_token_dpop_jkt(get()); }
+    std::string dpop_jkt() const && { return auth_token_dpop_jkt(get()); }
+    /// RFC 9396 authorization details granted (a JSON array); "" if none.
+    std::string_view authorization_details() const & { return auth_token_authorization_details(get()); }
+    std::string authorization_details() const && { return auth_token_authorization_details(get()); }
+    /// A DPoP proof for the host's own request `method` `url` with this token (RFC 9449 §7):
+    /// send it as the `DPoP` header beside authorization_header(). `nonce`: the resource
+    /// server's DPoP-Nonce, if it gave one.
+    std::string dpop_proof(std::string_view method, std::string_view url,
+                           std::optional<std::string_view> nonce = std::nullopt) const {
+        std::string n = nonce ? std::string(*nonce) : std::string();
+        char *proof = nullptr;
+        detail::check(auth_token_dpop_proof(get(), detail::c_str(method).c_str(),
+                                            detail::c_str(url).c_str(),
+                                            nonce ? n.c_str() : nullptr, &proof));
+        return detail::take_string(proof);
+    }
     /// When the access token expires; empty if the server did not say.
     std::optional<std::chrono::system_clock::time_point> expiration() const {
         int64_t t = auth_token_expiration(get());

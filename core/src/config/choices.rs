@@ -27,6 +27,9 @@ choice_enum! {
         None = "none";
         /// RFC 7523 §2.2: a JWT signed with the client's private key.
         PrivateKeyJwt = "private_key_jwt";
+        /// RFC 8705 §2: the client certificate of the TLS connection (PKI or self-signed; the
+        /// client sends the same either way: its id, over TLS with its certificate).
+        TlsClientAuth = "tls_client_auth" | "self_signed_tls_client_auth";
     }
 }
 
@@ -95,4 +98,46 @@ pub enum SuccessPage {
     Html(String),
     /// A redirect to this URL.
     RedirectTo(String),
+}
+
+choice_enum! {
+    /// DPoP (RFC 9449): whether token requests carry proofs and tokens are bound to a key.
+    pub enum DpopMode {
+        /// Bearer tokens (the default, except under the `fapi2` profile).
+        Off = "off";
+        /// Proofs on every token request; tokens bound to the key.
+        On = "on";
+    }
+}
+
+choice_enum! {
+    /// Pushed authorization requests (RFC 9126).
+    pub enum Par {
+        /// Push when discovery says the provider requires it, or under the `fapi2` profile.
+        Auto = "auto";
+        /// Always push; no PAR endpoint known is Unsupported.
+        On = "on";
+        /// Never push.
+        Off = "off";
+    }
+}
+
+choice_enum! {
+    /// Request objects (RFC 9101).
+    pub enum RequestObject {
+        /// The authorization parameters travel as they are.
+        Off = "off";
+        /// They travel as a JWT signed with the client's key.
+        Signed = "signed";
+    }
+}
+
+choice_enum! {
+    /// A security profile the library applies on top of the options.
+    pub enum Profile {
+        /// The options as set.
+        Default = "default";
+        /// The FAPI 2.0 Security Profile (docs/fapi2.md).
+        Fapi2 = "fapi2";
+    }
 }

@@ -1,9 +1,11 @@
 //! Who the client is and where its provider is: what a token carries so that it can be
 //! refreshed, revoked or read without the parameters it was obtained with.
 
-use super::choices::{ClientAuth, JwtAlgorithm, Kind};
+use super::choices::{ClientAuth, JwtAlgorithm, Kind, Profile};
 use super::options::Params;
 use super::transport::TransportSettings;
+use crate::error::Result;
+use crate::jose::KeyPair;
 use crate::secret::Secret;
 use std::time::Duration;
 
@@ -18,6 +20,8 @@ pub struct Endpoints {
     pub(crate) end_session: Option<String>,
     pub(crate) jwks: Option<String>,
     pub(crate) device_authorization: Option<String>,
+    /// The pushed authorization request endpoint (RFC 9126).
+    pub(crate) pushed_authorization: Option<String>,
 }
 
 impl Endpoints {
@@ -40,6 +44,41 @@ impl Endpoints {
     /// The end-session endpoint (RP-initiated logout).
     pub fn end_session(&self) -> Option<&str> {
         self.end_session.as_deref()
+    }
+    /// The pushed authorization request endpoint (RFC 9126).
+    pub fn pushed_authorization(&self) -> Option<&str> {
+        self.pushed_authorization.as_deref()
+    }
+}
+
+/// Whether token requests carry DPoP proofs (RFC 9449), and with which key.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Dpop {
+    /// No proofs: Bearer tokens.
+    #[default]
+    Off,
+    /// Proofs with a fresh P-256 key, made when the grant starts.
+    Fresh,
+    /// Proofs with this key: the host's, or the one a token is bound to.
+    Key(KeyPair),
+}
+
+impl Dpop {
+    /// The key, once there is one.
+    pub fn key(&self) -> Option<&KeyPair> {
+        match self {
+            Dpop::Key(k) => Some(k),
+            _ => None,
+        }
+    }
+
+    /// The key to sign with now: the one there is, a fresh one for `Fresh`, none for `Off`.
+    pub fn ready(&self) -> Result<Option<KeyPair>> {
+        match self {
+            Dpop::Off => Ok(None),
+            Dpop::Fresh => KeyPair::generate_p256().map(Some),
+            Dpop::Key(k) => Ok(Some(k.clone())),
+        }
     }
 }
 
@@ -68,6 +107,14 @@ pub struct ClientContext {
     pub(crate) jwt: Option<JwtSigner>,
     pub(crate) transport: TransportSettings,
     pub(crate) clock_skew: Duration,
+    /// DPoP for the grant's token requests and for using its tokens.
+    pub(crate) dpop: Dpop,
+    pub(crate) profile: Profile,
+    /// RFC 8707 resource indicators sent with every token request of the grant.
+    pub(crate) resource: Vec<String>,
+    /// RFC 9396 authorization details asked for (JSON array text), sent with the token
+    /// requests of the grant.
+    pub(crate) authorization_details: Option<String>,
 }
 
 impl ClientContext {
@@ -89,6 +136,7 @@ impl ClientContext {
                 end_session: p.logout_url.clone(),
                 jwks: None,
                 device_authorization: p.device_auth_url.clone(),
+                pushed_authorization: p.par_url.clone(),
             },
             jwt: p.jwt_private_key.as_ref().map(|key| JwtSigner {
                 private_key_pem: key.clone(),
@@ -100,7 +148,35 @@ impl ClientContext {
             }),
             transport: TransportSettings::from_params(p),
             clock_skew: p.clock_skew,
+            dpop: match (p.effective_dpop(), &p.dpop_key) {
+                (false, _) => Dpop::Off,
+                (true, Some(key)) => Dpop::Key(key.clone()),
+                (true, None) => Dpop::Fresh,
+            },
+            profile: p.profile,
+            resource: p.resource.clone(),
+            authorization_details: p.authorization_details.clone(),
         }
+    }
+
+    /// The context with its DPoP key made, if the grant asks for a fresh one: what a grant
+    /// whose key must be known before its first token request (the authorization request's
+    /// `dpop_jkt`) starts with.
+    pub fn with_dpop_key(mut self) -> Result<ClientContext> {
+        if self.dpop == Dpop::Fresh {
+            self.dpop = self.dpop.ready()?.map_or(Dpop::Off, Dpop::Key);
+        }
+        Ok(self)
+    }
+
+    /// DPoP for this client's token requests.
+    pub fn dpop(&self) -> &Dpop {
+        &self.dpop
+    }
+
+    /// The security profile in force.
+    pub fn profile(&self) -> Profile {
+        self.profile
     }
 
     /// The client identifier.

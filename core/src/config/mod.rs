@@ -6,12 +6,16 @@ mod client;
 mod interaction;
 mod options;
 mod params;
+pub mod profile;
 mod transport;
 pub mod url_rules;
 mod values;
 
-pub use choices::{ClientAuth, Flow, JwtAlgorithm, Kind, Pkce, ResponseType, SuccessPage};
-pub use client::{ClientContext, Endpoints, JwtSigner};
+pub use choices::{
+    ClientAuth, DpopMode, Flow, JwtAlgorithm, Kind, Par, Pkce, Profile, RequestObject,
+    ResponseType, SuccessPage,
+};
+pub use client::{ClientContext, Dpop, Endpoints, JwtSigner};
 pub use interaction::{DevicePrompt, UserAgent};
 pub use options::{
     DEFAULT_CLOCK_SKEW, DEFAULT_HTTP_TIMEOUT, DEFAULT_LOGIN_TIMEOUT, ParamOption, Params,

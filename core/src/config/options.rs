@@ -4,10 +4,14 @@
 //! `Params`, `set` and `reset` are generated from it, so an option is one row plus its
 //! behaviour.
 
-use super::choices::{ClientAuth, Flow, JwtAlgorithm, Kind, Pkce, ResponseType, SuccessPage};
+use super::choices::{
+    ClientAuth, DpopMode, Flow, JwtAlgorithm, Kind, Par, Pkce, Profile, RequestObject,
+    ResponseType, SuccessPage,
+};
 use super::interaction::Interaction;
 use super::values;
 use crate::error::Result;
+use crate::jose::KeyPair;
 use crate::secret::{Secret, SecretKey};
 use std::fmt;
 use std::sync::OnceLock;
@@ -179,6 +183,30 @@ options! {
     Proxy = 30 => proxy: Option<String> = None, values::proxy;
     /// Seconds of leeway for `exp`/`iat`/`nbf` checks (default 120).
     ClockSkew = 31 => clock_skew: Duration = DEFAULT_CLOCK_SKEW, values::seconds;
+    /// `off` (default) or `on`: DPoP (RFC 9449). Every token request carries a proof, the
+    /// authorization request `dpop_jkt`, and tokens are bound to the key (type `DPoP`). On by
+    /// default under the `fapi2` profile.
+    Dpop = 32 => dpop: Option<DpopMode> = None, values::dpop;
+    /// The DPoP private key, PEM text or a path to a PEM file: EC P-256 (ES256), P-384
+    /// (ES384), Ed25519 (EdDSA) or RSA (PS256); default: a fresh P-256 key for each new grant.
+    DpopKey = 33 => dpop_key: Option<KeyPair> = None, values::dpop_key;
+    /// `auto` (default: push when discovery says `require_pushed_authorization_requests`, or
+    /// under `fapi2`), `on` (always; no PAR endpoint known: `AUTH_ERROR_UNSUPPORTED`), `off`:
+    /// pushed authorization requests (RFC 9126).
+    Par = 34 => par: Par = Par::Auto, values::par;
+    /// Pushed authorization request endpoint (RFC 9126); from discovery unless set.
+    ParUrl = 35 => par_url: Option<String> = None, values::endpoint;
+    /// `off` (default) or `signed`: the authorization parameters travel as a JWT (RFC 9101)
+    /// signed with the JWT key, algorithm and key id options, inside the push when PAR is used.
+    RequestObject = 36 => request_object: RequestObject = RequestObject::Off, values::request_object;
+    /// Space-separated absolute URIs without fragment (RFC 8707), each sent as a `resource`
+    /// parameter on the authorization request and the token requests.
+    Resource = 37 => resource: Vec<String> = Vec::new(), values::resource;
+    /// A JSON array of objects each with a string `type` (RFC 9396), sent on the authorization
+    /// request and the token requests of the grant.
+    AuthorizationDetails = 38 => authorization_details: Option<String> = None, values::authorization_details;
+    /// `default` or `fapi2`: the FAPI 2.0 Security Profile (docs/fapi2.md).
+    Profile = 39 => profile: Profile = Profile::Default, values::profile;
     /// Space-separated authentication context class references, sent as `acr_values`
     /// (authorization request, CIBA).
     AcrValues = 40 => acr_values: Option<String> = None, values::space_separated;

@@ -1,7 +1,7 @@
 //! What [`Params`] work out from their options: the client authentication in force, the scope
 //! sent, and a builder-style setter. The options themselves are the table in `options.rs`.
 
-use super::choices::{ClientAuth, Kind};
+use super::choices::{ClientAuth, DpopMode, Kind, Profile};
 use super::interaction::UserAgent;
 use super::options::{ParamOption, Params};
 use crate::cancel::CancelWatch;
@@ -69,12 +69,36 @@ impl Params {
     }
 
     /// The client authentication in force: the explicit one, else `post` with a secret and
-    /// `none` without.
+    /// `none` without. Under `fapi2`, which allows only `private_key_jwt` and mutual TLS: the
+    /// first when a JWT key is set, else the second when a client certificate is.
     pub fn effective_client_auth(&self) -> ClientAuth {
-        self.client_auth.unwrap_or(match &self.client_secret {
+        if let Some(explicit) = self.client_auth {
+            return explicit;
+        }
+        if self.profile == Profile::Fapi2 {
+            return if self.jwt_private_key.is_none() && self.client_certificate.is_some() {
+                ClientAuth::TlsClientAuth
+            } else {
+                ClientAuth::PrivateKeyJwt
+            };
+        }
+        match &self.client_secret {
             Some(s) if !s.is_empty() => ClientAuth::Post,
             _ => ClientAuth::None,
-        })
+        }
+    }
+
+    /// Whether the grants of these parameters use DPoP: as set, else on under `fapi2`.
+    pub fn effective_dpop(&self) -> bool {
+        match self.dpop {
+            Some(mode) => mode == DpopMode::On,
+            None => self.profile == Profile::Fapi2,
+        }
+    }
+
+    /// The security profile in force.
+    pub fn profile(&self) -> Profile {
+        self.profile
     }
 
     /// The scope sent: OpenID always includes `openid`.
@@ -344,6 +368,82 @@ mod tests {
                 .is_err()
         );
         assert!(p.set(ParamOption::Flow, "device").is_err());
+    }
+
+    #[test]
+    fn options_of_sender_constraints_and_authorization_requests_are_checked_when_set() {
+        use crate::config::{DpopMode, Par, Profile, RequestObject};
+        let mut p = Params::new(Kind::OpenId);
+        let refused = |p: &mut Params, o: ParamOption, v: &str| {
+            let e = p.set(o, v).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{o:?} = {v:?}");
+            assert!(e.message().contains(o.key()), "{}", e.message());
+        };
+        p.set(ParamOption::Dpop, "ON").unwrap();
+        assert_eq!(p.dpop, Some(DpopMode::On));
+        refused(&mut p, ParamOption::Dpop, "yes");
+        p.set(
+            ParamOption::DpopKey,
+            include_str!("../../../tests/provider/keys/client-ec.pem"),
+        )
+        .unwrap();
+        assert!(p.dpop_key.is_some());
+        refused(&mut p, ParamOption::DpopKey, PEM_KEY);
+        p.set(ParamOption::Par, "on").unwrap();
+        assert_eq!(p.par, Par::On);
+        refused(&mut p, ParamOption::Par, "always");
+        p.set(ParamOption::RequestObject, "signed").unwrap();
+        assert_eq!(p.request_object, RequestObject::Signed);
+        refused(&mut p, ParamOption::RequestObject, "encrypted");
+        p.set(ParamOption::Profile, "fapi2").unwrap();
+        assert_eq!(p.profile, Profile::Fapi2);
+        refused(&mut p, ParamOption::Profile, "fapi1");
+
+        p.set(
+            ParamOption::Resource,
+            " https://api.example/  urn:example:api https://api.example/ ",
+        )
+        .unwrap();
+        assert_eq!(p.resource, ["https://api.example/", "urn:example:api"]);
+        for bad in [
+            "/relative",
+            "api.example",
+            "https://api.example/#frag",
+            "https://x/#",
+        ] {
+            refused(&mut p, ParamOption::Resource, bad);
+        }
+        p.set(ParamOption::Resource, "").unwrap();
+        assert!(p.resource.is_empty());
+
+        p.set(
+            ParamOption::AuthorizationDetails,
+            r#" [ {"type": "payment_initiation", "instructedAmount": {"amount": "1"}} ] "#,
+        )
+        .unwrap();
+        assert_eq!(
+            p.authorization_details.as_deref(),
+            Some(r#"[{"instructedAmount":{"amount":"1"},"type":"payment_initiation"}]"#)
+        );
+        for bad in [
+            "",
+            "not json",
+            r#"{"type":"a"}"#,
+            "[]",
+            "[1]",
+            r#"[{"type":""}]"#,
+            r#"[{"type":5}]"#,
+            r#"[{"type":"a"},{"actions":["read"]}]"#,
+        ] {
+            refused(&mut p, ParamOption::AuthorizationDetails, bad);
+        }
+        // The options of the authorization request do not fit JWT parameters.
+        let mut j = Params::new(Kind::Jwt);
+        refused(&mut j, ParamOption::Par, "on");
+        refused(&mut j, ParamOption::RequestObject, "signed");
+        j.set(ParamOption::Dpop, "on").unwrap();
+        j.set(ParamOption::Resource, "https://api.example/")
+            .unwrap();
     }
 
     #[test]

@@ -2,10 +2,14 @@
 //! as they are (for rules that depend on the kind), the option (to name it in messages) and
 //! the text; it returns the field's value or an error that names the option.
 
-use super::choices::{ClientAuth, Flow, JwtAlgorithm, Kind, Pkce, ResponseType, SuccessPage};
+use super::choices::{
+    ClientAuth, DpopMode, Flow, JwtAlgorithm, Kind, Par, Pkce, Profile, RequestObject,
+    ResponseType, SuccessPage,
+};
 use super::options::{ParamOption, Params};
 use super::url_rules;
 use crate::error::{Error, Result};
+use crate::jose::KeyPair;
 use crate::secret::{Secret, SecretKey};
 use std::time::Duration;
 use url::Url;
@@ -168,6 +172,92 @@ pub(super) fn login_hint(_: &Params, option: Opt, value: &str) -> Result<Option<
     Ok((!value.is_empty()).then(|| value.to_owned()))
 }
 
+pub(super) fn dpop(_: &Params, option: Opt, value: &str) -> Result<Option<DpopMode>> {
+    let parsed = DpopMode::parse(&value.to_ascii_lowercase());
+    choice(option, value, parsed, DpopMode::CHOICES).map(Some)
+}
+
+/// The DPoP key: PEM text or the path of a PEM file, read and checked now (a key that cannot
+/// sign DPoP proofs is refused here, not at the first request).
+pub(super) fn dpop_key(_: &Params, option: Opt, value: &str) -> Result<Option<KeyPair>> {
+    let pem = pem_private_key_text(option, value)?;
+    KeyPair::from_pem(pem.expose())
+        .map(Some)
+        .map_err(|e| Error::invalid_argument(format!("{option}: {}", e.message())))
+}
+
+pub(super) fn par(p: &Params, option: Opt, value: &str) -> Result<Par> {
+    interactive_only(p, option)?;
+    choice(
+        option,
+        value,
+        Par::parse(&value.to_ascii_lowercase()),
+        Par::CHOICES,
+    )
+}
+
+pub(super) fn request_object(p: &Params, option: Opt, value: &str) -> Result<RequestObject> {
+    interactive_only(p, option)?;
+    let parsed = RequestObject::parse(&value.to_ascii_lowercase());
+    choice(option, value, parsed, RequestObject::CHOICES)
+}
+
+pub(super) fn profile(_: &Params, option: Opt, value: &str) -> Result<Profile> {
+    let parsed = Profile::parse(&value.to_ascii_lowercase());
+    choice(option, value, parsed, Profile::CHOICES)
+}
+
+/// RFC 8707 §2: each resource is an absolute URI without a fragment (a query is allowed but
+/// discouraged); `""` is none.
+pub(super) fn resource(_: &Params, option: Opt, value: &str) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for word in value.split_ascii_whitespace() {
+        let url = Url::parse(word).map_err(|e| {
+            Error::invalid_argument(format!(
+                "{option}: '{word}' is not an absolute URI ({e}; RFC 8707 §2)"
+            ))
+        })?;
+        if url.fragment().is_some() || word.contains('#') {
+            return Err(Error::invalid_argument(format!(
+                "{option}: '{word}' has a fragment, which a resource indicator must not have (RFC 8707 §2)"
+            )));
+        }
+        if !out.iter().any(|r| r == word) {
+            out.push(word.to_owned());
+        }
+    }
+    Ok(out)
+}
+
+/// RFC 9396 §2: a JSON array of objects, each with a string `type`. Kept as compact JSON text.
+pub(super) fn authorization_details(
+    _: &Params,
+    option: Opt,
+    value: &str,
+) -> Result<Option<String>> {
+    let bad = |why: &str| {
+        Error::invalid_argument(format!(
+            "{option}: {why} (RFC 9396 §2: a JSON array of objects, each with a string \"type\")"
+        ))
+    };
+    let parsed: serde_json::Value =
+        serde_json::from_str(value).map_err(|e| bad(&format!("not JSON ({e})")))?;
+    let list = parsed.as_array().ok_or_else(|| bad("not a JSON array"))?;
+    if list.is_empty() {
+        return Err(bad("an empty array (reset the option instead)"));
+    }
+    for (i, detail) in list.iter().enumerate() {
+        let object = detail
+            .as_object()
+            .ok_or_else(|| bad(&format!("element {i} is not an object")))?;
+        match object.get("type") {
+            Some(serde_json::Value::String(t)) if !t.is_empty() => {}
+            _ => return Err(bad(&format!("element {i} has no string type"))),
+        }
+    }
+    Ok(Some(parsed.to_string()))
+}
+
 pub(super) fn seconds_at_least_one(_: &Params, option: Opt, value: &str) -> Result<Duration> {
     seconds_in_range(option, value, 1)
 }
@@ -311,6 +401,9 @@ const RESERVED: &[&str] = &[
     "code_challenge",
     "code_challenge_method",
     "scope",
+    "dpop_jkt",
+    "request",
+    "request_uri",
 ];
 
 /// `a=b&c=d` (percent-encoding allowed) into pairs.

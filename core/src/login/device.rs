@@ -91,6 +91,7 @@ pub async fn login(params: &Params, agent: &dyn UserAgent, cancel: &CancelWatch)
             client_id = ParamOption::ClientId
         )));
     }
+    params.check_profile(false)?;
     let (ctx, endpoint) = discovery::endpoint(
         &ClientContext::from_params(params),
         |e| &mut e.device_authorization,
@@ -98,6 +99,8 @@ pub async fn login(params: &Params, agent: &dyn UserAgent, cancel: &CancelWatch)
         ParamOption::DeviceAuthUrl,
     )
     .await?;
+    // One DPoP key for every poll of this grant.
+    let ctx = ctx.with_dpop_key()?;
     if ctx.endpoints.token.is_none() {
         return Err(Error::invalid_argument(format!(
             "no token endpoint: set {token_url}, or {configuration_url} for discovery",
@@ -109,6 +112,15 @@ pub async fn login(params: &Params, agent: &dyn UserAgent, cancel: &CancelWatch)
     let scope = params.effective_scope();
     if !scope.is_empty() {
         fields.push(("scope".to_owned(), Secret::new(scope)));
+    }
+    for r in &params.resource {
+        fields.push(("resource".to_owned(), Secret::new(r.as_str())));
+    }
+    if let Some(details) = &params.authorization_details {
+        fields.push((
+            "authorization_details".to_owned(),
+            Secret::new(details.as_str()),
+        ));
     }
     for (k, v) in &params.additional_parameters {
         fields.push((k.clone(), Secret::new(v.clone())));
@@ -215,6 +227,7 @@ mod tests {
             retry_after: None,
             max_age: None,
             body: body.as_bytes().to_vec(),
+            ..Default::default()
         }
     }
 

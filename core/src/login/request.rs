@@ -4,13 +4,15 @@
 //! token. Both are independent of how the redirect is received (loopback listener, custom
 //! scheme, web server).
 
+use crate::clock::unix_now;
 use crate::config::ClientContext;
 use crate::config::ParamOption;
-use crate::config::{Kind, Params, ResponseType};
+use crate::config::profile::rule;
+use crate::config::{Kind, Par, Params, Profile, RequestObject, ResponseType};
 use crate::error::{Error, ErrorKind, Result};
 use crate::log::{Level, log_at, redact_url};
 use crate::login::pkce;
-use crate::oauth::grants;
+use crate::oauth::{assertion, grants, par};
 use crate::oidc::id_token::{self, Expectations};
 use crate::provider::discovery;
 use crate::secret::Secret;
@@ -33,6 +35,7 @@ pub struct LoginRequest {
     /// The issuer the authorization response must name in `iss` (RFC 9207), when the provider
     /// advertises the parameter; otherwise the known issuer, checked only if `iss` is present.
     issuer: Option<String>,
+    /// `iss` must be in the answer: the provider advertises it, or the profile requires it.
     iss_required: bool,
     /// The client context with the endpoints discovery filled in.
     context: ClientContext,
@@ -51,7 +54,8 @@ pub struct BeginOptions {
     pub silent: bool,
 }
 
-/// The authorization-request parameters, in the order they are sent.
+/// The authorization-request parameters, in the order they are sent. `dpop_jkt`: the
+/// thumbprint of the grant's DPoP key (RFC 9449 §10), which binds the code to it.
 fn request_pairs(
     params: &Params,
     redirect_uri: &str,
@@ -59,6 +63,7 @@ fn request_pairs(
     nonce: Option<&Secret>,
     pkce: Option<&pkce::PkcePair>,
     silent: bool,
+    dpop_jkt: Option<&str>,
 ) -> Vec<(String, String)> {
     let mut q: Vec<(String, String)> = Vec::new();
     let mut push = |k: &str, v: &str| q.push((k.to_owned(), v.to_owned()));
@@ -83,6 +88,21 @@ fn request_pairs(
         push("code_challenge", &p.challenge);
         push("code_challenge_method", p.method);
     }
+    if let Some(jkt) = dpop_jkt {
+        push("dpop_jkt", jkt);
+    }
+    // RFC 8707 and RFC 9396: each replaces additional parameters of the same name.
+    let replaced = |name: &str| match name {
+        "resource" => !params.resource.is_empty(),
+        "authorization_details" => params.authorization_details.is_some(),
+        _ => false,
+    };
+    for r in &params.resource {
+        push("resource", r);
+    }
+    if let Some(details) = &params.authorization_details {
+        push("authorization_details", details);
+    }
     // The options of OpenID Connect Core §3.1.2.1; each replaces an additional parameter of
     // the same name.
     let max_age = params.max_age.map(|s| s.to_string());
@@ -98,7 +118,7 @@ fn request_pairs(
         ("login_hint", params.login_hint.as_deref()),
     ];
     for (k, v) in &params.additional_parameters {
-        if !named.iter().any(|(name, set)| name == k && set.is_some()) {
+        if !named.iter().any(|(name, set)| name == k && set.is_some()) && !replaced(k) {
             push(k, v);
         }
     }
@@ -110,13 +130,24 @@ fn request_pairs(
     q
 }
 
-/// Starts an authorization request: resolves the endpoints (discovery for OpenID), makes the
-/// random values and the URL.
+/// Starts an authorization request: checks the profile's rules, resolves the endpoints
+/// (discovery for OpenID), makes the random values (and the DPoP key of the grant), and the
+/// URL: the parameters themselves, or signed in a request object (RFC 9101), or pushed (RFC
+/// 9126) so that the URL carries only `client_id` and `request_uri`.
 pub async fn begin(params: &Params, options: &BeginOptions) -> Result<LoginRequest> {
     if params.kind == Kind::Jwt {
         return Err(Error::invalid_argument(
             "JWT parameters have no interactive login (they sign in with the JWT bearer grant)",
         ));
+    }
+    params.check_profile(true)?;
+    if params.request_object == RequestObject::Signed && params.jwt_private_key.is_none() {
+        return Err(Error::invalid_argument(format!(
+            "{request_object} is signed: set {jwt_private_key} (and {jwt_algorithm}) to sign it",
+            request_object = ParamOption::RequestObject,
+            jwt_private_key = ParamOption::JwtPrivateKey,
+            jwt_algorithm = ParamOption::JwtAlgorithm
+        )));
     }
     if params.client_id.is_empty() {
         return Err(Error::invalid_argument(format!(
@@ -134,6 +165,8 @@ pub async fn begin(params: &Params, options: &BeginOptions) -> Result<LoginReque
         }
     };
     let (context, metadata) = discovery::resolve(&ClientContext::from_params(params)).await?;
+    // The grant's DPoP key is made now: the authorization request names it (dpop_jkt).
+    let context = context.with_dpop_key()?;
     let endpoint = context.endpoints.authorization.clone().ok_or_else(|| {
         Error::invalid_argument(format!(
             "no authorization endpoint: set {auth_url}, or {configuration_url} for discovery",
@@ -156,18 +189,58 @@ pub async fn begin(params: &Params, options: &BeginOptions) -> Result<LoginReque
         ResponseType::Code => pkce::new_pair(params.pkce)?,
         ResponseType::Token => None,
     };
-    let pairs = request_pairs(
+    let mut pairs = request_pairs(
         params,
         &redirect_uri,
         &state,
         nonce.as_ref(),
         pair.as_ref(),
         options.silent,
+        context.dpop.key().map(|k| k.thumbprint()),
     );
-    url.query_pairs_mut().extend_pairs(pairs);
-    let iss_required = metadata
+    if params.request_object == RequestObject::Signed {
+        pairs = vec![
+            ("client_id".to_owned(), params.client_id.clone()),
+            ("request".to_owned(), signed_request(&context, &pairs)?),
+        ];
+    }
+    let required_by_provider = metadata
         .as_ref()
-        .is_some_and(|m| m.authorization_response_iss_parameter_supported);
+        .is_some_and(|m| m.require_pushed_authorization_requests);
+    let pushing = match params.par {
+        Par::On => true,
+        Par::Off => false,
+        Par::Auto => required_by_provider || params.profile == Profile::Fapi2,
+    };
+    if pushing {
+        let endpoint = context
+            .endpoints
+            .pushed_authorization
+            .clone()
+            .ok_or_else(|| {
+                let why = match params.par {
+                    Par::On => format!("{} is on", ParamOption::Par),
+                    _ if params.profile == Profile::Fapi2 => {
+                        format!("profile fapi2: {}", rule::PAR)
+                    }
+                    _ => "the provider requires pushed authorization requests".to_owned(),
+                };
+                Error::unsupported(format!(
+                    "{why}, but the provider has no pushed authorization request endpoint (set {})",
+                    ParamOption::ParUrl
+                ))
+            })?;
+        let pushed = par::push(&context, &endpoint, pairs).await?;
+        pairs = vec![
+            ("client_id".to_owned(), params.client_id.clone()),
+            ("request_uri".to_owned(), pushed.request_uri),
+        ];
+    }
+    url.query_pairs_mut().extend_pairs(pairs);
+    let iss_required = params.profile == Profile::Fapi2
+        || metadata
+            .as_ref()
+            .is_some_and(|m| m.authorization_response_iss_parameter_supported);
     log_at!(
         Level::Info,
         "authorization request to {}",
@@ -186,6 +259,57 @@ pub async fn begin(params: &Params, options: &BeginOptions) -> Result<LoginReque
         silent: options.silent,
         max_age: params.max_age,
     })
+}
+
+/// The request object (RFC 9101 §4) of the authorization parameters `pairs`, signed with the
+/// client's JWT key: each parameter a claim (a repeated one an array; `max_age` a number,
+/// `authorization_details` its JSON), with `iss` the client id and `aud` the issuer.
+fn signed_request(context: &ClientContext, pairs: &[(String, String)]) -> Result<String> {
+    let signer = context.jwt.as_ref().ok_or_else(|| {
+        Error::invalid_argument(format!(
+            "a signed request object needs {}",
+            ParamOption::JwtPrivateKey
+        ))
+    })?;
+    let audience = context.issuer.as_deref().ok_or_else(|| {
+        Error::invalid_argument(format!(
+            "a signed request object's audience is the issuer: set {}",
+            ParamOption::ConfigurationUrl
+        ))
+    })?;
+    let mut claims = Map::new();
+    for (k, v) in pairs {
+        let value = match k.as_str() {
+            "max_age" => v
+                .parse::<u64>()
+                .map_or_else(|_| Value::from(v.as_str()), Value::from),
+            "authorization_details" => {
+                serde_json::from_str(v).unwrap_or_else(|_| Value::from(v.as_str()))
+            }
+            _ => Value::from(v.as_str()),
+        };
+        match claims.get_mut(k) {
+            Some(Value::Array(list)) => list.push(value),
+            Some(first) => *first = Value::Array(vec![first.take(), value]),
+            None => {
+                claims.insert(k.clone(), value);
+            }
+        }
+    }
+    let now = unix_now();
+    claims.insert("iss".into(), Value::from(context.client_id.as_str()));
+    claims.insert("aud".into(), Value::from(audience));
+    claims.insert("iat".into(), Value::from(now));
+    claims.insert("nbf".into(), Value::from(now));
+    claims.insert(
+        "exp".into(),
+        Value::from(now + assertion::REQUEST_OBJECT_LIFETIME),
+    );
+    claims.insert(
+        "jti".into(),
+        Value::from(pkce::random_urlsafe(16)?.expose()),
+    );
+    assertion::request_object(signer, &Value::Object(claims)).map(|s| s.expose().to_owned())
 }
 
 /// The parameters of an authorization response: the query for the code flow, the fragment for
@@ -292,11 +416,14 @@ impl LoginRequest {
                 ));
             }
             (None, Some(expected)) if self.iss_required => {
+                let why = if self.context.profile == Profile::Fapi2 {
+                    format!("profile fapi2 requires it: {}", rule::ISS)
+                } else {
+                    format!("'{expected}' advertises it (RFC 9207)")
+                };
                 return Err(Error::new(
                     ErrorKind::StateMismatch,
-                    format!(
-                        "the redirect carries no iss although '{expected}' advertises it (RFC 9207; possible mix-up attack)"
-                    ),
+                    format!("the redirect carries no iss although {why}; possible mix-up attack"),
                 ));
             }
             _ => {}
@@ -476,6 +603,84 @@ mod tests {
         assert_eq!(get(&q, "nonce"), Some(r.nonce.as_ref().unwrap().expose()));
         assert_eq!(get(&q, "code_challenge"), None);
         assert!(r.verifier.is_none());
+    }
+
+    #[test]
+    fn dpop_resource_and_authorization_details_travel_in_the_authorization_request() {
+        let mut p = params(Kind::OAuth2);
+        p.set(ParamOption::Dpop, "on").unwrap();
+        p.set(
+            ParamOption::Resource,
+            "https://api.example/ https://other.example/",
+        )
+        .unwrap();
+        p.set(
+            ParamOption::AuthorizationDetails,
+            r#"[{"type":"account_information"}]"#,
+        )
+        .unwrap();
+        p.set(
+            ParamOption::AdditionalParameters,
+            "resource=https%3A%2F%2Fignored.example%2F&x=1",
+        )
+        .unwrap();
+        let r = begin_now(&p);
+        let q = query(&r);
+        let key = r
+            .context
+            .dpop
+            .key()
+            .expect("the grant's key is made at begin");
+        assert_eq!(get(&q, "dpop_jkt"), Some(key.thumbprint()));
+        let resources: Vec<&str> = q
+            .iter()
+            .filter(|(k, _)| k == "resource")
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert_eq!(
+            resources,
+            ["https://api.example/", "https://other.example/"]
+        );
+        assert_eq!(
+            get(&q, "authorization_details"),
+            Some(r#"[{"type":"account_information"}]"#)
+        );
+        assert_eq!(get(&q, "x"), Some("1"));
+        let again = begin_now(&p);
+        assert_ne!(
+            again.context.dpop.key().unwrap().thumbprint(),
+            key.thumbprint(),
+            "a fresh key for each new grant"
+        );
+        // Without DPoP, no dpop_jkt.
+        let r = begin_now(&params(Kind::OAuth2));
+        assert_eq!(get(&query(&r), "dpop_jkt"), None);
+    }
+
+    #[test]
+    fn a_signed_request_object_needs_a_key_and_the_issuer() {
+        let mut p = params(Kind::OAuth2);
+        p.set(ParamOption::RequestObject, "signed").unwrap();
+        let e = crate::transport::http::block_on(begin(&p, &BeginOptions::default())).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        assert!(e.message().contains("jwt_private_key"), "{}", e.message());
+        p.set(
+            ParamOption::JwtPrivateKey,
+            include_str!("../../../tests/provider/keys/client-ec.pem"),
+        )
+        .unwrap();
+        p.set(ParamOption::JwtAlgorithm, "ES256").unwrap();
+        let e = crate::transport::http::block_on(begin(&p, &BeginOptions::default())).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        assert!(e.message().contains("configuration_url"), "{}", e.message());
+    }
+
+    #[test]
+    fn par_on_without_an_endpoint_is_unsupported_before_any_request() {
+        let mut p = params(Kind::OAuth2);
+        p.set(ParamOption::Par, "on").unwrap();
+        let e = crate::transport::http::block_on(begin(&p, &BeginOptions::default())).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Unsupported, "{e:?}");
     }
 
     #[test]

@@ -20,6 +20,10 @@ pub const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 pub const CLIENT_ASSERTION_LIFETIME: i64 = 60;
 /// Lifetime of a grant assertion (RFC 7523 §3: "limits the time window").
 pub const GRANT_ASSERTION_LIFETIME: i64 = 300;
+/// Lifetime of a request object (RFC 9101 §10.2: short, used at once).
+pub const REQUEST_OBJECT_LIFETIME: i64 = 300;
+/// The `typ` of a request object (RFC 9101 §4).
+pub const REQUEST_OBJECT_TYPE: &str = "oauth-authz-req+jwt";
 
 #[derive(Serialize)]
 struct Claims<'a> {
@@ -104,6 +108,24 @@ pub fn sign(signer: &JwtSigner, who: Subject<'_>, lifetime: i64) -> Result<Secre
         .map_err(|e| {
             Error::invalid_argument(format!(
                 "{jwt_private_key}: cannot sign with {:?} ({e})",
+                signer.algorithm,
+                jwt_private_key = ParamOption::JwtPrivateKey
+            ))
+        })
+}
+
+/// A request object (RFC 9101 §4): `claims` (the authorization parameters and the JWT claims)
+/// signed with the client's key, `typ` `oauth-authz-req+jwt`.
+pub fn request_object(signer: &JwtSigner, claims: &serde_json::Value) -> Result<Secret> {
+    let mut header = Header::new(algorithm(signer.algorithm));
+    header.typ = Some(REQUEST_OBJECT_TYPE.to_owned());
+    header.kid = signer.key_id.clone();
+    let key = encoding_key(signer)?;
+    jsonwebtoken::encode(&header, claims, &key)
+        .map(Secret::new)
+        .map_err(|e| {
+            Error::invalid_argument(format!(
+                "{jwt_private_key}: cannot sign the request object with {:?} ({e})",
                 signer.algorithm,
                 jwt_private_key = ParamOption::JwtPrivateKey
             ))

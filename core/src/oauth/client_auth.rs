@@ -5,29 +5,35 @@
 use crate::config::ClientAuth;
 use crate::config::ClientContext;
 use crate::config::ParamOption;
+use crate::config::profile::rule;
+use crate::config::{JwtSigner, Profile};
+use crate::dpop;
 use crate::error::{Error, Result};
+use crate::jose::KeyPair;
 use crate::log::{Level, log_at, redact_url};
 use crate::oauth::assertion;
-use crate::provider::discovery::{self, Slot};
+use crate::provider::discovery::{self, Slot, same_issuer};
 use crate::secret::Secret;
-use crate::transport::http::{self, BasicAuth, Request, Response};
+use crate::transport::http::{BasicAuth, Request, Response};
 
 /// POSTs `fields` with the client's authentication to the context's endpoint in `slot`
-/// (which the caller has made sure is known). When it answers 404 and the provider's
-/// documents, fetched again, now name another endpoint, the request goes there once more
-/// ([`discovery::rediscover`]). Returns the context that was used, with the endpoint that
+/// (which the caller has made sure is known), with a DPoP proof made with `dpop_key` when
+/// there is one ([`dpop::send`]: the server's nonce, one retry). When it answers 404 and the
+/// provider's documents, fetched again, now name another endpoint, the request goes there once
+/// more ([`discovery::rediscover`]). Returns the context that was used, with the endpoint that
 /// answered, and the answer.
 pub async fn post_to(
     ctx: &ClientContext,
     slot: Slot,
     fields: Vec<(String, Secret)>,
+    dpop_key: Option<&KeyPair>,
 ) -> Result<(ClientContext, Response)> {
     let mut ctx = ctx.clone();
     let url = slot(&mut ctx.endpoints).clone().unwrap_or_default();
-    let response = http::send(
-        &ctx.transport,
-        &authenticated_post(&ctx, &url, fields.clone())?,
-    )
+    // Made again for a retry: a client assertion is single-use.
+    let response = dpop::send(&ctx.transport, dpop_key, || {
+        authenticated_post(&ctx, &url, fields.clone())
+    })
     .await?;
     if response.status != 404 {
         return Ok((ctx, response));
@@ -46,14 +52,16 @@ pub async fn post_to(
         }
     };
     let url = slot(&mut moved.endpoints).clone().unwrap_or_default();
-    let response = http::send(&moved.transport, &authenticated_post(&moved, &url, fields)?).await?;
+    let response = dpop::send(&moved.transport, dpop_key, || {
+        authenticated_post(&moved, &url, fields.clone())
+    })
+    .await?;
     Ok((moved, response))
 }
 
 /// A form POST to `url` with `fields` and the client's authentication added.
 ///
-/// The audience of a `private_key_jwt` assertion is the token endpoint when known (RFC 7523
-/// §3), else `url` itself.
+/// The audience of a `private_key_jwt` assertion: [`assertion_audience`].
 pub fn authenticated_post(
     ctx: &ClientContext,
     url: &str,
@@ -87,8 +95,9 @@ pub fn authenticated_post(
                     jwt_private_key = ParamOption::JwtPrivateKey
                 ))
             })?;
-            let audience = ctx.endpoints.token.as_deref().unwrap_or(url);
-            let assertion = assertion::client_assertion(signer, &ctx.client_id, audience)?;
+            let default = ctx.endpoints.token.as_deref().unwrap_or(url);
+            let audience = assertion_audience(ctx, signer, default)?;
+            let assertion = assertion::client_assertion(signer, &ctx.client_id, &audience)?;
             fields.push(field("client_id", &ctx.client_id));
             fields.push(field(
                 "client_assertion_type",
@@ -96,10 +105,48 @@ pub fn authenticated_post(
             ));
             fields.push(("client_assertion".to_owned(), assertion));
         }
+        ClientAuth::TlsClientAuth => {
+            // RFC 8705 §2: the certificate of the TLS connection authenticates the client.
+            if ctx.transport.client_certificate.is_none() {
+                return Err(Error::invalid_argument(format!(
+                    "tls_client_auth client authentication needs {client_certificate}",
+                    client_certificate = ParamOption::ClientCertificate
+                )));
+            }
+            fields.push(field("client_id", &ctx.client_id));
+        }
     }
     let mut request = Request::post_form(url, fields);
     request.basic = basic;
     Ok(request)
+}
+
+/// The audience of a client assertion: the configured one, else `default` (the token
+/// endpoint, RFC 7523 §3). Under `fapi2`, the issuer alone (FAPI 2.0 §5.3.3.1-5): the default,
+/// and a configured audience must be it.
+pub fn assertion_audience(
+    ctx: &ClientContext,
+    signer: &JwtSigner,
+    default: &str,
+) -> Result<String> {
+    if ctx.profile != Profile::Fapi2 {
+        return Ok(signer.audience.as_deref().unwrap_or(default).to_owned());
+    }
+    let issuer = ctx.issuer.as_deref().ok_or_else(|| {
+        Error::invalid_argument(format!(
+            "profile fapi2: {}: the issuer is unknown (set {})",
+            rule::AUDIENCE,
+            ParamOption::ConfigurationUrl
+        ))
+    })?;
+    match signer.audience.as_deref() {
+        Some(a) if !same_issuer(a, issuer) => Err(Error::invalid_argument(format!(
+            "profile fapi2: {}: {} is '{a}', not the issuer '{issuer}'",
+            rule::AUDIENCE,
+            ParamOption::JwtAudience
+        ))),
+        _ => Ok(issuer.to_owned()),
+    }
 }
 
 fn secret_of(ctx: &ClientContext, method: &str) -> Result<Secret> {

@@ -6,8 +6,10 @@
 
 use crate::config::ClientContext;
 use crate::config::ParamOption;
-use crate::config::{Kind, Params};
+use crate::config::profile::rule;
+use crate::config::{Kind, Params, Profile};
 use crate::error::{Error, ErrorKind, Result};
+use crate::log::{Level, log_at};
 use crate::oauth::assertion;
 use crate::oauth::client_auth::post_to;
 use crate::oidc::id_token::{self, Expectations};
@@ -17,8 +19,12 @@ use crate::token::{Token, TokenResponse, parse_token_response};
 use crate::transport::answer;
 use serde_json::{Map, Value};
 
-/// POSTs `fields` (grant_type and the grant's own fields) to the context's token endpoint with
-/// the client's authentication, and parses the answer.
+/// POSTs `fields` (grant_type and the grant's own fields) to the context's token endpoint and
+/// parses the answer: the one place every token request of every grant goes through. It adds
+/// what the context asks of every token request: the client's authentication, the resource
+/// indicators (RFC 8707) and authorization details (RFC 9396) the grant's own fields do not
+/// already carry, and a DPoP proof (RFC 9449, with the server's nonce: [`crate::dpop::send`]). The
+/// answer names the DPoP key it may be bound to ([`TokenResponse::dpop_key`]).
 pub async fn token_request(
     ctx: &ClientContext,
     fields: Vec<(String, Secret)>,
@@ -31,7 +37,7 @@ pub async fn token_request(
 /// they now put it ([`post_to`]).
 pub async fn token_request_at(
     ctx: &ClientContext,
-    fields: Vec<(String, Secret)>,
+    mut fields: Vec<(String, Secret)>,
 ) -> Result<(ClientContext, TokenResponse)> {
     if ctx.endpoints.token.is_none() {
         return Err(Error::invalid_argument(format!(
@@ -40,7 +46,9 @@ pub async fn token_request_at(
             configuration_url = ParamOption::ConfigurationUrl
         )));
     }
-    let (ctx, response) = post_to(ctx, |e| &mut e.token, fields).await?;
+    add_grant_fields(ctx, &mut fields);
+    let key = ctx.dpop.ready()?;
+    let (ctx, response) = post_to(ctx, |e| &mut e.token, fields, key.as_ref()).await?;
     // A success is parsed once, below: parse_token_response also turns an error object sent
     // with status 200 into that error.
     if !response.is_success()
@@ -49,7 +57,52 @@ pub async fn token_request_at(
         return Err(e);
     }
     let body = response.text()?;
-    Ok((ctx, parse_token_response(body, response.status)?))
+    let mut answer = parse_token_response(body, response.status)?;
+    let other = answer.token_type.clone();
+    match (&key, other == "DPoP") {
+        (Some(_), true) | (None, false) => {}
+        (Some(_), false) => {
+            // RFC 9449 §5: the provider did not bind the token.
+            if ctx.profile == Profile::Fapi2 {
+                return Err(Error::protocol(format!(
+                    "profile fapi2: {}: the token endpoint answered a {other} token to a DPoP request",
+                    rule::SENDER_CONSTRAINED
+                ))
+                .with_http_status(response.status));
+            }
+            log_at!(
+                Level::Warn,
+                "the token endpoint answered a {other} token to a DPoP request: kept as a Bearer token, not bound to the key"
+            );
+        }
+        (None, true) => {
+            return Err(Error::protocol(
+                "the token endpoint answered a DPoP token to a request without a DPoP proof",
+            )
+            .with_http_status(response.status));
+        }
+    }
+    answer.dpop_key = key;
+    Ok((ctx, answer))
+}
+
+/// The fields the context adds to every token request: each `resource` (RFC 8707 §2.2) and the
+/// `authorization_details` (RFC 9396 §6), unless the grant set them itself.
+fn add_grant_fields(ctx: &ClientContext, fields: &mut Vec<(String, Secret)>) {
+    let has = |fields: &[(String, Secret)], name: &str| fields.iter().any(|(k, _)| k == name);
+    if !has(fields, "resource") {
+        for r in &ctx.resource {
+            fields.push(("resource".to_owned(), Secret::new(r.as_str())));
+        }
+    }
+    if let Some(details) = &ctx.authorization_details
+        && !has(fields, "authorization_details")
+    {
+        fields.push((
+            "authorization_details".to_owned(),
+            Secret::new(details.as_str()),
+        ));
+    }
 }
 
 /// The authorization code grant (RFC 6749 §4.1.3, RFC 7636 §4.5).
@@ -115,7 +168,10 @@ pub async fn refresh(token: &Token) -> Result<Token> {
         .map_err(|e| e.context("refresh"))?;
     let received_id_token = answer.id_token.clone();
     let mut fresh = token.refreshed(answer);
+    // The resolved endpoints, and the binding the answer decided.
+    let binding = std::mem::take(&mut fresh.context.dpop);
     fresh.context = ctx;
+    fresh.context.dpop = binding;
     if let (Kind::OpenId, Some(id)) = (fresh.context.kind, received_id_token) {
         let previous: Option<Map<String, Value>> = token
             .id_token_claims
@@ -145,8 +201,10 @@ fn plain_scope(params: &Params) -> Option<String> {
     (!scope.is_empty()).then_some(scope)
 }
 
-/// The context of `params`, discovered, with a token endpoint.
-async fn grant_context(params: &Params) -> Result<ClientContext> {
+/// The context of `params` for a grant without a user (its profile's rules checked first),
+/// discovered, with a token endpoint.
+pub async fn grant_context(params: &Params) -> Result<ClientContext> {
+    params.check_profile(false)?;
     let ctx = ClientContext::from_params(params);
     let ctx = if ctx.configuration_url.is_some() {
         discovery::resolve(&ctx).await?.0
@@ -160,7 +218,7 @@ async fn grant_context(params: &Params) -> Result<ClientContext> {
             configuration_url = ParamOption::ConfigurationUrl
         )));
     }
-    Ok(ctx)
+    ctx.with_dpop_key()
 }
 
 /// The client credentials grant (RFC 6749 §4.4).
@@ -214,15 +272,16 @@ pub async fn jwt_assertion_for(params: &Params) -> Result<Secret> {
             jwt_private_key = ParamOption::JwtPrivateKey
         ))
     })?;
-    let ctx = if signer.audience.is_none() {
+    let ctx = if signer.audience.is_none() || ctx.profile == Profile::Fapi2 {
         grant_context(params).await?
     } else {
         ctx.clone()
     };
-    let audience = ctx.endpoints.token.as_deref().unwrap_or_default();
+    let token_endpoint = ctx.endpoints.token.as_deref().unwrap_or_default();
     if params.kind == Kind::Jwt {
-        assertion::grant_assertion(signer, &ctx.client_id, audience)
+        assertion::grant_assertion(signer, &ctx.client_id, token_endpoint)
     } else {
-        assertion::client_assertion(signer, &ctx.client_id, audience)
+        let audience = crate::oauth::client_auth::assertion_audience(&ctx, signer, token_endpoint)?;
+        assertion::client_assertion(signer, &ctx.client_id, &audience)
     }
 }

@@ -25,7 +25,7 @@ pub async fn introspect(token: &Token) -> Result<String> {
         ("token".to_owned(), token.access_token.clone()),
         ("token_type_hint".to_owned(), Secret::new("access_token")),
     ];
-    let (_, response) = post_to(&ctx, |e| &mut e.introspection, fields)
+    let (_, response) = post_to(&ctx, |e| &mut e.introspection, fields, None)
         .await
         .map_err(|e| e.context("introspection"))?;
     if let Some(e) = answer::error_of(&response, "introspection endpoint") {

@@ -1,10 +1,11 @@
 //! The back channel of OAuth 2.0: client authentication and its assertions, the grants at the
-//! token endpoint, revocation and introspection.
+//! token endpoint, pushed authorization requests, revocation and introspection.
 
 pub mod assertion;
 pub mod client_auth;
 pub mod grants;
 pub mod introspection;
+pub mod par;
 pub mod revocation;
 
 use crate::config::Params;

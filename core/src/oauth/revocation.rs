@@ -28,7 +28,7 @@ pub async fn revoke(token: &Token) -> Result<()> {
         ("token".to_owned(), value),
         ("token_type_hint".to_owned(), Secret::new(hint)),
     ];
-    let (_, response) = post_to(&ctx, |e| &mut e.revocation, fields)
+    let (_, response) = post_to(&ctx, |e| &mut e.revocation, fields, None)
         .await
         .map_err(|e| e.context("revocation"))?;
     match answer::error_of(&response, "revocation endpoint") {

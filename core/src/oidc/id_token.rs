@@ -8,6 +8,8 @@
 use crate::clock::unix_now;
 use crate::config::ClientContext;
 use crate::config::ParamOption;
+use crate::config::Profile;
+use crate::config::profile::{fapi2_algorithm, rule};
 use crate::error::{Error, Result};
 use crate::log::{Level, log_at};
 use crate::oidc::jwks::{self, KeySet, Need};
@@ -244,6 +246,13 @@ fn json_part(part: &str, what: &str) -> Result<Map<String, Value>> {
 }
 
 async fn verify_signature(ctx: &ClientContext, jws: &Jws<'_>) -> Result<()> {
+    if ctx.profile == Profile::Fapi2 && !fapi2_algorithm(alg_name(jws.alg)) {
+        return Err(Error::id_token(format!(
+            "ID token: signed with {}: profile fapi2: {}",
+            alg_name(jws.alg),
+            rule::ALGORITHMS
+        )));
+    }
     if is_hmac(jws.alg) {
         // Core §10.1: HS* is keyed with the client secret, which only a confidential client has.
         let secret = ctx

@@ -8,7 +8,7 @@ use crate::log::{Level, log_at, redact_url};
 use crate::oidc::id_token::{self, Expectations};
 use crate::secret::Secret;
 use crate::token::Token;
-use crate::transport::http::{self, Request, Response};
+use crate::transport::http::{Request, Response};
 use serde_json::{Map, Value};
 
 /// The claims about the user, immutable once read.
@@ -190,18 +190,20 @@ fn stored_claims(text: &str) -> Result<Map<String, Value>> {
     }
 }
 
-/// GET userinfo with the access token (RFC 6750 §2.1): a JSON object, or a signed JWT
-/// (`application/jwt`) checked like an ID token without nonce.
+/// GET userinfo with the access token (RFC 6750 §2.1; a DPoP-bound token of `ctx` with a
+/// proof, RFC 9449 §7): a JSON object, or a signed JWT (`application/jwt`) checked like an ID
+/// token without nonce.
 pub async fn fetch_userinfo(
     ctx: &ClientContext,
     url: &str,
     access_token: &Secret,
 ) -> Result<Map<String, Value>> {
     let request = Request {
-        bearer: Some(access_token.clone()),
+        access_token: Some(access_token.clone()),
         ..Request::get(url)
     };
-    let response = http::send(&ctx.transport, &request)
+    // A DPoP-bound token goes with a proof (and `ath`), under the DPoP scheme (RFC 9449 §7).
+    let response = crate::dpop::send(&ctx.transport, ctx.dpop.key(), || Ok(request.clone()))
         .await
         .map_err(|e| e.context("userinfo"))?;
     if !response.is_success() {
@@ -362,6 +364,7 @@ mod tests {
             retry_after: None,
             max_age: None,
             body: Vec::new(),
+            ..Default::default()
         };
         let e = userinfo_error(&r, "https://idp.example/me");
         assert_eq!(e.kind(), ErrorKind::OAuth);
@@ -374,6 +377,7 @@ mod tests {
             retry_after: None,
             max_age: None,
             body: b"<html>".to_vec(),
+            ..Default::default()
         };
         assert_eq!(userinfo_error(&r, "https://x/").kind(), ErrorKind::Protocol);
     }

@@ -81,6 +81,19 @@ pub struct ProviderMetadata {
     pub code_challenge_methods_supported: Vec<String>,
     pub id_token_signing_alg_values_supported: Vec<String>,
     pub token_endpoint_auth_methods_supported: Vec<String>,
+    /// RFC 9126 §5: the pushed authorization request endpoint.
+    pub pushed_authorization_request_endpoint: Option<String>,
+    /// RFC 9126 §5: the provider takes authorization requests only through PAR.
+    pub require_pushed_authorization_requests: bool,
+    /// RFC 8705 §5: the endpoints to use with a client certificate, by metadata name
+    /// (`token_endpoint`, …), held to the same rules as the endpoints.
+    pub mtls_endpoint_aliases: Vec<(String, String)>,
+    /// RFC 9449 §5.1: the algorithms the provider accepts for DPoP proofs.
+    pub dpop_signing_alg_values_supported: Vec<String>,
+    /// RFC 9101 §10.5: the provider takes only signed request objects.
+    pub require_signed_request_object: bool,
+    /// RFC 9396 §10: the authorization details types the provider knows.
+    pub authorization_details_types_supported: Vec<String>,
     /// The whole document (with what the RFC 8414 document added).
     pub raw: Map<String, Value>,
     pub sources: Sources,
@@ -196,7 +209,44 @@ pub fn parse(document: &Map<String, Value>, expected_issuer: &str) -> Result<Pro
             })
             .unwrap_or_default()
     };
+    let flag = |name: &str| document.get(name).and_then(Value::as_bool).unwrap_or(false);
+    let mtls_endpoint_aliases = match document.get("mtls_endpoint_aliases") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Object(aliases)) => {
+            let mut out = Vec::new();
+            for (name, value) in aliases {
+                let url = match value {
+                    Value::String(s) => {
+                        crate::config::url_rules::endpoint_url(name, s).map_err(|e| {
+                            Error::protocol(format!(
+                                "the discovery document's mtls_endpoint_aliases: {}",
+                                e.message()
+                            ))
+                        })?
+                    }
+                    _ => {
+                        return Err(Error::protocol(format!(
+                            "the discovery document's mtls_endpoint_aliases.{name} is not a string"
+                        )));
+                    }
+                };
+                out.push((name.clone(), url.to_string()));
+            }
+            out
+        }
+        Some(_) => {
+            return Err(Error::protocol(
+                "the discovery document's mtls_endpoint_aliases is not an object",
+            ));
+        }
+    };
     Ok(ProviderMetadata {
+        pushed_authorization_request_endpoint: endpoint("pushed_authorization_request_endpoint")?,
+        require_pushed_authorization_requests: flag("require_pushed_authorization_requests"),
+        mtls_endpoint_aliases,
+        dpop_signing_alg_values_supported: list("dpop_signing_alg_values_supported"),
+        require_signed_request_object: flag("require_signed_request_object"),
+        authorization_details_types_supported: list("authorization_details_types_supported"),
         authorization_endpoint: endpoint("authorization_endpoint")?,
         token_endpoint: endpoint("token_endpoint")?,
         userinfo_endpoint: endpoint("userinfo_endpoint")?,
@@ -417,11 +467,32 @@ pub fn clear_cache() {
     CACHE.lock().unwrap_or_else(|e| e.into_inner()).clear();
 }
 
+impl ProviderMetadata {
+    /// The endpoint of metadata name `name` (`token_endpoint`, …) as `value`, or its mutual-TLS
+    /// alias (RFC 8705 §5) when the client presents a certificate and the provider has one.
+    pub fn endpoint_for(
+        &self,
+        name: &str,
+        value: &Option<String>,
+        client_certificate: bool,
+    ) -> Option<String> {
+        let alias = self
+            .mtls_endpoint_aliases
+            .iter()
+            .find(|(n, _)| client_certificate && n == name)
+            .map(|(_, url)| url.clone());
+        alias.or_else(|| value.clone())
+    }
+}
+
 /// One of a context's endpoints, e.g. `|e| &mut e.revocation`.
 pub type Slot = fn(&mut Endpoints) -> &mut Option<String>;
 
 /// The context with the endpoints discovery knows filled in where none was set, and the
-/// issuer. Without a configuration URL the context is returned as it is.
+/// issuer. With a client certificate, the provider's `mtls_endpoint_aliases` (RFC 8705 §5)
+/// replace its token, revocation, introspection, userinfo, PAR and device endpoints, so that
+/// tokens are bound to the certificate. Without a configuration URL the context is returned as
+/// it is.
 pub async fn resolve(
     context: &ClientContext,
 ) -> Result<(ClientContext, Option<Arc<ProviderMetadata>>)> {
@@ -434,22 +505,38 @@ pub async fn resolve(
 
 fn filled(context: &ClientContext, m: &ProviderMetadata) -> ClientContext {
     let mut c = context.clone();
+    let mtls = c.transport.client_certificate.is_some();
     let e = &mut c.endpoints;
-    let fill = |slot: &mut Option<String>, value: &Option<String>| {
+    let fill = |slot: &mut Option<String>, name: &str, value: &Option<String>| {
         if slot.is_none() {
-            slot.clone_from(value);
+            *slot = m.endpoint_for(name, value, mtls);
         }
     };
-    fill(&mut e.authorization, &m.authorization_endpoint);
-    fill(&mut e.token, &m.token_endpoint);
-    fill(&mut e.userinfo, &m.userinfo_endpoint);
-    fill(&mut e.jwks, &m.jwks_uri);
-    fill(&mut e.revocation, &m.revocation_endpoint);
-    fill(&mut e.introspection, &m.introspection_endpoint);
-    fill(&mut e.end_session, &m.end_session_endpoint);
+    // Endpoints the browser visits, and the key set, have no aliases: "" matches none.
+    fill(&mut e.authorization, "", &m.authorization_endpoint);
+    fill(&mut e.jwks, "", &m.jwks_uri);
+    fill(&mut e.end_session, "", &m.end_session_endpoint);
+    fill(&mut e.token, "token_endpoint", &m.token_endpoint);
+    fill(&mut e.userinfo, "userinfo_endpoint", &m.userinfo_endpoint);
+    fill(
+        &mut e.revocation,
+        "revocation_endpoint",
+        &m.revocation_endpoint,
+    );
+    fill(
+        &mut e.introspection,
+        "introspection_endpoint",
+        &m.introspection_endpoint,
+    );
     fill(
         &mut e.device_authorization,
+        "device_authorization_endpoint",
         &m.device_authorization_endpoint,
+    );
+    fill(
+        &mut e.pushed_authorization,
+        "pushed_authorization_request_endpoint",
+        &m.pushed_authorization_request_endpoint,
     );
     c.issuer = Some(m.issuer.clone());
     c

@@ -4,16 +4,17 @@
 //! ```text
 //! offset  size  field
 //! 0       4     magic "ATKN"
-//! 4       1     format version (1)
+//! 4       1     format version (2; 1 is still read)
 //! 5       1     flags (0; any other value is refused)
 //! 6       4     payload length n, u32 little-endian
-//! 10      n     payload: TokenRecordV1, postcard
+//! 10      n     payload: TokenRecordV2 (version 1: TokenRecordV1), postcard
 //! 10+n    4     CRC-32 (IEEE) of bytes 0..10+n, u32 little-endian
 //! ```
 
-use crate::config::{ClientAuth, JwtAlgorithm, Kind};
-use crate::config::{ClientContext, Endpoints, JwtSigner, TransportSettings};
+use crate::config::{ClientAuth, JwtAlgorithm, Kind, Profile};
+use crate::config::{ClientContext, Dpop, Endpoints, JwtSigner, TransportSettings};
 use crate::error::{Error, Result};
+use crate::jose::KeyPair;
 use crate::secret::Secret;
 use crate::token::Token;
 use serde::{Deserialize, Serialize};
@@ -21,7 +22,8 @@ use std::time::Duration;
 use zeroize::Zeroize;
 
 pub const MAGIC: [u8; 4] = *b"ATKN";
-pub const FORMAT_VERSION: u8 = 1;
+/// The version written. Every older one is still read.
+pub const FORMAT_VERSION: u8 = 2;
 const HEADER_LEN: usize = 10;
 const TRAILER_LEN: usize = 4;
 /// Far above any real token; bounds what a hostile file can make us allocate.
@@ -69,6 +71,41 @@ struct TokenRecordV1 {
     client_certificate_password: Option<String>,
 }
 
+/// Version 2: the fields of version 1, then those of sender-constrained tokens and modern
+/// authorization requests. postcard writes a nested struct as its fields in order, so this is
+/// the version 1 record followed by the new fields.
+#[derive(Serialize, Deserialize, Zeroize)]
+#[zeroize(drop)]
+struct TokenRecordV2 {
+    v1: TokenRecordV1,
+    /// PKCS#8 DER of the DPoP key the token is bound to (RFC 9449).
+    dpop_key: Option<Vec<u8>>,
+    /// 0 default, 1 fapi2.
+    profile: u8,
+    /// RFC 8707 resource indicators sent with its token requests.
+    resource: Vec<String>,
+    /// RFC 9396 authorization details asked for (JSON array text).
+    requested_authorization_details: Option<String>,
+    /// RFC 9396 authorization details granted (JSON array text).
+    authorization_details: Option<String>,
+    pushed_authorization_endpoint: Option<String>,
+}
+
+fn profile_code(p: Profile) -> u8 {
+    match p {
+        Profile::Default => 0,
+        Profile::Fapi2 => 1,
+    }
+}
+
+fn profile_of(c: u8) -> Result<Profile> {
+    match c {
+        0 => Ok(Profile::Default),
+        1 => Ok(Profile::Fapi2),
+        _ => Err(Error::format(format!("unknown profile {c} in the token"))),
+    }
+}
+
 fn kind_code(k: Kind) -> u8 {
     match k {
         Kind::OAuth2 => 0,
@@ -96,6 +133,7 @@ fn auth_code(a: ClientAuth) -> u8 {
         ClientAuth::Basic => 1,
         ClientAuth::None => 2,
         ClientAuth::PrivateKeyJwt => 3,
+        ClientAuth::TlsClientAuth => 4,
     }
 }
 
@@ -105,6 +143,7 @@ fn auth_of(c: u8) -> Result<ClientAuth> {
         1 => ClientAuth::Basic,
         2 => ClientAuth::None,
         3 => ClientAuth::PrivateKeyJwt,
+        4 => ClientAuth::TlsClientAuth,
         _ => {
             return Err(Error::format(format!(
                 "unknown client authentication {c} in the token"
@@ -140,7 +179,20 @@ fn expose(s: &Option<Secret>) -> Option<String> {
     s.as_ref().map(|s| s.expose().to_owned())
 }
 
-fn record_of(t: &Token) -> TokenRecordV1 {
+fn record_of(t: &Token) -> TokenRecordV2 {
+    let c = &t.context;
+    TokenRecordV2 {
+        v1: record_v1_of(t),
+        dpop_key: c.dpop.key().map(|k| k.pkcs8_der().to_vec()),
+        profile: profile_code(c.profile),
+        resource: c.resource.clone(),
+        requested_authorization_details: c.authorization_details.clone(),
+        authorization_details: t.authorization_details.clone(),
+        pushed_authorization_endpoint: c.endpoints.pushed_authorization.clone(),
+    }
+}
+
+fn record_v1_of(t: &Token) -> TokenRecordV1 {
     let c = &t.context;
     let e = &c.endpoints;
     TokenRecordV1 {
@@ -185,7 +237,23 @@ fn record_of(t: &Token) -> TokenRecordV1 {
     }
 }
 
-fn token_of(r: &TokenRecordV1) -> Result<Token> {
+fn token_of(r: &TokenRecordV2) -> Result<Token> {
+    let mut token = token_of_v1(&r.v1)?;
+    let c = &mut token.context;
+    if let Some(der) = &r.dpop_key {
+        let key = KeyPair::from_pkcs8(der)
+            .map_err(|_| Error::format("the serialized token's DPoP key is not a usable key"))?;
+        c.dpop = Dpop::Key(key);
+    }
+    c.profile = profile_of(r.profile)?;
+    c.resource = r.resource.clone();
+    c.authorization_details = r.requested_authorization_details.clone();
+    c.endpoints.pushed_authorization = r.pushed_authorization_endpoint.clone();
+    token.authorization_details = r.authorization_details.clone();
+    Ok(token)
+}
+
+fn token_of_v1(r: &TokenRecordV1) -> Result<Token> {
     if r.access_token.is_empty() {
         return Err(Error::format("the serialized token has no access token"));
     }
@@ -242,6 +310,7 @@ fn token_of(r: &TokenRecordV1) -> Result<Token> {
                 end_session: r.end_session_endpoint.clone(),
                 jwks: r.jwks_uri.clone(),
                 device_authorization: r.device_authorization_endpoint.clone(),
+                pushed_authorization: None,
             },
             jwt,
             transport: TransportSettings {
@@ -252,7 +321,12 @@ fn token_of(r: &TokenRecordV1) -> Result<Token> {
                 client_certificate_password: secret(&r.client_certificate_password),
             },
             clock_skew: Duration::from_secs(r.clock_skew_secs as u64),
+            dpop: Dpop::Off,
+            profile: Profile::Default,
+            resource: Vec::new(),
+            authorization_details: None,
         },
+        authorization_details: None,
     })
 }
 
@@ -292,9 +366,9 @@ pub fn deserialize(bytes: &[u8]) -> Result<Token> {
         ));
     }
     let version = bytes[4];
-    if version != FORMAT_VERSION {
+    if !(1..=FORMAT_VERSION).contains(&version) {
         return Err(Error::format(format!(
-            "serialized token format version {version} is not supported (this library reads version {FORMAT_VERSION})"
+            "serialized token format version {version} is not supported (this library reads versions 1 to {FORMAT_VERSION})"
         )));
     }
     if bytes[5] != 0 {
@@ -322,13 +396,21 @@ pub fn deserialize(bytes: &[u8]) -> Result<Token> {
             "serialized token is corrupt: checksum mismatch",
         ));
     }
-    let (record, rest): (TokenRecordV1, &[u8]) =
-        postcard::take_from_bytes(&bytes[HEADER_LEN..body_end])
-            .map_err(|e| Error::format(format!("serialized token payload is malformed: {e}")))?;
+    let payload = &bytes[HEADER_LEN..body_end];
+    match version {
+        1 => token_of_v1(&decode::<TokenRecordV1>(payload)?),
+        _ => token_of(&decode::<TokenRecordV2>(payload)?),
+    }
+}
+
+/// A whole payload as one record: malformed, or with bytes left over, is Format.
+fn decode<'a, R: Deserialize<'a>>(payload: &'a [u8]) -> Result<R> {
+    let (record, rest): (R, &[u8]) = postcard::take_from_bytes(payload)
+        .map_err(|e| Error::format(format!("serialized token payload is malformed: {e}")))?;
     if !rest.is_empty() {
         return Err(Error::format("serialized token payload has trailing bytes"));
     }
-    token_of(&record)
+    Ok(record)
 }
 
 #[cfg(test)]
@@ -376,6 +458,73 @@ mod tests {
                 "byte {i}"
             );
         }
+    }
+
+    /// A file written by the library of format version 1 (before DPoP), kept as it was written.
+    const VERSION_1_FILE: &[u8] = include_bytes!("../../../tests/data/token-v1.bin");
+
+    #[test]
+    fn a_version_1_file_still_loads_and_is_written_again_as_version_2() {
+        assert_eq!(VERSION_1_FILE[4], 1, "the committed file is of version 1");
+        let t = deserialize(VERSION_1_FILE).unwrap();
+        assert_eq!(t.access_token.expose(), "v1-access-token");
+        assert_eq!(
+            t.refresh_token.as_ref().unwrap().expose(),
+            "v1-refresh-token"
+        );
+        assert_eq!(t.scope, "api:read");
+        assert_eq!(t.context.client_id, "v1-client");
+        assert_eq!(
+            t.context.client_secret.as_ref().unwrap().expose(),
+            "v1-secret"
+        );
+        assert_eq!(t.context.client_auth, ClientAuth::Post);
+        assert_eq!(
+            t.context.endpoints.token.as_deref(),
+            Some("https://idp.example/token")
+        );
+        assert_eq!(t.context.dpop, Dpop::Off);
+        assert_eq!(t.context.profile, Profile::Default);
+        assert!(t.context.resource.is_empty());
+        let again = serialize(&t).unwrap();
+        assert_eq!(again[4], FORMAT_VERSION);
+        assert_eq!(deserialize(&again).unwrap(), t);
+        // A cut or changed version 1 file is refused like any other.
+        let mut bad = VERSION_1_FILE.to_vec();
+        bad[20] ^= 1;
+        assert_eq!(
+            deserialize(&bad).unwrap_err().kind(),
+            crate::error::ErrorKind::Format
+        );
+    }
+
+    #[test]
+    fn the_dpop_key_and_the_new_fields_survive_a_round_trip() {
+        let mut t = sample();
+        let key = KeyPair::generate_p256().unwrap();
+        t.context.dpop = Dpop::Key(key.clone());
+        t.context.profile = Profile::Fapi2;
+        t.context.resource = vec!["https://api.example/".into()];
+        t.context.authorization_details = Some(r#"[{"type":"a"}]"#.into());
+        t.context.endpoints.pushed_authorization = Some("https://idp.example/par".into());
+        t.authorization_details = Some(r#"[{"type":"a","x":1}]"#.into());
+        let back = deserialize(&serialize(&t).unwrap()).unwrap();
+        assert_eq!(back, t);
+        assert_eq!(back.dpop_jkt(), Some(key.thumbprint()));
+    }
+
+    /// A version 2 record (with its DPoP key) is what an encrypted store seals: it opens to the
+    /// same token, bound to the same key.
+    #[test]
+    fn a_dpop_bound_token_survives_sealing() {
+        let mut t = sample();
+        let key = KeyPair::generate_p256().unwrap();
+        t.context.dpop = Dpop::Key(key.clone());
+        let store_key = crate::secret::SecretKey::new([7; 32]);
+        let sealed = crate::token::sealed::seal(&store_key, &serialize(&t).unwrap()).unwrap();
+        let back = deserialize(&crate::token::sealed::open(&store_key, &sealed).unwrap()).unwrap();
+        assert_eq!(back, t);
+        assert_eq!(back.dpop_jkt(), Some(key.thumbprint()));
     }
 
     #[test]

@@ -3,11 +3,16 @@
 
 use super::Token;
 use super::format::{deserialize, serialize};
-use crate::config::{ClientAuth, ClientContext, JwtAlgorithm, JwtSigner, Kind};
+use crate::config::{ClientAuth, ClientContext, Dpop, JwtAlgorithm, JwtSigner, Kind, Profile};
 use crate::error::ErrorKind;
+use crate::jose::KeyPair;
 use crate::secret::Secret;
 use proptest::prelude::*;
+use std::sync::LazyLock;
 use std::time::Duration;
+
+/// One DPoP key for every case (making one per case would only test aws-lc-rs).
+static DPOP_KEY: LazyLock<KeyPair> = LazyLock::new(|| KeyPair::generate_p256().unwrap());
 
 fn text() -> impl Strategy<Value = String> {
     "[^\u{0}]{0,40}"
@@ -33,18 +38,27 @@ fn token() -> impl Strategy<Value = Token> {
             0u8..3,
             text(),
             opt_text(),
-            0u8..4,
+            0u8..5,
             opt_text(),
             opt_text(),
             opt_text(),
             opt_text(),
         ),
         (opt_text(), 1u32..100_000, 0u32..10_000, any::<bool>()),
+        (
+            any::<bool>(),
+            any::<bool>(),
+            proptest::collection::vec(text(), 0..3),
+            opt_text(),
+            opt_text(),
+            opt_text(),
+        ),
     )
-        .prop_map(|(a, b, c)| {
+        .prop_map(|(a, b, c, d)| {
             let (access, token_type, refresh, expires_at, scope, id_token, claims, raw) = a;
             let (kind, client_id, secret, auth, issuer, token_url, jwks, ca_file) = b;
             let (key, http_timeout, skew, with_jwt) = c;
+            let (with_dpop, fapi2, resource, asked_details, granted_details, par_url) = d;
             let mut context = ClientContext::empty();
             context.kind = [Kind::OAuth2, Kind::OpenId, Kind::Jwt][kind as usize];
             context.client_id = client_id;
@@ -54,6 +68,7 @@ fn token() -> impl Strategy<Value = Token> {
                 ClientAuth::Basic,
                 ClientAuth::None,
                 ClientAuth::PrivateKeyJwt,
+                ClientAuth::TlsClientAuth,
             ][auth as usize];
             context.issuer = issuer;
             context.endpoints.token = token_url;
@@ -71,6 +86,15 @@ fn token() -> impl Strategy<Value = Token> {
                     audience: None,
                 });
             }
+            if with_dpop {
+                context.dpop = Dpop::Key(DPOP_KEY.clone());
+            }
+            if fapi2 {
+                context.profile = Profile::Fapi2;
+            }
+            context.resource = resource;
+            context.authorization_details = asked_details;
+            context.endpoints.pushed_authorization = par_url;
             Token {
                 access_token: Secret::new(access),
                 token_type,
@@ -81,6 +105,7 @@ fn token() -> impl Strategy<Value = Token> {
                 id_token_claims: claims,
                 server_response: Secret::new(raw),
                 received_at: expires_at.wrapping_sub(60),
+                authorization_details: granted_details,
                 context,
             }
         })
@@ -104,7 +129,7 @@ proptest! {
     fn random_bytes_after_a_valid_header_are_refused_cleanly(
         body in proptest::collection::vec(any::<u8>(), 0..512),
     ) {
-        let mut bytes = b"ATKN\x01\x00".to_vec();
+        let mut bytes = b"ATKN\x02\x00".to_vec();
         bytes.extend_from_slice(&(body.len() as u32 - 4.min(body.len() as u32)).to_le_bytes());
         bytes.extend_from_slice(&body);
         if let Err(e) = deserialize(&bytes) {

@@ -3,8 +3,9 @@
 //! with no parameters.
 
 use crate::clock::unix_now;
-use crate::config::ClientContext;
+use crate::config::{ClientContext, Dpop};
 use crate::error::{Error, ErrorKind, Result};
+use crate::jose::KeyPair;
 use crate::secret::Secret;
 use crate::transport::answer::{oauth_error_of, parse_fields};
 use serde_json::Value;
@@ -25,6 +26,9 @@ pub struct Token {
     /// The raw body of the last token answer (WLanguage `ServerResponse`).
     pub(crate) server_response: Secret,
     pub(crate) received_at: i64,
+    /// The RFC 9396 authorization details granted (a JSON array text), when the answer said.
+    pub(crate) authorization_details: Option<String>,
+    /// The client and provider; `context.dpop` holds the key a DPoP-bound token is bound to.
     pub(crate) context: ClientContext,
 }
 
@@ -94,15 +98,46 @@ impl Token {
             && (self.expires_at == 0 || self.expires_at > now.saturating_add(margin))
     }
 
-    /// `"<type> <value>"` for the `Authorization` header (RFC 6750 §2.1).
+    /// `"<type> <value>"` for the `Authorization` header (RFC 6750 §2.1; `DPoP <value>` for a
+    /// DPoP-bound token, RFC 9449 §7.1).
     pub fn authorization_header(&self) -> String {
         format!("{} {}", self.token_type, self.access_token.expose())
     }
 
+    /// The RFC 9396 authorization details granted (a JSON array text), if the provider said.
+    pub fn authorization_details(&self) -> Option<&str> {
+        self.authorization_details.as_deref()
+    }
+
+    /// The DPoP key the token is bound to, if it is DPoP-bound.
+    pub fn dpop_key(&self) -> Option<&KeyPair> {
+        self.context.dpop.key()
+    }
+
+    /// The RFC 7638 SHA-256 thumbprint of the DPoP key (`jkt`), if the token is DPoP-bound.
+    pub fn dpop_jkt(&self) -> Option<&str> {
+        self.dpop_key().map(KeyPair::thumbprint)
+    }
+
+    /// A DPoP proof (RFC 9449 §4.2, §7) for the host's own request `method` `url` to a resource
+    /// server with this token: `htu` without query and fragment, `ath` of the access token, and
+    /// `nonce` when given. A token that is not DPoP-bound is InvalidArgument.
+    pub fn dpop_proof(&self, method: &str, url: &str, nonce: Option<&str>) -> Result<Secret> {
+        let key = self.dpop_key().ok_or_else(|| {
+            Error::invalid_argument(
+                "the token is not DPoP-bound (its provider answered a Bearer token, or DPoP was off)",
+            )
+        })?;
+        crate::dpop::proof::proof(key, method, url, Some(self.access_token.expose()), nonce)
+    }
+
     /// The token a refresh answer makes from this one (RFC 6749 §6): what the answer omits
-    /// (refresh token, ID token and its claims, scope) is kept from this token.
+    /// (refresh token, ID token and its claims, scope, authorization details) is kept from this
+    /// token. The answer's token type decides whether it stays bound to the DPoP key.
     pub fn refreshed(&self, answer: TokenResponse) -> Token {
         let keep_id_token = answer.id_token.is_none();
+        let mut context = self.context.clone();
+        context.dpop = answer.binding();
         Token {
             access_token: answer.access_token,
             token_type: answer.token_type,
@@ -125,11 +160,18 @@ impl Token {
             },
             server_response: answer.raw,
             received_at: answer.received_at,
-            context: self.context.clone(),
+            authorization_details: answer
+                .authorization_details
+                .or_else(|| self.authorization_details.clone()),
+            context,
         }
     }
 
-    pub fn from_response(answer: TokenResponse, context: ClientContext) -> Token {
+    /// The token of a grant's answer, with the context of the grant. It is DPoP-bound to the
+    /// key the request was made with when the answer says `token_type` `DPoP`; a provider that
+    /// answers `Bearer` did not bind it, and the token keeps no key (RFC 9449 §5).
+    pub fn from_response(answer: TokenResponse, mut context: ClientContext) -> Token {
+        context.dpop = answer.binding();
         Token {
             access_token: answer.access_token,
             token_type: answer.token_type,
@@ -140,6 +182,7 @@ impl Token {
             id_token_claims: None,
             server_response: answer.raw,
             received_at: answer.received_at,
+            authorization_details: answer.authorization_details,
             context,
         }
     }
@@ -156,6 +199,20 @@ pub struct TokenResponse {
     pub id_token: Option<Secret>,
     pub raw: Secret,
     pub received_at: i64,
+    /// RFC 9396 `authorization_details` granted, as compact JSON array text.
+    pub authorization_details: Option<String>,
+    /// The DPoP key the request carried a proof of (set by the token request).
+    pub dpop_key: Option<KeyPair>,
+}
+
+impl TokenResponse {
+    /// What the token is bound to: the request's DPoP key when the answer is a DPoP token.
+    fn binding(&self) -> Dpop {
+        match &self.dpop_key {
+            Some(key) if self.token_type == "DPoP" => Dpop::Key(key.clone()),
+            _ => Dpop::Off,
+        }
+    }
 }
 
 /// Reads a token endpoint answer. Lenient where real providers deviate (`expires_in` as a
@@ -220,6 +277,28 @@ pub fn parse_token_response(body: &str, http_status: u16) -> Result<TokenRespons
             )),
         }
     };
+    let authorization_details = match fields.get("authorization_details") {
+        None | Some(Value::Null) => None,
+        Some(v @ Value::Array(_)) => Some(v.to_string()),
+        // A form-encoded answer carries it as JSON text.
+        Some(Value::String(s)) if s.trim_start().starts_with('[') => {
+            match serde_json::from_str::<Value>(s) {
+                Ok(v @ Value::Array(_)) => Some(v.to_string()),
+                _ => {
+                    return Err(protocol(
+                        http_status,
+                        "the token answer's authorization_details is not a JSON array",
+                    ));
+                }
+            }
+        }
+        Some(_) => {
+            return Err(protocol(
+                http_status,
+                "the token answer's authorization_details is not a JSON array (RFC 9396 §7)",
+            ));
+        }
+    };
     let refresh_token = text("refresh_token")?.map(Secret::from);
     let id_token = text("id_token")?.map(Secret::from);
     let scope = text("scope")?.unwrap_or_default();
@@ -255,6 +334,8 @@ pub fn parse_token_response(body: &str, http_status: u16) -> Result<TokenRespons
         id_token,
         raw: Secret::new(body),
         received_at,
+        authorization_details,
+        dpop_key: None,
     })
 }
 

@@ -111,6 +111,7 @@ mod tests {
             retry_after: None,
             max_age: None,
             body: body.as_bytes().to_vec(),
+            ..Default::default()
         }
     }
 

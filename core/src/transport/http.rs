@@ -184,12 +184,14 @@ fn build_client(key: &ClientKey) -> Result<reqwest::Client> {
 }
 
 /// An answer, read whole (at most [`MAX_BODY`] bytes).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Response {
     pub status: u16,
     pub content_type: Option<String>,
     pub www_authenticate: Option<String>,
     pub retry_after: Option<String>,
+    /// The `DPoP-Nonce` header (RFC 9449 §8): the nonce the server wants in the next proof.
+    pub dpop_nonce: Option<String>,
     /// How long the answer may be reused, as its `Cache-Control` and `Age` say (see
     /// [`freshness::max_age`]); `None` when they say nothing.
     pub max_age: Option<Duration>,
@@ -236,7 +238,11 @@ pub struct Request {
     pub url: String,
     /// Form fields for a POST; `None` means GET.
     pub form: Option<Vec<(String, Secret)>>,
-    pub bearer: Option<Secret>,
+    /// The access token of a resource request: `Authorization: Bearer <token>`, or `DPoP
+    /// <token>` when the request carries a proof (RFC 9449 §7.1).
+    pub access_token: Option<Secret>,
+    /// The `DPoP` proof header (RFC 9449 §4).
+    pub dpop: Option<Secret>,
     pub basic: Option<BasicAuth>,
     /// Extra headers (name, value).
     pub headers: Vec<(String, String)>,
@@ -340,11 +346,19 @@ async fn send_once(
     rb = rb
         .header(reqwest::header::ACCEPT, "application/json")
         .timeout(timeout);
-    if let Some(token) = &request.bearer {
+    if let Some(token) = &request.access_token {
+        let scheme = if request.dpop.is_some() {
+            "DPoP"
+        } else {
+            "Bearer"
+        };
         rb = rb.header(
             reqwest::header::AUTHORIZATION,
-            format!("Bearer {}", token.expose()),
+            format!("{scheme} {}", token.expose()),
         );
+    }
+    if let Some(proof) = &request.dpop {
+        rb = rb.header("DPoP", proof.expose());
     }
     if let Some(basic) = &request.basic {
         use base64::Engine;
@@ -378,6 +392,7 @@ async fn send_once(
     let content_type = header(reqwest::header::CONTENT_TYPE);
     let www_authenticate = header(reqwest::header::WWW_AUTHENTICATE);
     let retry_after = header(reqwest::header::RETRY_AFTER);
+    let dpop_nonce = header(reqwest::header::HeaderName::from_static("dpop-nonce"));
     let max_age = freshness::max_age(resp.headers());
     if resp.content_length().is_some_and(|n| n > MAX_BODY as u64) {
         return Err(SendError {
@@ -424,6 +439,7 @@ async fn send_once(
         content_type,
         www_authenticate,
         retry_after,
+        dpop_nonce,
         max_age,
         body,
     })

@@ -126,6 +126,22 @@ class Option(enum.IntEnum):
     """Proxy URL; default: the usual `HTTPS_PROXY`/`NO_PROXY` variables."""
     CLOCK_SKEW = 31
     """Seconds of leeway for `exp`/`iat`/`nbf` checks (default 120)."""
+    DPOP = 32
+    """`off` (default) or `on`: DPoP (RFC 9449). Every token request carries a proof, the authorization request `dpop_jkt`, and tokens are bound to the key (type `DPoP`). On by default under the `fapi2` profile."""
+    DPOP_KEY = 33
+    """The DPoP private key, PEM text or a path to a PEM file: EC P-256 (ES256), P-384 (ES384), Ed25519 (EdDSA) or RSA (PS256); default: a fresh P-256 key for each new grant."""
+    PAR = 34
+    """`auto` (default: push when discovery says `require_pushed_authorization_requests`, or under `fapi2`), `on` (always; no PAR endpoint known: `AUTH_ERROR_UNSUPPORTED`), `off`: pushed authorization requests (RFC 9126)."""
+    PAR_URL = 35
+    """Pushed authorization request endpoint (RFC 9126); from discovery unless set."""
+    REQUEST_OBJECT = 36
+    """`off` (default) or `signed`: the authorization parameters travel as a JWT (RFC 9101) signed with the JWT key, algorithm and key id options, inside the push when PAR is used."""
+    RESOURCE = 37
+    """Space-separated absolute URIs without fragment (RFC 8707), each sent as a `resource` parameter on the authorization request and the token requests."""
+    AUTHORIZATION_DETAILS = 38
+    """A JSON array of objects each with a string `type` (RFC 9396), sent on the authorization request and the token requests of the grant."""
+    PROFILE = 39
+    """`default` or `fapi2`: the FAPI 2.0 Security Profile (docs/fapi2.md)."""
     ACR_VALUES = 40
     """Space-separated authentication context class references, sent as `acr_values` (authorization request, CIBA)."""
     MAX_AGE = 41
@@ -139,7 +155,7 @@ class Option(enum.IntEnum):
 
 
 #: Options whose values only the library keeps: never kept, read back or shown here.
-SECRET_OPTIONS: FrozenSet[Option] = frozenset({Option.CLIENT_SECRET, Option.CLIENT_CERTIFICATE_PASSWORD, Option.JWT_PRIVATE_KEY, Option.STORE_KEY})
+SECRET_OPTIONS: FrozenSet[Option] = frozenset({Option.CLIENT_SECRET, Option.CLIENT_CERTIFICATE_PASSWORD, Option.JWT_PRIVATE_KEY, Option.DPOP_KEY, Option.STORE_KEY})
 
 #: What an option accepts: text, a number, a path; None resets it to its default.
 OptionValue = Union[str, int, "os.PathLike[str]", None]
@@ -180,6 +196,14 @@ class OptionAttributes:
     ca_file: OptionValue
     proxy: OptionValue
     clock_skew: OptionValue
+    dpop: OptionValue
+    dpop_key: OptionValue
+    par: OptionValue
+    par_url: OptionValue
+    request_object: OptionValue
+    resource: OptionValue
+    authorization_details: OptionValue
+    profile: OptionValue
     acr_values: OptionValue
     max_age: OptionValue
     prompt: OptionValue

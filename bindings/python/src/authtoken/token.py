@@ -97,8 +97,35 @@ class Token(NativeHandle):
 
     @property
     def authorization_header(self) -> str:
-        """``"Bearer <value>"``, for an ``Authorization`` header."""
+        """``"Bearer <value>"`` (``"DPoP <value>"`` for a DPoP-bound token), for an
+        ``Authorization`` header."""
         return text(lib.auth_token_authorization_header(self.handle))
+
+    @property
+    def dpop_jkt(self) -> str:
+        """The RFC 7638 thumbprint of the DPoP key the token is bound to; ``""`` if none."""
+        return text(lib.auth_token_dpop_jkt(self.handle))
+
+    @property
+    def authorization_details(self) -> Optional[Any]:
+        """The RFC 9396 authorization details granted (parsed JSON array), ``None`` if none."""
+        details = text(lib.auth_token_authorization_details(self.handle))
+        return json.loads(details) if details else None
+
+    def dpop_proof(self, method: str, url: str, nonce: Optional[str] = None) -> str:
+        """A DPoP proof (RFC 9449) for your own request ``method`` ``url`` with this token:
+        send it as the ``DPoP`` header beside :attr:`authorization_header`. ``nonce``: the
+        resource server's ``DPoP-Nonce``. Not DPoP-bound: :class:`InvalidArgument`."""
+        out = ctypes.POINTER(ctypes.c_char)()
+        check(
+            lib.auth_token_dpop_proof(
+                self.handle, arg(method), arg(url), arg(nonce) if nonce else None, ctypes.byref(out)
+            )
+        )
+        try:
+            return ctypes.string_at(out).decode("utf-8")
+        finally:
+            lib.auth_string_free(out)
 
     # -- persistence ----------------------------------------------------------------------
     def serialize(self) -> bytes:
