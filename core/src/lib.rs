@@ -55,10 +55,18 @@ pub mod fuzzing;
 
 pub use config::{DevicePrompt, Kind, ParamOption, Params, UserAgent};
 pub use error::{Error, ErrorKind, Result};
-pub use login::{LoginRequest, identify, logout, verify_authentication};
-pub use oauth::{create_jwt_assertion, introspect, refresh, revoke};
+pub use login::{LoginRequest, identify, logout, step_up, verify_authentication};
+pub use oauth::{create_jwt_assertion, exchange_token, introspect, refresh, revoke};
 pub use oidc::identity::Identity;
 pub use oidc::{read_identity, user_info};
 pub use secret::Secret;
 pub use session::Session;
 pub use token::Token;
+
+/// Parses a `WWW-Authenticate` value (RFC 9110 §11.6.1) into the JSON array of
+/// `auth_parse_challenge`: `[{"scheme":"Bearer","params":{"error":"…"}}]`, parameter names
+/// lower-cased, values unescaped strings, `"token68"` in place of `"params"` for a token68
+/// challenge. Not a challenge list: InvalidArgument.
+pub fn parse_challenge(www_authenticate: &str) -> Result<String> {
+    transport::challenge::parse(www_authenticate).map(|c| transport::challenge::to_json(&c))
+}

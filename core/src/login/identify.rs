@@ -1,12 +1,13 @@
 //! `identify` (WLanguage `AuthIdentify`): a token obtained with the grant the parameters ask
-//! for — the JWT bearer grant, client credentials, the device flow, or the browser with a
-//! loopback listener — and `verify_authentication`, the silent sign-in. Every front end (C,
-//! the command line, Rust programs) signs in through these two functions.
+//! for — the JWT bearer grant, client credentials, the device flow, CIBA, or the browser with
+//! a loopback listener — and `verify_authentication`, the silent sign-in. Every front end (C,
+//! the command line, Rust programs) signs in through these two functions (and `step_up`,
+//! which is `identify` with a resource server's demands).
 
 use super::browser::agent_of;
-use super::device;
 use super::listener::{DEFAULT_REDIRECT, ListenOptions, Listener};
 use super::request::{self as login, BeginOptions};
+use super::{ciba, device};
 use crate::cancel::CancelWatch;
 use crate::config::{Flow, Kind, Params, ResponseType, UserAgent};
 use crate::error::{Error, ErrorKind, Result};
@@ -16,9 +17,10 @@ use crate::transport::http;
 
 /// Obtains a token as `params` say: with [`Kind::Jwt`] the JWT bearer grant (RFC 7523), with
 /// the `client_credentials` flow the client credentials grant, with the `device` flow the
-/// device flow (RFC 8628), else through the browser (the user agent of `params`, or the
-/// system browser) and a loopback redirect listener. Blocks until done, timed out (the login
-/// timeout), or cancelled ([`Params::cancel`]).
+/// device flow (RFC 8628), with the `ciba` flow OpenID CIBA in poll mode, else through the
+/// browser (the user agent of `params`, or the system browser) and a loopback redirect
+/// listener. Blocks until done, timed out (the login timeout), or cancelled
+/// ([`Params::cancel`]).
 pub fn identify(params: &Params) -> Result<Token> {
     identify_with(params, agent_of(params), &params.cancel_watch())
 }
@@ -29,6 +31,17 @@ pub fn identify_with(
     agent: &dyn UserAgent,
     cancel: &CancelWatch,
 ) -> Result<Token> {
+    sign_in(params, agent, cancel, false)
+}
+
+/// [`identify_with`]; with `require_acr` (a step-up that named acr values) the ID token's
+/// `acr` must be one of the `acr_values` of `params`.
+pub(crate) fn sign_in(
+    params: &Params,
+    agent: &dyn UserAgent,
+    cancel: &CancelWatch,
+    require_acr: bool,
+) -> Result<Token> {
     http::block_on(async {
         let grant = async {
             match (params.kind, params.flow) {
@@ -37,8 +50,9 @@ pub fn identify_with(
                 // These watch the cancel themselves, so that the listener answers the browser
                 // before the port closes.
                 (_, Flow::Device) => device::login(params, agent, cancel).await,
+                (_, Flow::Ciba) => ciba::login(params, cancel, require_acr).await,
                 (_, Flow::AuthorizationCode) => {
-                    login_in_browser(params, agent, cancel, false).await
+                    login_in_browser(params, agent, cancel, false, require_acr).await
                 }
             }
         };
@@ -68,7 +82,7 @@ pub fn verify_authentication_with(
             "a silent sign-in needs the authorization_code flow",
         ));
     }
-    http::block_on(login_in_browser(params, agent, cancel, true))
+    http::block_on(login_in_browser(params, agent, cancel, true, false))
 }
 
 fn cancelled() -> Error {
@@ -82,6 +96,7 @@ async fn login_in_browser(
     agent: &dyn UserAgent,
     cancel: &CancelWatch,
     silent: bool,
+    require_acr: bool,
 ) -> Result<Token> {
     let redirect = params.redirect_url.as_deref().unwrap_or(DEFAULT_REDIRECT);
     // Bound first: a busy port fails before the user is sent anywhere.
@@ -91,6 +106,7 @@ async fn login_in_browser(
         &BeginOptions {
             redirect_uri: Some(listener.redirect_uri().to_owned()),
             silent,
+            require_acr,
         },
     )
     .await?;

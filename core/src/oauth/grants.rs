@@ -128,7 +128,7 @@ pub async fn refresh(token: &Token) -> Result<Token> {
 }
 
 /// The scope sent with a grant that has no user (no automatic `openid`).
-fn plain_scope(params: &Params) -> Option<String> {
+pub(crate) fn plain_scope(params: &Params) -> Option<String> {
     let scope = params
         .scope
         .split_ascii_whitespace()
@@ -138,7 +138,7 @@ fn plain_scope(params: &Params) -> Option<String> {
 }
 
 /// The context of `params`, discovered, with a token endpoint.
-async fn grant_context(params: &Params) -> Result<ClientContext> {
+pub(crate) async fn grant_context(params: &Params) -> Result<ClientContext> {
     let ctx = ClientContext::from_params(params);
     let ctx = if ctx.configuration_url.is_some() {
         discovery::resolve(&ctx).await?.0

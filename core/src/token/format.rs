@@ -4,10 +4,10 @@
 //! ```text
 //! offset  size  field
 //! 0       4     magic "ATKN"
-//! 4       1     format version (1)
+//! 4       1     format version (2; 1 is still read)
 //! 5       1     flags (0; any other value is refused)
 //! 6       4     payload length n, u32 little-endian
-//! 10      n     payload: TokenRecordV1, postcard
+//! 10      n     payload: TokenRecordV2 (version 1: TokenRecordV1), postcard
 //! 10+n    4     CRC-32 (IEEE) of bytes 0..10+n, u32 little-endian
 //! ```
 
@@ -21,7 +21,8 @@ use std::time::Duration;
 use zeroize::Zeroize;
 
 pub const MAGIC: [u8; 4] = *b"ATKN";
-pub const FORMAT_VERSION: u8 = 1;
+/// The version written; every version from 1 up to it is read.
+pub const FORMAT_VERSION: u8 = 2;
 const HEADER_LEN: usize = 10;
 const TRAILER_LEN: usize = 4;
 /// Far above any real token; bounds what a hostile file can make us allocate.
@@ -67,6 +68,17 @@ struct TokenRecordV1 {
     proxy: Option<String>,
     client_certificate: Option<String>,
     client_certificate_password: Option<String>,
+}
+
+/// Version 2: the fields of version 1, then those added since, in this order. postcard writes a
+/// nested struct's fields inline, so a version-2 payload is a version-1 payload followed by the
+/// new fields.
+#[derive(Serialize, Deserialize, Zeroize)]
+#[zeroize(drop)]
+struct TokenRecordV2 {
+    v1: TokenRecordV1,
+    /// RFC 8693 `issued_token_type` of an exchanged token.
+    issued_token_type: Option<String>,
 }
 
 fn kind_code(k: Kind) -> u8 {
@@ -185,6 +197,25 @@ fn record_of(t: &Token) -> TokenRecordV1 {
     }
 }
 
+fn record_v2_of(t: &Token) -> TokenRecordV2 {
+    TokenRecordV2 {
+        v1: record_of(t),
+        issued_token_type: t.issued_token_type.clone(),
+    }
+}
+
+fn token_of_v2(r: &TokenRecordV2) -> Result<Token> {
+    if r.issued_token_type
+        .as_ref()
+        .is_some_and(|s| s.contains('\0'))
+    {
+        return Err(Error::format("the serialized token holds a NUL character"));
+    }
+    let mut token = token_of(&r.v1)?;
+    token.issued_token_type = r.issued_token_type.clone();
+    Ok(token)
+}
+
 fn token_of(r: &TokenRecordV1) -> Result<Token> {
     if r.access_token.is_empty() {
         return Err(Error::format("the serialized token has no access token"));
@@ -226,6 +257,7 @@ fn token_of(r: &TokenRecordV1) -> Result<Token> {
         id_token_claims: r.id_token_claims.clone(),
         server_response: Secret::new(r.server_response.as_str()),
         received_at: r.received_at,
+        issued_token_type: None,
         context: ClientContext {
             kind: kind_of(r.kind)?,
             client_id: r.client_id.clone(),
@@ -258,7 +290,7 @@ fn token_of(r: &TokenRecordV1) -> Result<Token> {
 
 /// The token as bytes. The buffer holds secrets: wipe it when done.
 pub fn serialize(token: &Token) -> Result<Vec<u8>> {
-    let record = record_of(token);
+    let record = record_v2_of(token);
     let mut payload = postcard::to_stdvec(&record)
         .map_err(|e| Error::internal(format!("cannot encode the token: {e}")))?;
     if payload.len() > MAX_PAYLOAD {
@@ -292,9 +324,9 @@ pub fn deserialize(bytes: &[u8]) -> Result<Token> {
         ));
     }
     let version = bytes[4];
-    if version != FORMAT_VERSION {
+    if !(1..=FORMAT_VERSION).contains(&version) {
         return Err(Error::format(format!(
-            "serialized token format version {version} is not supported (this library reads version {FORMAT_VERSION})"
+            "serialized token format version {version} is not supported (this library reads versions 1 to {FORMAT_VERSION})"
         )));
     }
     if bytes[5] != 0 {
@@ -322,13 +354,21 @@ pub fn deserialize(bytes: &[u8]) -> Result<Token> {
             "serialized token is corrupt: checksum mismatch",
         ));
     }
-    let (record, rest): (TokenRecordV1, &[u8]) =
-        postcard::take_from_bytes(&bytes[HEADER_LEN..body_end])
-            .map_err(|e| Error::format(format!("serialized token payload is malformed: {e}")))?;
+    let payload = &bytes[HEADER_LEN..body_end];
+    match version {
+        1 => token_of(&record::<TokenRecordV1>(payload)?),
+        _ => token_of_v2(&record::<TokenRecordV2>(payload)?),
+    }
+}
+
+/// The whole payload as one record.
+fn record<T: serde::de::DeserializeOwned>(payload: &[u8]) -> Result<T> {
+    let (record, rest): (T, &[u8]) = postcard::take_from_bytes(payload)
+        .map_err(|e| Error::format(format!("serialized token payload is malformed: {e}")))?;
     if !rest.is_empty() {
         return Err(Error::format("serialized token payload has trailing bytes"));
     }
-    token_of(&record)
+    Ok(record)
 }
 
 #[cfg(test)]
@@ -376,6 +416,26 @@ mod tests {
                 "byte {i}"
             );
         }
+    }
+
+    /// A file written by version 1 of the format (before `issued_token_type`) is still read.
+    #[test]
+    fn version_1_is_still_read() {
+        let mut t = sample();
+        let mut payload = postcard::to_stdvec(&record_of(&t)).unwrap();
+        let mut v1 = MAGIC.to_vec();
+        v1.push(1);
+        v1.push(0);
+        v1.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+        v1.append(&mut payload);
+        let crc = crc32fast::hash(&v1);
+        v1.extend_from_slice(&crc.to_le_bytes());
+        assert_eq!(deserialize(&v1).unwrap(), t);
+        // Version 2 carries the issued token type; version 1 has no room for it.
+        t.issued_token_type = Some("urn:ietf:params:oauth:token-type:jwt".into());
+        let v2 = serialize(&t).unwrap();
+        assert_eq!(v2[4], 2);
+        assert_eq!(deserialize(&v2).unwrap(), t);
     }
 
     #[test]

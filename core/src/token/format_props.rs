@@ -39,12 +39,18 @@ fn token() -> impl Strategy<Value = Token> {
             opt_text(),
             opt_text(),
         ),
-        (opt_text(), 1u32..100_000, 0u32..10_000, any::<bool>()),
+        (
+            opt_text(),
+            1u32..100_000,
+            0u32..10_000,
+            any::<bool>(),
+            opt_text(),
+        ),
     )
         .prop_map(|(a, b, c)| {
             let (access, token_type, refresh, expires_at, scope, id_token, claims, raw) = a;
             let (kind, client_id, secret, auth, issuer, token_url, jwks, ca_file) = b;
-            let (key, http_timeout, skew, with_jwt) = c;
+            let (key, http_timeout, skew, with_jwt, issued_token_type) = c;
             let mut context = ClientContext::empty();
             context.kind = [Kind::OAuth2, Kind::OpenId, Kind::Jwt][kind as usize];
             context.client_id = client_id;
@@ -81,6 +87,7 @@ fn token() -> impl Strategy<Value = Token> {
                 id_token_claims: claims,
                 server_response: Secret::new(raw),
                 received_at: expires_at.wrapping_sub(60),
+                issued_token_type,
                 context,
             }
         })

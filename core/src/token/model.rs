@@ -25,6 +25,8 @@ pub struct Token {
     /// The raw body of the last token answer (WLanguage `ServerResponse`).
     pub(crate) server_response: Secret,
     pub(crate) received_at: i64,
+    /// What a token exchange said it issued (RFC 8693 §2.2.1 `issued_token_type`), if it did.
+    pub(crate) issued_token_type: Option<String>,
     pub(crate) context: ClientContext,
 }
 
@@ -78,6 +80,12 @@ impl Token {
     pub fn received_at(&self) -> i64 {
         self.received_at
     }
+    /// The type of the token a token exchange issued (RFC 8693 §2.2.1), e.g.
+    /// `urn:ietf:params:oauth:token-type:access_token`; `None` when the answer named none (every
+    /// grant but token exchange).
+    pub fn issued_token_type(&self) -> Option<&str> {
+        self.issued_token_type.as_deref()
+    }
     /// The client and provider the token belongs to.
     pub fn context(&self) -> &ClientContext {
         &self.context
@@ -100,7 +108,8 @@ impl Token {
     }
 
     /// The token a refresh answer makes from this one (RFC 6749 §6): what the answer omits
-    /// (refresh token, ID token and its claims, scope) is kept from this token.
+    /// (refresh token, ID token and its claims, scope, the issued token type of an exchanged
+    /// token) is kept from this token.
     pub fn refreshed(&self, answer: TokenResponse) -> Token {
         let keep_id_token = answer.id_token.is_none();
         Token {
@@ -125,6 +134,9 @@ impl Token {
             },
             server_response: answer.raw,
             received_at: answer.received_at,
+            issued_token_type: answer
+                .issued_token_type
+                .or_else(|| self.issued_token_type.clone()),
             context: self.context.clone(),
         }
     }
@@ -140,6 +152,7 @@ impl Token {
             id_token_claims: None,
             server_response: answer.raw,
             received_at: answer.received_at,
+            issued_token_type: answer.issued_token_type,
             context,
         }
     }
@@ -156,6 +169,8 @@ pub struct TokenResponse {
     pub id_token: Option<Secret>,
     pub raw: Secret,
     pub received_at: i64,
+    /// RFC 8693 §2.2.1: what a token exchange issued.
+    pub issued_token_type: Option<String>,
 }
 
 /// Reads a token endpoint answer. Lenient where real providers deviate (`expires_in` as a
@@ -223,6 +238,7 @@ pub fn parse_token_response(body: &str, http_status: u16) -> Result<TokenRespons
     let refresh_token = text("refresh_token")?.map(Secret::from);
     let id_token = text("id_token")?.map(Secret::from);
     let scope = text("scope")?.unwrap_or_default();
+    let issued_token_type = text("issued_token_type")?;
     for (name, value) in [
         ("access_token", Some(access_token.as_str())),
         ("token_type", Some(token_type.as_str())),
@@ -239,6 +255,7 @@ pub fn parse_token_response(body: &str, http_status: u16) -> Result<TokenRespons
         .is_some_and(|s| s.expose().contains('\0'))
         || id_token.as_ref().is_some_and(|s| s.expose().contains('\0'))
         || scope.contains('\0')
+        || issued_token_type.as_ref().is_some_and(|s| s.contains('\0'))
         || body.contains('\0')
     {
         return Err(protocol(
@@ -255,6 +272,7 @@ pub fn parse_token_response(body: &str, http_status: u16) -> Result<TokenRespons
         id_token,
         raw: Secret::new(body),
         received_at,
+        issued_token_type,
     })
 }
 
