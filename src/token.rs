@@ -23,6 +23,7 @@ pub struct auth_token {
     id_token: SecretCString,
     server_response: SecretCString,
     authorization: SecretCString,
+    issued_token_type: SecretCString,
 }
 
 impl auth_token {
@@ -38,6 +39,7 @@ impl auth_token {
             id_token: opt(token.id_token()),
             server_response: SecretCString::new(token.server_response().expose()),
             authorization: SecretCString::new(&token.authorization_header()),
+            issued_token_type: SecretCString::new(token.issued_token_type().unwrap_or("")),
             token,
         }
     }
@@ -119,6 +121,15 @@ pub unsafe extern "C" fn auth_token_authorization_header(
     token: *const auth_token,
 ) -> *const c_char {
     unsafe { get(token, |t| t.authorization.as_ptr()) }
+}
+
+/// What a token exchange (`auth_exchange_token`, RFC 8693 §2.2.1) issued: a token type URI
+/// such as `"urn:ietf:params:oauth:token-type:access_token"`; `""` when the answer named none
+/// (every grant but token exchange, and providers that omit it). Kept by refreshes and by
+/// serialization. Owned by the token.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_token_issued_token_type(token: *const auth_token) -> *const c_char {
+    unsafe { get(token, |t| t.issued_token_type.as_ptr()) }
 }
 
 /// Makes a token from a token endpoint answer obtained some other way (`AuthImportToken`):
