@@ -15,7 +15,9 @@ use support::{CIBA_APP, Provider};
 fn provider() -> &'static Provider {
     static P: OnceLock<Provider> = OnceLock::new();
     P.get_or_init(|| {
-        Provider::start(r#"{"ciba":{"interval":1},"acrValues":["urn:test:loa:1","urn:test:loa:2"]}"#)
+        Provider::start(
+            r#"{"ciba":{"interval":1},"acrValues":["urn:test:loa:1","urn:test:loa:2"]}"#,
+        )
     })
 }
 
@@ -216,7 +218,10 @@ fn ciba_stub(ack: &str, polls: Vec<Reply>) -> (Stub, Arc<Mutex<Vec<(Instant, See
         if r.head.starts_with("POST /bc") {
             return Reply::json(200, &ack);
         }
-        let n = seen.iter().filter(|(_, r)| r.head.starts_with("POST /token")).count();
+        let n = seen
+            .iter()
+            .filter(|(_, r)| r.head.starts_with("POST /token"))
+            .count();
         polls[(n - 1).min(polls.len() - 1)].clone()
     }));
     (stub, seen)
@@ -250,7 +255,8 @@ fn slow_down_adds_five_seconds_to_the_interval() {
         ],
     );
     let p = stub_params(&stub);
-    p.set(Opt::BindingMessage, "W4SC-K7Q2").set(Opt::Scope, "read");
+    p.set(Opt::BindingMessage, "W4SC-K7Q2")
+        .set(Opt::Scope, "read");
     let t = capi::identify(&p).unwrap_or_else(|f| panic!("{f:?}"));
     assert_eq!(t.value(), "ciba-AT");
     let seen = seen.lock().unwrap();
@@ -261,11 +267,17 @@ fn slow_down_adds_five_seconds_to_the_interval() {
         .into_owned()
         .collect();
     let pairs = |l: &[(&str, &str)]| -> Vec<(String, String)> {
-        l.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        l.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     };
     assert_eq!(
         form,
-        pairs(&[("scope", "read"), ("login_hint", "alice"), ("binding_message", "W4SC-K7Q2")])
+        pairs(&[
+            ("scope", "read"),
+            ("login_hint", "alice"),
+            ("binding_message", "W4SC-K7Q2")
+        ])
     );
     assert!(seen[1].1.body.contains("auth_req_id=req-1"));
     assert!(
@@ -325,7 +337,10 @@ fn a_server_error_while_polling_ends_the_login() {
     assert!(f.message.contains("CIBA login: polling"), "{}", f.message);
     assert_eq!(seen.lock().unwrap().len(), 3, "no poll after the 500");
     // An authentication answer without auth_req_id.
-    let (stub, _) = ciba_stub(r#"{"expires_in":600}"#, vec![error("authorization_pending")]);
+    let (stub, _) = ciba_stub(
+        r#"{"expires_in":600}"#,
+        vec![error("authorization_pending")],
+    );
     let f = capi::identify(&stub_params(&stub)).unwrap_err();
     assert_eq!(f.code, Code::Protocol, "{f:?}");
     // No endpoint at all: Unsupported.

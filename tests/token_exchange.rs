@@ -95,7 +95,10 @@ fn errors_map_like_every_token_endpoint_error() {
     // A subject token the provider does not know: the grant is refused.
     let f = capi::exchange(&p, "not-a-token", None).unwrap_err();
     assert_eq!(f.code, Code::InvalidGrant, "{f:?}");
-    assert_eq!((f.oauth_error.as_str(), f.http_status), ("invalid_grant", 400));
+    assert_eq!(
+        (f.oauth_error.as_str(), f.http_status),
+        ("invalid_grant", 400)
+    );
     // An audience the provider does not serve: an OAuth error without a code of its own.
     p.set(Opt::Audience, "https://elsewhere.example");
     let f = capi::exchange(&p, &subject, None).unwrap_err();
@@ -179,7 +182,10 @@ fn an_answer_without_issued_token_type_and_the_fields_sent() {
         .set(Opt::ClientSecret, "svc-secret")
         .set(Opt::TokenUrl, &stub.url("/token"))
         .set(Opt::Audience, "a b")
-        .set(Opt::RequestedTokenType, "urn:ietf:params:oauth:token-type:jwt")
+        .set(
+            Opt::RequestedTokenType,
+            "urn:ietf:params:oauth:token-type:jwt",
+        )
         .set(Opt::ActorToken, "the-actor")
         .set(
             Opt::ActorTokenType,
@@ -201,12 +207,18 @@ fn an_answer_without_issued_token_type_and_the_fields_sent() {
         ),
         ("subject_token", "the-subject"),
         ("subject_token_type", ACCESS_TOKEN_TYPE),
-        ("requested_token_type", "urn:ietf:params:oauth:token-type:jwt"),
+        (
+            "requested_token_type",
+            "urn:ietf:params:oauth:token-type:jwt",
+        ),
         ("audience", "a"),
         ("audience", "b"),
         ("scope", "read"),
         ("actor_token", "the-actor"),
-        ("actor_token_type", "urn:ietf:params:oauth:token-type:id_token"),
+        (
+            "actor_token_type",
+            "urn:ietf:params:oauth:token-type:id_token",
+        ),
         ("client_id", "svc"),
         ("client_secret", "svc-secret"),
     ]

@@ -238,7 +238,8 @@ impl Provider {
     /// acr a login would get).
     pub fn ciba_approve(&self, auth_req_id: &str, acr: Option<&str>) {
         let mut url = url::Url::parse(&format!("{}/test/ciba/approve", self.issuer)).unwrap();
-        url.query_pairs_mut().append_pair("auth_req_id", auth_req_id);
+        url.query_pairs_mut()
+            .append_pair("auth_req_id", auth_req_id);
         if let Some(acr) = acr {
             url.query_pairs_mut().append_pair("acr", acr);
         }
@@ -248,7 +249,8 @@ impl Provider {
     /// The user refuses the CIBA request `auth_req_id`.
     pub fn ciba_deny(&self, auth_req_id: &str) {
         let mut url = url::Url::parse(&format!("{}/test/ciba/deny", self.issuer)).unwrap();
-        url.query_pairs_mut().append_pair("auth_req_id", auth_req_id);
+        url.query_pairs_mut()
+            .append_pair("auth_req_id", auth_req_id);
         http_post_ok(url.as_str());
     }
 
