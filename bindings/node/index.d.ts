@@ -20,7 +20,9 @@ export declare const Option: Readonly<{
   userinfoUrl: 16; pkce: 17; successPage: 18; logoutUrl: 19; introspectionUrl: 20;
   clientCertificate: 21; clientCertificatePassword: 22; jwtPrivateKey: 23; jwtAlgorithm: 24;
   jwtKeyId: 25; jwtIssuer: 26; jwtSubject: 27; jwtAudience: 28; caFile: 29; proxy: 30;
-  clockSkew: 31;
+  clockSkew: 31; acrValues: 40; maxAge: 41; prompt: 42; loginHint: 43;
+  requestedTokenType: 44; audience: 45; actorToken: 46; actorTokenType: 47; cibaUrl: 48;
+  bindingMessage: 49;
 }>;
 export type OptionName = keyof typeof Option;
 
@@ -105,6 +107,9 @@ export declare class Parameters implements Freeable {
   clientCertificatePassword?: OptionValue; jwtPrivateKey?: OptionValue; jwtAlgorithm?: OptionValue;
   jwtKeyId?: OptionValue; jwtIssuer?: OptionValue; jwtSubject?: OptionValue;
   jwtAudience?: OptionValue; caFile?: OptionValue; proxy?: OptionValue; clockSkew?: OptionValue;
+  acrValues?: OptionValue; maxAge?: OptionValue; prompt?: OptionValue; loginHint?: OptionValue;
+  requestedTokenType?: OptionValue; audience?: OptionValue; actorToken?: OptionValue;
+  actorTokenType?: OptionValue; cibaUrl?: OptionValue; bindingMessage?: OptionValue;
 }
 export declare class OAuth2Parameters extends Parameters { constructor(options?: ParametersOptions); }
 export declare class OpenIDParameters extends Parameters { constructor(options?: ParametersOptions); }
@@ -124,6 +129,8 @@ export declare class Token implements Freeable {
   readonly idToken: string;
   readonly serverResponse: string;
   readonly authorizationHeader: string;
+  /** What a token exchange issued (a token type URI), "" if the answer named none. */
+  readonly issuedTokenType: string;
   expiresWithin(seconds: number): boolean;
   serialize(): Buffer;
   static deserialize(bytes: Uint8Array): Token;
@@ -186,6 +193,17 @@ export declare function readIdentity(token: Token): Promise<Identity>;
 export declare function getUserInfo(token: Token): Promise<Identity>;
 export declare function importToken(answer: string | Record<string, unknown>, params?: Parameters | null): Token;
 export declare function createJwtAssertion(params: Parameters): string;
+/** Token exchange (RFC 8693). */
+export declare function exchangeToken(params: Parameters, subjectToken: string,
+  subjectTokenType?: string | null): Promise<Token>;
+/** Step-up authentication (RFC 9470) from a resource server's WWW-Authenticate value. */
+export declare function stepUp(params: Parameters, wwwAuthenticate: string): Promise<Token>;
+/** One challenge of a WWW-Authenticate value. */
+export type Challenge =
+  | { scheme: string; params: Record<string, string> }
+  | { scheme: string; token68: string };
+/** A WWW-Authenticate value (RFC 9110 §11.6.1) as its challenges. */
+export declare function parseChallenge(wwwAuthenticate: string): Challenge[];
 export declare function openSession(params: Parameters, file?: string | null): Promise<Token>;
 export declare function createSession(params: Parameters, file?: string | null,
   options?: { onTokenChanged?: (token: Token) => void }): Promise<Session>;

@@ -7,12 +7,12 @@
 //! | layer | what it does |
 //! |---|---|
 //! | `session` | a token that stays fresh: single-flight refresh, locks, the stored token |
-//! | `login` | signing a user in: the authorization request, listener, browser, device flow, logout, `identify` |
-//! | `oauth` | the back channel: client authentication, grants, revocation, introspection |
+//! | `login` | signing a user in: the authorization request, listener, browser, device flow, CIBA, logout, `identify`, step-up |
+//! | `oauth` | the back channel: client authentication, grants, token exchange, revocation, introspection |
 //! | `oidc` | the provider's keys, ID-token validation, the identity and userinfo |
 //! | `provider` | what a provider says about itself (discovery) |
 //! | `token` | the token, its format and its file |
-//! | `transport` | runtimes, HTTP, TLS, answers that are errors |
+//! | `transport` | runtimes, HTTP, TLS, answers that are errors, `WWW-Authenticate` challenges |
 //! | `config` | the parameters and what a token keeps of them |
 //! | the files at the top | errors, secrets, the clock, the log, cancellation, enumerations |
 //!

@@ -37,14 +37,17 @@ from .errors import (
 )
 from .flows import (
     create_jwt_assertion,
+    exchange_token,
     get_user_info,
     identify,
     import_token,
     introspect_token,
     logout,
+    parse_challenge,
     read_identity,
     refresh_token,
     revoke_token,
+    step_up,
     verify_authentication,
 )
 from .identity import Identity
@@ -85,8 +88,8 @@ __all__ = [
     "InvalidClient", "InvalidGrant", "JWTParameters", "Kind", "Login", "Network",
     "NotRefreshable", "OAuth", "OAuth2Parameters", "OpenIDParameters", "Option", "Parameters",
     "Protocol", "Redirect", "Result", "Session", "StateMismatch", "Timeout", "Token",
-    "Unsupported", "create_jwt_assertion", "get_user_info", "has_function", "identify",
-    "import_token", "introspect_token", "library_path", "log_to", "logout", "open_session",
-    "read_identity", "refresh_token", "result_name", "revoke_token", "set_log_callback",
-    "verify_authentication", "version",
+    "Unsupported", "create_jwt_assertion", "exchange_token", "get_user_info", "has_function",
+    "identify", "import_token", "introspect_token", "library_path", "log_to", "logout",
+    "open_session", "parse_challenge", "read_identity", "refresh_token", "result_name",
+    "revoke_token", "set_log_callback", "step_up", "verify_authentication", "version",
 ]

@@ -55,10 +55,25 @@ class Option(enum.IntEnum):
     CA_FILE = 29
     PROXY = 30
     CLOCK_SKEW = 31
+    ACR_VALUES = 40
+    MAX_AGE = 41
+    PROMPT = 42
+    LOGIN_HINT = 43
+    REQUESTED_TOKEN_TYPE = 44
+    AUDIENCE = 45
+    ACTOR_TOKEN = 46
+    ACTOR_TOKEN_TYPE = 47
+    CIBA_URL = 48
+    BINDING_MESSAGE = 49
 
 
 # Options whose values are not kept on the Python side (they live only in the library).
-_SECRET = {Option.CLIENT_SECRET, Option.CLIENT_CERTIFICATE_PASSWORD, Option.JWT_PRIVATE_KEY}
+_SECRET = {
+    Option.CLIENT_SECRET,
+    Option.CLIENT_CERTIFICATE_PASSWORD,
+    Option.JWT_PRIVATE_KEY,
+    Option.ACTOR_TOKEN,
+}
 
 OptionValue = Union[str, int, "os.PathLike[str]", None]
 
@@ -137,6 +152,16 @@ class Parameters(NativeHandle):
     ca_file = _OptionProperty(Option.CA_FILE)
     proxy = _OptionProperty(Option.PROXY)
     clock_skew = _OptionProperty(Option.CLOCK_SKEW)
+    acr_values = _OptionProperty(Option.ACR_VALUES)
+    max_age = _OptionProperty(Option.MAX_AGE)
+    prompt = _OptionProperty(Option.PROMPT)
+    login_hint = _OptionProperty(Option.LOGIN_HINT)
+    requested_token_type = _OptionProperty(Option.REQUESTED_TOKEN_TYPE)
+    audience = _OptionProperty(Option.AUDIENCE)
+    actor_token = _OptionProperty(Option.ACTOR_TOKEN)
+    actor_token_type = _OptionProperty(Option.ACTOR_TOKEN_TYPE)
+    ciba_url = _OptionProperty(Option.CIBA_URL)
+    binding_message = _OptionProperty(Option.BINDING_MESSAGE)
 
     def __init__(
         self,
