@@ -175,6 +175,38 @@ fn a_step_up_the_provider_does_not_meet_is_an_id_token_error() {
     assert!(f.message.contains("acr"), "{}", f.message);
 }
 
+/// OAuth2 params with endpoints set by hand: the ID token that comes cannot be validated (no
+/// issuer, no keys), so nothing shows that the step-up was met.
+#[test]
+fn a_step_up_without_a_validated_id_token_is_an_id_token_error() {
+    let seen = Seen::default();
+    let oauth2 = Params::oauth2();
+    oauth2
+        .set(Opt::ClientId, CONF_POST.id)
+        .set(Opt::ClientSecret, CONF_POST.secret.unwrap())
+        .set(Opt::AuthUrl, &provider().authorization_endpoint())
+        .set(Opt::TokenUrl, &provider().token_endpoint())
+        .set(Opt::Scope, "openid")
+        .set(Opt::RedirectUrl, "http://127.0.0.1:0/callback")
+        .set(Opt::LoginTimeout, "30");
+    // SAFETY: a live handle; `seen` outlives the login.
+    unsafe {
+        auth_params_set_open_url(
+            oauth2.as_ptr() as *mut auth_params,
+            Some(play_user),
+            &seen as *const Seen as *mut c_void,
+        )
+    };
+    let f = capi::step_up(
+        &oauth2,
+        &format!(r#"{STEP_UP}, acr_values="urn:test:loa:2""#),
+    )
+    .unwrap_err();
+    assert_eq!(f.code, Code::IdToken, "{f:?}");
+    assert!(f.message.contains("no ID token"), "{}", f.message);
+    assert_eq!(seen.lock().unwrap().len(), 1, "the user did sign in");
+}
+
 #[test]
 fn challenges_that_ask_for_no_step_up_are_invalid_arguments() {
     let seen = Seen::default();

@@ -18,7 +18,7 @@ pub const INSUFFICIENT_USER_AUTHENTICATION: &str = "insufficient_user_authentica
 /// [`identify`](super::identify) with the challenge's `acr_values` and `max_age` in place of
 /// those of `params` (where the challenge has none, the params' apply). The new ID token must
 /// carry an `auth_time` within `max_age` and, when the challenge named acr values, an `acr`
-/// among them; else IdToken. A value with no `insufficient_user_authentication` challenge, or
+/// among them; else IdToken (also when no ID token could be validated). A value with no `insufficient_user_authentication` challenge, or
 /// parameters whose flow signs no user in, is InvalidArgument. Blocks.
 pub fn step_up(params: &Params, www_authenticate: &str) -> Result<Token> {
     step_up_with(
@@ -37,7 +37,16 @@ pub fn step_up_with(
     www_authenticate: &str,
 ) -> Result<Token> {
     let (stepped, require_acr) = step_up_params(params, www_authenticate)?;
-    identify::sign_in(&stepped, agent, cancel, require_acr)
+    let token = identify::sign_in(&stepped, agent, cancel, require_acr)?;
+    // The checks live in the ID token's validation: a sign-in that brought no validated ID
+    // token (OAuth2 parameters without `openid`, or without discovery) proves nothing.
+    if (require_acr || stepped.max_age.is_some()) && token.id_token_claims.is_none() {
+        return Err(Error::id_token(format!(
+            "the step-up sign-in brought no ID token that could be validated, so its acr and auth_time are unknown (ask for the openid scope, with {configuration_url})",
+            configuration_url = ParamOption::ConfigurationUrl
+        )));
+    }
+    Ok(token)
 }
 
 /// The parameters of the new sign-in, and whether the challenge named acr values (which the
