@@ -59,7 +59,7 @@ fn a_token() -> *mut auth_token {
 fn a_token_survives_the_round_trip() {
     let t = a_token();
     let bytes = serialize(t);
-    assert_eq!(&bytes[..5], b"ATKN\x01");
+    assert_eq!(&bytes[..5], b"ATKN\x02");
     let (r, back) = deserialize(&bytes);
     assert_eq!(r, auth_result::AUTH_OK, "{}", last_error());
     assert_eq!(
