@@ -206,10 +206,13 @@ fn a_user_the_provider_does_not_know_and_requests_that_expire() {
 
 // ---------------------------------------------------------------- stub cases
 
+/// When each request came to the stub, and what it carried.
+type Seen = Arc<Mutex<Vec<(Instant, SeenRequest)>>>;
+
 /// A stub answering the authentication request with `ack` and the n-th poll with `polls[n]`
 /// (the last one repeated); it records when each request came and what it carried.
-fn ciba_stub(ack: &str, polls: Vec<Reply>) -> (Stub, Arc<Mutex<Vec<(Instant, SeenRequest)>>>) {
-    let seen: Arc<Mutex<Vec<(Instant, SeenRequest)>>> = Arc::default();
+fn ciba_stub(ack: &str, polls: Vec<Reply>) -> (Stub, Seen) {
+    let seen: Seen = Arc::default();
     let s = seen.clone();
     let ack = ack.to_owned();
     let stub = Stub::start(Arc::new(move |r: &SeenRequest| {
