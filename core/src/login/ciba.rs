@@ -94,15 +94,8 @@ pub(crate) fn request_fields(params: &Params) -> Result<Vec<(String, Secret)>> {
     if !scope.is_empty() {
         push("scope", &scope);
     }
-    for (k, v) in &params.additional_parameters {
-        if !named.iter().any(|(name, set)| name == k && set.is_some()) {
-            push(k, v);
-        }
-    }
-    for (k, v) in named {
-        if let Some(v) = v {
-            push(k, v);
-        }
+    for (k, v) in params.parameters_with(&named) {
+        push(k, v);
     }
     // MERGE (option 36, AUTH_OPT_REQUEST_OBJECT): with `signed`, these fields travel as one
     // `request` JWT (CIBA §7.1.1: iss = client id, aud = issuer, exp, iat, nbf, jti), signed
@@ -227,13 +220,7 @@ mod tests {
     use crate::error::ErrorKind;
 
     fn resp(status: u16, body: &str) -> http::Response {
-        http::Response {
-            status,
-            content_type: Some("application/json".into()),
-            www_authenticate: None,
-            retry_after: None,
-            body: body.as_bytes().to_vec(),
-        }
+        http::Response::json_for_test(status, body)
     }
 
     #[test]

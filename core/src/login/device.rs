@@ -151,13 +151,7 @@ mod tests {
     use super::*;
 
     fn resp(status: u16, body: &str) -> http::Response {
-        http::Response {
-            status,
-            content_type: Some("application/json".into()),
-            www_authenticate: None,
-            retry_after: None,
-            body: body.as_bytes().to_vec(),
-        }
+        http::Response::json_for_test(status, body)
     }
 
     #[test]

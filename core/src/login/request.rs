@@ -102,15 +102,8 @@ fn request_pairs(
         ("prompt", prompt),
         ("login_hint", params.login_hint.as_deref()),
     ];
-    for (k, v) in &params.additional_parameters {
-        if !named.iter().any(|(name, set)| name == k && set.is_some()) {
-            push(k, v);
-        }
-    }
-    for (k, v) in named {
-        if let Some(v) = v {
-            push(k, v);
-        }
+    for (k, v) in params.parameters_with(&named) {
+        push(k, v);
     }
     q
 }

@@ -189,6 +189,18 @@ pub struct Response {
 }
 
 impl Response {
+    /// A JSON answer with this status, for the tests of the answers' parsers.
+    #[cfg(test)]
+    pub(crate) fn json_for_test(status: u16, body: &str) -> Response {
+        Response {
+            status,
+            content_type: Some("application/json".into()),
+            www_authenticate: None,
+            retry_after: None,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
