@@ -413,7 +413,9 @@ enum auth_result auth_verify_authentication(const struct auth_params *params,
  * `AUTH_OPT_MAX_AGE` (where the challenge has none, the params' apply), for the
  * `authorization_code` and `ciba` flows. The new ID token must carry an `auth_time` within
  * `max_age` and, when the challenge named acr values, an `acr` among them; else
- * `AUTH_ERROR_ID_TOKEN`. A value with no such challenge, or params whose flow signs no user
+ * `AUTH_ERROR_ID_TOKEN` (also when the sign-in brought no ID token that could be validated:
+ * OAuth2 params need the `openid` scope and `AUTH_OPT_CONFIGURATION_URL`). A value with no
+ * such challenge, or params whose flow signs no user
  * in again with these values (`client_credentials`, `device`, the JWT kind):
  * `AUTH_ERROR_INVALID_ARGUMENT`. `params` is only read; `auth_params_cancel` on it ends the
  * call with `AUTH_ERROR_CANCELLED`. On success `*out_token` owns a new token
