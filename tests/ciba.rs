@@ -147,6 +147,7 @@ fn cancel_is_prompt() {
         (id, Instant::now())
     });
     let after_cancel = cancelled_at.elapsed();
+    eprintln!("cancel (no interval: 5 s): the call returned {after_cancel:?} after the cancel");
     let f = result.unwrap_err();
     assert_eq!(f.code, Code::Cancelled, "{f:?}");
     assert!(after_cancel < Duration::from_secs(1), "{after_cancel:?}");
