@@ -8,7 +8,7 @@
  *   demo <issuer or discovery URL> <client id> [client secret] [token file]
  *
  * Build against an install: cc examples/demo.c $(pkg-config --cflags --libs authtoken) -o demo
- * (scripts/demo builds it against the cargo-c install in target/install)
+ * (scripts/demo builds it against the build tree: -Iinclude -Ltarget/debug -lauthtoken)
  */
 #include "authtoken.h"
 
@@ -22,6 +22,16 @@ static void fail(const char *what, enum auth_result r) {
     fprintf(stderr, "%s: %s: %s", what, auth_result_name(r), auth_last_error());
     if (*auth_last_oauth_error()) fprintf(stderr, " (OAuth error %s)", auth_last_oauth_error());
     fprintf(stderr, "\n");
+}
+
+/* The start of a token, enough to tell two apart without showing a usable secret. */
+static void print_token(const char *what, const auth_token *token) {
+    char when[32] = "unknown";
+    time_t expires = (time_t)auth_token_expiration(token);
+    struct tm utc;
+    if (expires > 0 && gmtime_r(&expires, &utc)) strftime(when, sizeof when, "%H:%M:%S UTC", &utc);
+    printf("%s: access token %.8s..., expires at %s (in %lld s)\n", what, auth_token_value(token), when,
+           (long long)(expires - time(NULL)));
 }
 
 static void log_line(void *user_data, int level, const char *message) {
@@ -69,6 +79,7 @@ int main(int argc, char **argv) {
         } else if (auth_token_expiration(session) - 60 < (int64_t)time(NULL) &&
                    *auth_token_refresh_token(session)) {
             /* Expired or expiring within the minute, and refreshable. */
+            print_token("saved token", session);
             auth_token *fresh = NULL;
             r = auth_refresh_token(session, &fresh);
             auth_token_free(session);
@@ -83,7 +94,7 @@ int main(int argc, char **argv) {
                 auth_token_free(fresh);
             }
         } else if (auth_token_is_valid(session)) {
-            printf("saved token still valid\n");
+            print_token("saved token still valid", session);
         }
     }
     if (!session || !auth_token_is_valid(session)) {
@@ -101,8 +112,7 @@ int main(int argc, char **argv) {
             return 1;
         }
     }
-    printf("access token expires at %lld (in %lld s)\n", (long long)auth_token_expiration(session),
-           (long long)(auth_token_expiration(session) - (int64_t)time(NULL)));
+    print_token("session", session);
 
     int status = 0;
     auth_identity *me = NULL;

@@ -307,7 +307,28 @@ typedef enum auth_option {
    * tell that the two belong together.
    */
   AUTH_OPT_BINDING_MESSAGE = 49,
+  /**
+   * 32 bytes in base64 (standard or URL-safe, padded or not), or the path of a file holding
+   * that text, read when set: what a session stores (file, Redis, keyring) is encrypted with
+   * AES-256-GCM and authenticated.
+   */
+  AUTH_OPT_STORE_KEY = 50,
 } auth_option;
+
+/**
+ * The version of `auth_store` this library reads (the value of `auth_store.version`).
+ */
+#define AUTH_STORE_VERSION 1
+
+/**
+ * A store callback's success.
+ */
+#define AUTH_STORE_OK 0
+
+/**
+ * `write`'s answer when the store no longer holds `expected`: another writer came first.
+ */
+#define AUTH_STORE_CONFLICT 1
 
 /**
  * The claims about a signed-in user (`OpenIDIdentity`). Immutable. Freed by
@@ -332,6 +353,11 @@ typedef struct auth_params auth_params;
  * the current token. Made by `auth_session_new`, freed by `auth_session_free`. Thread-safe.
  */
 typedef struct auth_session auth_session;
+
+/**
+ * Where `load` puts the stored value, with `auth_store_value_set`. Valid only during the call.
+ */
+typedef struct auth_store_value auth_store_value;
 
 /**
  * An access token with its refresh token, ID token and the context needed to refresh it.
@@ -364,11 +390,74 @@ typedef int (*auth_device_prompt_fn)(void *user_data,
 
 /**
  * Called after every new token of a session (login, refresh, or a newer token another process
- * stored in the file), on the thread that obtained it, after the session's locks are released.
+ * stored), on the thread that obtained it, after the session's locks are released.
  * `token` is valid only during the call (copy what you need, or serialize it); it is NULL
  * after `auth_session_logout`.
  */
 typedef void (*auth_token_changed_fn)(void *user_data, const struct auth_token *token);
+
+/**
+ * Reads the stored value: calls `auth_store_value_set(out, bytes, len)` when there is one
+ * (the library copies it), nothing when there is none. Returns AUTH_STORE_OK, or any other
+ * value for a failure (the session then keeps its current token while it is valid, else
+ * fails with AUTH_ERROR_IO).
+ */
+typedef int (*auth_store_load_fn)(void *user_data, struct auth_store_value *out);
+
+/**
+ * Stores `value` (`len` bytes, valid during the call) if the store still holds `expected`
+ * (`expected_len` bytes; NULL: that it still holds nothing); else leaves it and returns
+ * AUTH_STORE_CONFLICT (the session then loads it and adopts it). AUTH_STORE_OK when stored;
+ * any other value is a failure (logged; the session keeps the new token in memory).
+ */
+typedef int (*auth_store_write_fn)(void *user_data,
+                                   const uint8_t *value,
+                                   size_t len,
+                                   const uint8_t *expected,
+                                   size_t expected_len);
+
+/**
+ * Removes the stored value (nothing stored is a success). AUTH_STORE_OK, or a failure.
+ */
+typedef int (*auth_store_remove_fn)(void *user_data);
+
+/**
+ * Takes the store's lock, waiting for it, for the single flight of refreshes across the
+ * processes that share the store; AUTH_STORE_OK when held, anything else is a failure.
+ */
+typedef int (*auth_store_lock_fn)(void *user_data);
+
+/**
+ * Releases the lock taken by `lock`; also `release`: called once when the session is freed.
+ */
+typedef void (*auth_store_unlock_fn)(void *user_data);
+
+/**
+ * A store of the host's own, for `auth_session_new_with_store`: the session keeps its token
+ * there as opaque bytes (the serialized token, encrypted when AUTH_OPT_STORE_KEY is set).
+ * Set `version` to AUTH_STORE_VERSION: later versions add fields at the end, and the library
+ * reads only those of the version given. `load`, `write` and `remove` are required; `lock` and
+ * `unlock` are both set or both NULL (NULL: the session's own single flight only, within the
+ * process); `release` may be NULL. Calls for one session never overlap; they come from the
+ * threads that call the session's functions, with the session's lock held (a callback must not
+ * call back into that session).
+ */
+typedef struct auth_store {
+  uint32_t version;
+  /**
+   * Passed back to every callback as is.
+   */
+  void *user_data;
+  auth_store_load_fn load;
+  auth_store_write_fn write;
+  auth_store_remove_fn remove;
+  auth_store_lock_fn lock;
+  auth_store_unlock_fn unlock;
+  /**
+   * Called once, when the session is freed, e.g. to free `user_data`.
+   */
+  auth_store_unlock_fn release;
+} auth_store;
 
 #ifdef __cplusplus
 extern "C" {
@@ -551,6 +640,17 @@ int auth_last_http_status(void);
 void auth_set_log_callback(auth_log_fn callback, void *user_data, int max_level);
 
 /**
+ * Installs a log callback for the calling thread only, hearing levels up to `max_level`
+ * (1 error ... 4 debug): while it is installed, the messages the library logs on this thread
+ * go to it instead of to the callback of `auth_set_log_callback`. It is called on this thread
+ * only, during the library call that logs. `fn == NULL` or `max_level <= 0` removes it (this
+ * thread's messages go to the process's callback again). For hosts whose callbacks may only
+ * run on the thread that made them (a language runtime's worker threads). `user_data` is
+ * passed back as is; it must stay valid until the callback is replaced or the thread ends.
+ */
+void auth_set_thread_log_callback(auth_log_fn callback, void *user_data, int max_level);
+
+/**
  * Starts a login: makes `state`, `nonce` (OpenID) and the PKCE verifier, fetches the discovery
  * document for OpenID, and builds the authorization URL for `AUTH_OPT_REDIRECT_URL` (which
  * must be set: any URL the host receives, e.g. a custom scheme or an `https://` page).
@@ -678,9 +778,17 @@ const char *auth_version(void);
 
 /**
  * Makes a session with a copy of `params` (later changes to `params` do not reach it, but
- * `auth_params_cancel(params)` still cancels its logins) and the token file `path` (UTF-8; NULL:
- * memory only). The file, if any, is read now if it exists; a corrupt or unreadable file counts
- * as no session (a login will replace it) and is reported through the log callback.
+ * `auth_params_cancel(params)` still cancels its logins) and the place its token is kept, `path`
+ * (UTF-8; NULL: memory only): a file path, or a store URL:
+ * `redis://[user:password@]host[:port][/db]?key=NAME[&lease=SECONDS]` (or `rediss://` over
+ * TLS), one token shared by every process and machine using that key, refreshed by one at a
+ * time under a lease (default 15 s); `keyring:SERVICE/ACCOUNT`, the system's secret store
+ * (Secret Service, Keychain, Credential Manager); `file:///absolute/path`, the same as the path.
+ * With AUTH_OPT_STORE_KEY set, what is stored is encrypted (AES-256-GCM). A malformed store URL
+ * (no key, an unknown parameter, a bad port or lease, a relative file: URL) is
+ * AUTH_ERROR_INVALID_ARGUMENT. The store is read now; a token there that cannot be used
+ * (corrupt, another key) counts as no session (a login will replace it) and is reported through
+ * the log callback, and a store that cannot be reached now is read again when a token is needed.
  * On success `*out` owns a new session: free it with `auth_session_free`.
  */
 enum auth_result auth_session_new(const struct auth_params *params,
@@ -697,12 +805,15 @@ enum auth_result auth_session_set_token_changed(struct auth_session *session,
 
 /**
  * A token valid for at least `min_valid_seconds` (negative counts as 0): the current one, else
- * a newer one another process stored in the file, else a refresh, else a login
- * (`auth_identify` with the session's parameters). When even a fresh token cannot last that
- * long it is returned anyway. One refresh at a time per session (threads that wait get its
- * result) and per file across processes (file lock, re-read after locking, re-read once more on
- * `invalid_grant`); the file is rewritten atomically (mode 0600). A refresh that fails for a
- * network reason while the current token is still valid returns the current token.
+ * a newer one another process stored, else a refresh, else a login (`auth_identify` with the
+ * session's parameters). When even a fresh token cannot last that long it is returned anyway.
+ * One refresh at a time per session (threads that wait get its result) and per store across
+ * processes (the file's lock, Redis's lease, the keyring's lock file; the store is read again
+ * after locking, and once more on `invalid_grant`); a write never replaces a token stored by
+ * another writer since the session read it (the session adopts that one); a file is rewritten
+ * atomically (mode 0600). A refresh that fails for a network reason while the current token is
+ * still valid returns the current token; so does a store that cannot be reached (else
+ * AUTH_ERROR_NETWORK for Redis, AUTH_ERROR_IO for a file or the keyring).
  * On success `*out_token` is a new token owned by the caller: free it with `auth_token_free`.
  */
 enum auth_result auth_session_token(struct auth_session *session,
@@ -710,14 +821,20 @@ enum auth_result auth_session_token(struct auth_session *session,
                                     struct auth_token **out_token);
 
 /**
- * Ends the session: revokes its refresh and access tokens when the provider has a revocation
- * endpoint (failures are logged, not returned), forgets the token, deletes the file, and calls
- * the hook with NULL.
+ * Ends the session: revokes its refresh and access tokens at the provider's revocation
+ * endpoint (`AUTH_OPT_REVOCATION_URL`, else the one in the provider's discovery document or,
+ * when that lacks it, in its RFC 8414 document), forgets the token, deletes the stored one (file,
+ * Redis key, keyring item), and calls the hook with NULL. Returns `AUTH_OK` even when nothing could be revoked: the stored
+ * token is gone either way. But then the grant is still live at the provider (its refresh
+ * token can still be used until it expires), and the log callback hears a warning (level 2)
+ * that says so and why: no revocation endpoint in either document, or a revocation that
+ * failed. A program that promises its user a sign-out should show that warning. `session` must
+ * be a live handle (NULL gives `AUTH_ERROR_INVALID_ARGUMENT`).
  */
 enum auth_result auth_session_logout(struct auth_session *session);
 
 /**
- * Frees a session (the token file stays). NULL does nothing. No call may be using it.
+ * Frees a session (the stored token stays). NULL does nothing. No call may be using it.
  */
 void auth_session_free(struct auth_session *session);
 
@@ -728,6 +845,26 @@ void auth_session_free(struct auth_session *session);
 enum auth_result auth_session_open(const struct auth_params *params,
                                    const char *path,
                                    struct auth_token **out_token);
+
+/**
+ * Gives the stored value to the library from within an `auth_store.load` callback: the
+ * `len` bytes at `bytes` are copied (a second call replaces the first). `out` is the pointer
+ * the callback received, valid only during that call.
+ */
+enum auth_result auth_store_value_set(struct auth_store_value *out,
+                                      const uint8_t *bytes,
+                                      size_t len);
+
+/**
+ * Makes a session, like `auth_session_new`, whose token is kept in the host's `store` (the
+ * struct is copied; `user_data` must stay valid until the session is freed, when `release` is
+ * called). A wrong `version`, or a required callback that is NULL, is
+ * AUTH_ERROR_INVALID_ARGUMENT. The store is loaded now. On success `*out` owns a new session:
+ * free it with `auth_session_free`.
+ */
+enum auth_result auth_session_new_with_store(const struct auth_params *params,
+                                             const struct auth_store *store,
+                                             struct auth_session **out);
 
 /**
  * The access token (`Value`). Owned by the token; never NULL (`""` for a NULL token).

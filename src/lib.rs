@@ -24,6 +24,7 @@ pub mod names;
 pub mod params;
 pub mod result;
 pub mod session;
+pub mod store;
 pub mod token;
 pub mod token_endpoint;
 

@@ -1,7 +1,7 @@
 //! `auth_set_log_callback`: the host's log sink.
 
 use crate::boundary::guard_value;
-use authtoken_core::log::{Level, set_sink};
+use authtoken_core::log::{Level, set_sink, set_thread_sink};
 use std::ffi::{CString, c_char, c_int, c_void};
 
 /// Receives log lines: `level` is 1 error, 2 warning, 3 info, 4 debug; `message` is UTF-8,
@@ -22,6 +22,18 @@ impl UserData {
     }
 }
 
+/// The host's callback as the core's sink (a NUL in a message is shown as `\0`).
+fn host_sink(
+    f: unsafe extern "C" fn(*mut c_void, c_int, *const c_char),
+    data: UserData,
+) -> impl Fn(Level, &str) + Send + Sync {
+    move |level: Level, message: &str| {
+        let text = CString::new(message.replace('\0', "\\0")).unwrap_or_default();
+        // SAFETY: the host's callback, called as documented.
+        unsafe { f(data.get(), level as c_int, text.as_ptr()) };
+    }
+}
+
 /// Installs the log callback for the whole library, hearing levels up to `max_level`
 /// (1 error … 4 debug); `fn == NULL` or `max_level <= 0` turns logging off (the default).
 /// `user_data` is passed back as is; it must stay valid until the callback is replaced.
@@ -34,17 +46,39 @@ pub extern "C" fn auth_set_log_callback(
     guard_value((), || {
         match callback {
             Some(f) if max_level > 0 => {
-                let data = UserData(user_data);
                 set_sink(
-                    Some(Box::new(move |level: Level, message: &str| {
-                        let text = CString::new(message.replace('\0', "\\0")).unwrap_or_default();
-                        // SAFETY: the host's callback, called as documented.
-                        unsafe { f(data.get(), level as c_int, text.as_ptr()) };
-                    })),
+                    Some(Box::new(host_sink(f, UserData(user_data)))),
                     max_level.clamp(0, 4) as u8,
                 );
             }
             _ => set_sink(None, 0),
+        }
+        Some(())
+    })
+}
+
+/// Installs a log callback for the calling thread only, hearing levels up to `max_level`
+/// (1 error ... 4 debug): while it is installed, the messages the library logs on this thread
+/// go to it instead of to the callback of `auth_set_log_callback`. It is called on this thread
+/// only, during the library call that logs. `fn == NULL` or `max_level <= 0` removes it (this
+/// thread's messages go to the process's callback again). For hosts whose callbacks may only
+/// run on the thread that made them (a language runtime's worker threads). `user_data` is
+/// passed back as is; it must stay valid until the callback is replaced or the thread ends.
+#[unsafe(no_mangle)]
+pub extern "C" fn auth_set_thread_log_callback(
+    callback: auth_log_fn,
+    user_data: *mut c_void,
+    max_level: c_int,
+) {
+    guard_value((), || {
+        match callback {
+            Some(f) if max_level > 0 => {
+                set_thread_sink(
+                    Some(Box::new(host_sink(f, UserData(user_data)))),
+                    max_level.clamp(1, 4) as u8,
+                );
+            }
+            _ => set_thread_sink(None, 0),
         }
         Some(())
     })

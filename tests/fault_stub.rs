@@ -1,4 +1,4 @@
-//! Faults a real server can produce, injected by an in-process stub (tests/common/stub.rs):
+//! Faults a real server can produce, injected by an in-process stub (tests/support/stub.rs):
 //! each refresh ends with its documented code, in bounded time, sent once.
 
 mod support;
@@ -128,6 +128,43 @@ fn missing_token_type_means_bearer_and_missing_refresh_token_keeps_the_old_one()
     assert_eq!(t.expiration(), 0);
 }
 
+/// RFC 6749 §6: a refresh answer may omit `refresh_token`, and the old one stays good. The
+/// provider of the other tests always sends one, so only a stub can leave it out: the token
+/// keeps the old refresh token, and the next refresh sends it and works.
+#[test]
+fn a_refresh_answer_without_refresh_token_keeps_the_old_one_for_the_next_refresh() {
+    let sent = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = sent.clone();
+    let stub = Stub::start(std::sync::Arc::new(
+        move |r: &support::stub::SeenRequest| {
+            let fields: std::collections::HashMap<String, String> =
+                url::form_urlencoded::parse(r.body.as_bytes())
+                    .into_owned()
+                    .collect();
+            let refresh_token = fields.get("refresh_token").cloned().unwrap_or_default();
+            let mut sent = seen.lock().unwrap();
+            sent.push(refresh_token.clone());
+            if refresh_token != "old-refresh" {
+                return Reply::json(400, r#"{"error":"invalid_grant"}"#);
+            }
+            Reply::json(
+                200,
+                &format!(
+                    r#"{{"access_token":"access-{}","token_type":"Bearer","expires_in":60}}"#,
+                    sent.len()
+                ),
+            )
+        },
+    ));
+    let first = capi::refresh(&token_for(&stub.url("/token"))).expect("first refresh");
+    assert_eq!(first.value(), "access-1");
+    assert_eq!(first.refresh_token(), "old-refresh");
+    let second = capi::refresh(&first).expect("second refresh, with the kept refresh token");
+    assert_eq!(second.value(), "access-2");
+    assert_eq!(second.refresh_token(), "old-refresh");
+    assert_eq!(*sent.lock().unwrap(), ["old-refresh", "old-refresh"]);
+}
+
 #[test]
 fn form_encoded_body_is_accepted() {
     let t = expect_token(Reply::Full {
@@ -201,6 +238,27 @@ fn closed_port_is_network() {
     let f = capi::refresh(&token).expect_err("nothing listens");
     assert_eq!(f.code, Code::Network, "{f:?}");
     assert!(started.elapsed() < BOUND);
+}
+
+/// A token that knows its token endpoint refreshes without discovery: its configuration URL
+/// being down does not matter (OAuth 2.0 parameters need no issuer).
+#[test]
+fn a_known_token_endpoint_needs_no_discovery() {
+    let stub = Stub::replying(Reply::json(200, r#"{"access_token":"new-access"}"#));
+    let discovery = RefusingPort::new();
+    let p = Params::oauth2();
+    p.set(Opt::ClientId, "app")
+        .set(Opt::TokenUrl, &stub.url("/token"))
+        .set(Opt::ConfigurationUrl, &discovery.url("/"))
+        .set(Opt::HttpTimeout, "1");
+    let token = capi::import(
+        Some(&p),
+        r#"{"access_token":"old-access","refresh_token":"old-refresh","expires_in":60}"#,
+    )
+    .expect("import");
+    let fresh = capi::refresh(&token).expect("a refresh without discovery");
+    assert_eq!(fresh.value(), "new-access");
+    assert_eq!(stub.requests(), 1);
 }
 
 #[test]

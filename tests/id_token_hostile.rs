@@ -1,6 +1,7 @@
 //! The ID-token validator against a hostile provider (tests/hostile_provider): every check of
 //! OpenID Connect Core §3.1.3.7 refuses what it must, the good paths pass, and the key cache
-//! follows a key rotation.
+//! follows a key rotation; its callers (the login's code exchange, the refresh, through the C
+//! API) give it what they must check.
 
 mod support;
 
@@ -11,8 +12,9 @@ use authtoken_core::oidc::id_token::{Expectations, validate};
 use authtoken_core::transport::http::block_on;
 use jsonwebtoken::Algorithm;
 use serde_json::{Map, Value, json};
+use support::capi;
 use support::hostile_provider::{
-    CLIENT_ID, CLIENT_SECRET, Provider, TestKey, now, tampered, unsigned,
+    ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, Provider, Reply, TestKey, now, tampered, unsigned,
 };
 
 fn context(p: &Provider, secret: Option<&str>, client_auth: Option<&str>) -> ClientContext {
@@ -50,9 +52,14 @@ fn check_with(ctx: &ClientContext, jwt: &str, nonce: Option<&str>) -> Result<Map
 
 /// The error kind and message, printed so the report can list each hostile case.
 fn refused(case: &str, r: Result<Map<String, Value>>) -> ErrorKind {
+    refusal(case, r).0
+}
+
+/// The error kind and message of a refusal.
+fn refusal(case: &str, r: Result<Map<String, Value>>) -> (ErrorKind, String) {
     let e = r.expect_err(case);
     println!("{case}: {:?}: {}", e.kind(), e.message());
-    e.kind()
+    (e.kind(), e.message().to_owned())
 }
 
 fn rsa_provider() -> (Provider, TestKey) {
@@ -88,6 +95,21 @@ fn good_es256_es384_ps256_eddsa() {
         1,
         "the key set is fetched once and cached"
     );
+}
+
+#[test]
+fn good_rs384_rs512_ps384_ps512() {
+    let p = Provider::start();
+    let keys = [
+        TestKey::rsa(1, Algorithm::RS384, Some("r384")),
+        TestKey::rsa(1, Algorithm::RS512, Some("r512")),
+        TestKey::rsa(2, Algorithm::PS384, Some("p384")),
+        TestKey::rsa(2, Algorithm::PS512, Some("p512")),
+    ];
+    p.set_keys(&keys.iter().collect::<Vec<_>>());
+    for k in &keys {
+        check(&p, &k.sign(&p.claims(None)), None).unwrap_or_else(|e| panic!("{:?}: {e:?}", k.alg));
+    }
 }
 
 #[test]
@@ -227,9 +249,11 @@ fn wrong_issuer() {
     let (p, k) = rsa_provider();
     let mut c = p.claims(None);
     c["iss"] = json!("http://127.0.0.1:1");
-    assert_eq!(
-        refused("wrong issuer", check(&p, &k.sign(&c), None)),
-        ErrorKind::IdToken
+    let (kind, message) = refusal("wrong issuer", check(&p, &k.sign(&c), None));
+    assert_eq!(kind, ErrorKind::IdToken);
+    assert!(
+        message.contains("http://127.0.0.1:1") && message.contains(&p.issuer),
+        "names both issuers: {message}"
     );
     // exact comparison: a trailing slash is another issuer
     c["iss"] = json!(format!("{}/", p.issuer));
@@ -275,10 +299,9 @@ fn expired_and_not_yet_valid_with_clock_skew() {
 fn bad_rs256_signature() {
     let (p, k) = rsa_provider();
     let jwt = tampered(&k.sign(&p.claims(None)));
-    assert_eq!(
-        refused("bad RS256 signature", check(&p, &jwt, None)),
-        ErrorKind::IdToken
-    );
+    let (kind, message) = refusal("bad RS256 signature", check(&p, &jwt, None));
+    assert_eq!(kind, ErrorKind::IdToken);
+    assert!(message.contains("RS256"), "names the algorithm: {message}");
     // signed by another RSA key claiming the provider's kid
     let impostor = TestKey::rsa(3, Algorithm::RS256, Some("r1"));
     let jwt = impostor.sign(&p.claims(None));
@@ -329,10 +352,9 @@ fn alg_confusion_is_refused() {
 #[test]
 fn signed_with_none() {
     let (p, _) = rsa_provider();
-    assert_eq!(
-        refused("alg none", check(&p, &unsigned(&p.claims(None)), None)),
-        ErrorKind::IdToken
-    );
+    let (kind, message) = refusal("alg none", check(&p, &unsigned(&p.claims(None)), None));
+    assert_eq!(kind, ErrorKind::IdToken);
+    assert!(message.contains("not signed"), "{message}");
 }
 
 #[test]
@@ -545,12 +567,41 @@ fn validate_received_stores_the_claims_for_read_identity() {
     assert_eq!(claims["sub"], "user-1");
     assert_eq!(claims["nonce"], "n-r");
     let e = block_on(authtoken_core::oidc::id_token::validate_received(
-        token,
+        token.clone(),
         Some("other"),
         None,
     ))
     .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::IdToken);
+    // It checks at_hash against the token's own access token, and the previous claims.
+    let mut c = p.claims(Some("n-r"));
+    c["at_hash"] = json!(authtoken_core::oidc::id_token::token_hash(
+        "another-access-token",
+        Algorithm::RS256
+    ));
+    let answer = authtoken_core::token::parse_token_response(
+        &json!({"access_token": "at", "expires_in": 60, "id_token": k.sign(&c)}).to_string(),
+        200,
+    )
+    .unwrap();
+    let with_other_at_hash =
+        authtoken_core::token::Token::from_response(answer, context(&p, None, None));
+    let e = block_on(authtoken_core::oidc::id_token::validate_received(
+        with_other_at_hash,
+        Some("n-r"),
+        None,
+    ))
+    .unwrap_err();
+    assert!(e.message().contains("at_hash"), "{e:?}");
+    let mut previous = claims.as_object().unwrap().clone();
+    previous.insert("sub".into(), json!("user-2"));
+    let e = block_on(authtoken_core::oidc::id_token::validate_received(
+        token,
+        None,
+        Some(&previous),
+    ))
+    .unwrap_err();
+    assert!(e.message().contains("sub"), "{e:?}");
 }
 
 fn check_expecting(
@@ -631,4 +682,226 @@ fn acr_must_be_one_of_those_asked_for() {
         refused("no acr", check_expecting(&p, &k.sign(&claims), &step_up)),
         ErrorKind::IdToken
     );
+}
+
+// The callers of the validator, through the C API: each passes what it knows (the login its
+// nonce, a refresh the claims of the token it replaces), so that a check the validator has
+// cannot be switched off by its caller.
+
+/// OpenID parameters of the hostile provider's confidential client, for the two-step login.
+fn c_params(p: &Provider) -> capi::Params {
+    let params = capi::Params::openid();
+    params
+        .set(capi::Opt::ClientId, CLIENT_ID)
+        .set(capi::Opt::ClientSecret, CLIENT_SECRET)
+        .set(capi::Opt::ConfigurationUrl, &p.issuer)
+        .set(capi::Opt::RedirectUrl, support::REDIRECT_URI)
+        .set(capi::Opt::Scope, "offline_access");
+    params
+}
+
+/// The value of `name` in the query of `url`.
+fn query_param(url: &str, name: &str) -> String {
+    url::Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| panic!("no {name} in {url}"))
+}
+
+/// The token endpoint's answer: an access and refresh token and an ID token of `claims`.
+fn token_answer(k: &TestKey, claims: &Value) -> Reply {
+    Reply::json(&json!({
+        "access_token": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": 300,
+        "refresh_token": "refresh-1", "id_token": k.sign(claims),
+    }))
+}
+
+/// A two-step login through the C API whose code exchange is answered with
+/// `answer(the nonce the login sent)`.
+fn c_login_answered(
+    p: &Provider,
+    params: &capi::Params,
+    answer: impl Fn(Option<&str>) -> Reply,
+) -> std::result::Result<capi::Token, capi::Failure> {
+    let login = capi::Login::begin(params).expect("auth_login_begin");
+    let url = login.url();
+    let nonce = url::Url::parse(&url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "nonce")
+        .map(|(_, v)| v.into_owned());
+    p.set_token(answer(nonce.as_deref()));
+    let state = query_param(&url, "state");
+    login.complete(&format!(
+        "{}?code=code-1&state={state}",
+        support::REDIRECT_URI
+    ))
+}
+
+/// An OpenID login (discovery) whose code exchange is answered with an ID token of the
+/// provider's claims and the nonce `nonce_for(sent nonce)`.
+fn c_login(
+    p: &Provider,
+    k: &TestKey,
+    nonce_for: impl Fn(&str) -> String,
+) -> std::result::Result<capi::Token, capi::Failure> {
+    c_login_answered(p, &c_params(p), |sent| {
+        let nonce = nonce_for(sent.expect("an OpenID login sends a nonce"));
+        token_answer(k, &p.claims(Some(&nonce)))
+    })
+}
+
+/// Parameters of `kind` with the provider's endpoints set one by one (no configuration URL,
+/// so no issuer is known), scope `openid`.
+fn c_params_without_discovery(p: &Provider, kind: capi::Kind) -> capi::Params {
+    let params = capi::Params::new(kind);
+    params
+        .set(capi::Opt::ClientId, CLIENT_ID)
+        .set(capi::Opt::ClientSecret, CLIENT_SECRET)
+        .set(capi::Opt::AuthUrl, &format!("{}/auth", p.issuer))
+        .set(capi::Opt::TokenUrl, &format!("{}/token", p.issuer))
+        .set(capi::Opt::UserinfoUrl, &format!("{}/userinfo", p.issuer))
+        .set(capi::Opt::RedirectUrl, support::REDIRECT_URI)
+        .set(capi::Opt::Scope, "openid");
+    params
+}
+
+#[test]
+fn login_refuses_an_id_token_with_another_nonce() {
+    let (p, k) = rsa_provider();
+    let token = c_login(&p, &k, str::to_owned).expect("the login with its own nonce");
+    assert_eq!(
+        capi::jwt_claims(&token.id_token())["sub"],
+        "user-1",
+        "the ID token the login got"
+    );
+    let f = c_login(&p, &k, |_| "the-nonce-of-another-login".to_owned())
+        .expect_err("an ID token with another login's nonce (a replay)");
+    assert_eq!(f.code, capi::Code::IdToken, "{f:?}");
+    assert!(f.message.contains("nonce"), "{f:?}");
+}
+
+#[test]
+fn refresh_refuses_an_id_token_for_another_user() {
+    let (p, k) = rsa_provider();
+    let token = c_login(&p, &k, str::to_owned).expect("login");
+    // A refresh answered with the same user's ID token (no nonce: none is sent on refresh).
+    p.set_token(token_answer(&k, &p.claims(None)));
+    let refreshed = capi::refresh(&token).expect("a refresh for the same user");
+    assert_eq!(refreshed.value(), ACCESS_TOKEN);
+    // Core §12.2: the new ID token's iss and sub must be those of the one it replaces.
+    let mut other = p.claims(None);
+    other["sub"] = json!("user-2");
+    p.set_token(token_answer(&k, &other));
+    for (what, t) in [("the login's", &token), ("the refreshed", &refreshed)] {
+        let f = capi::refresh(t).expect_err("an ID token for another user");
+        assert_eq!(
+            f.code,
+            capi::Code::IdToken,
+            "refresh of {what} token: {f:?}"
+        );
+        assert!(f.message.contains("sub"), "{f:?}");
+    }
+}
+
+/// An ID token that cannot be checked (no issuer known) is never trusted: OAuth2 parameters
+/// keep it as received but take the identity from userinfo; OpenID parameters refuse it.
+#[test]
+fn an_id_token_that_cannot_be_checked_is_never_trusted() {
+    let (p, k) = rsa_provider();
+    // Claims that would make someone else of the user, were they read.
+    let mallory = |nonce: Option<&str>| {
+        let mut c = p.claims(nonce);
+        c["sub"] = json!("mallory");
+        token_answer(&k, &c)
+    };
+    let oauth2 = c_params_without_discovery(&p, capi::Kind::OAuth2);
+    let token = c_login_answered(&p, &oauth2, mallory).expect("an OAuth2 login");
+    assert!(!token.id_token().is_empty(), "the ID token is kept");
+    let before = p.state.lock().unwrap().userinfo_requests;
+    let me = capi::read_identity(&token).expect("the identity, from userinfo");
+    assert_eq!(me.subject(), "user-1", "not the unchecked ID token's sub");
+    assert_eq!(p.state.lock().unwrap().userinfo_requests, before + 1);
+
+    let openid = c_params_without_discovery(&p, capi::Kind::OpenId);
+    let f = c_login_answered(&p, &openid, mallory).expect_err("an OpenID login");
+    assert_eq!(f.code, capi::Code::IdToken, "{f:?}");
+    assert!(f.message.contains("issuer"), "{f:?}");
+}
+
+/// OpenID Connect Core §3.1.3.3: the code flow of an OpenID login always returns an ID token;
+/// OAuth2 parameters that ask for `openid` get one only if the provider sends it.
+#[test]
+fn an_openid_login_without_id_token_is_refused() {
+    let (p, _) = rsa_provider();
+    let no_id_token = |_: Option<&str>| {
+        Reply::json(&json!({
+            "access_token": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": 300,
+        }))
+    };
+    let f = c_login_answered(&p, &c_params(&p), no_id_token).expect_err("OpenID, no id_token");
+    assert_eq!(f.code, capi::Code::IdToken, "{f:?}");
+    let oauth2 = c_params_without_discovery(&p, capi::Kind::OAuth2);
+    let token = c_login_answered(&p, &oauth2, no_id_token).expect("OAuth2 asking for openid");
+    assert_eq!(token.value(), ACCESS_TOKEN);
+    assert_eq!(token.id_token(), "");
+}
+
+/// at_hash (Core §3.1.3.6, §3.1.3.8) binds an ID token to the access token it came with: the
+/// login and the refresh each give the validator theirs.
+#[test]
+fn login_and_refresh_check_at_hash_against_their_access_token() {
+    let (p, k) = rsa_provider();
+    let with_at_hash = |nonce: Option<&str>, of: &str| {
+        let mut c = p.claims(nonce);
+        c["at_hash"] = json!(authtoken_core::oidc::id_token::token_hash(
+            of,
+            Algorithm::RS256
+        ));
+        token_answer(&k, &c)
+    };
+    let params = c_params(&p);
+    let token = c_login_answered(&p, &params, |n| with_at_hash(n, ACCESS_TOKEN))
+        .expect("a login whose at_hash is its access token's");
+    let f = c_login_answered(&p, &params, |n| with_at_hash(n, "another-access-token"))
+        .expect_err("a login whose at_hash is another access token's");
+    assert_eq!(f.code, capi::Code::IdToken, "{f:?}");
+    assert!(f.message.contains("at_hash"), "{f:?}");
+    p.set_token(with_at_hash(None, ACCESS_TOKEN));
+    capi::refresh(&token).expect("a refresh whose at_hash is its access token's");
+    p.set_token(with_at_hash(None, "another-access-token"));
+    let f = capi::refresh(&token).expect_err("a refresh whose at_hash is another's");
+    assert_eq!(f.code, capi::Code::IdToken, "{f:?}");
+    assert!(f.message.contains("at_hash"), "{f:?}");
+}
+
+/// With AUTH_OPT_MAX_AGE the login's ID token must say when the user signed in (auth_time),
+/// and that must be recent enough (Core §3.1.3.7 rule 11).
+#[test]
+fn a_login_with_max_age_checks_auth_time() {
+    let (p, k) = rsa_provider();
+    let params = c_params(&p);
+    params.set(capi::Opt::MaxAge, "60");
+    let (p, k) = (&p, &k);
+    let signed_in = |at: Option<i64>| {
+        move |nonce: Option<&str>| {
+            let mut c = p.claims(nonce);
+            if let Some(at) = at {
+                c["auth_time"] = json!(at);
+            }
+            token_answer(k, &c)
+        }
+    };
+    c_login_answered(p, &params, signed_in(Some(now() - 10)))
+        .expect("signed in 10 s ago, max_age 60 s");
+    for (case, at) in [("an hour ago", Some(now() - 3600)), ("no auth_time", None)] {
+        let f = c_login_answered(p, &params, signed_in(at)).expect_err(case);
+        assert_eq!(f.code, capi::Code::IdToken, "{case}: {f:?}");
+        assert!(
+            f.message.contains("auth_time") || f.message.contains("max_age"),
+            "{f:?}"
+        );
+    }
 }

@@ -1,7 +1,7 @@
 //! The C API of the login: `auth_login_begin/url/complete/free`, `auth_identify` with the
 //! open-URL and device-prompt callbacks, `auth_params_cancel`, `auth_verify_authentication`,
 //! `auth_logout`. The user is played over plain HTTP through the real provider's pages
-//! (tests/common `login_over_http`), which is fast; the browser tests are in login_browser.rs.
+//! (tests/support `login_over_http`), which is fast; the browser tests are in login_browser.rs.
 
 mod support;
 

@@ -113,15 +113,9 @@ fn openid_refresh_carries_a_new_id_token_and_keeps_the_scope() {
     );
 }
 
-/// Run by `refresh_in_a_fresh_process_from_serialized_bytes` in a child process: reads a
-/// serialized token, refreshes it with nothing else, writes the new token's serialization.
-#[test]
-#[ignore = "run as a child process by refresh_in_a_fresh_process_from_serialized_bytes"]
-fn child_refreshes_serialized_token() {
-    let Some(dir) = std::env::var_os("AUTHTOKEN_CHILD_DIR") else {
-        return;
-    };
-    let dir = std::path::PathBuf::from(dir);
+/// The child process of `refresh_in_a_fresh_process_from_serialized_bytes`: reads a serialized
+/// token, refreshes it with nothing else, writes the new token's serialization.
+fn child_refreshes_serialized_token(dir: &std::path::Path) {
     let bytes = std::fs::read(dir.join("in.bin")).expect("in.bin");
     let token = Token::deserialize(&bytes).expect("deserialize");
     match capi::refresh(&token) {
@@ -132,6 +126,11 @@ fn child_refreshes_serialized_token() {
 
 #[test]
 fn refresh_in_a_fresh_process_from_serialized_bytes() {
+    // This test run again as a child process (not a test of its own, which would show as
+    // ignored in every run).
+    if let Some(dir) = std::env::var_os("AUTHTOKEN_CHILD_DIR") {
+        return child_refreshes_serialized_token(std::path::Path::new(&dir));
+    }
     let provider = Provider::start(r#"{"rotateRefreshToken":true}"#);
     for client in [CONF_BASIC, PUBLIC_APP] {
         let t0 = first_token(&provider, &client);
@@ -140,8 +139,7 @@ fn refresh_in_a_fresh_process_from_serialized_bytes() {
         let status = Command::new(std::env::current_exe().expect("test binary"))
             .args([
                 "--exact",
-                "child_refreshes_serialized_token",
-                "--ignored",
+                "refresh_in_a_fresh_process_from_serialized_bytes",
                 "--test-threads=1",
             ])
             .env("AUTHTOKEN_CHILD_DIR", dir.path())
@@ -469,6 +467,17 @@ fn discovery_with_the_issuer_and_with_the_document_url() {
         capi::revoke(&t1).expect("revoke via discovery");
         assert_code(capi::refresh(&t1), Code::InvalidGrant);
     }
+    // OAuth 2.0 params with only a discovery URL: the refresh learns the token endpoint there.
+    let p = Params::oauth2();
+    p.set(Opt::ClientId, PUBLIC_APP.id)
+        .set(Opt::ConfigurationUrl, &provider.issuer);
+    let json = first_token_json(&provider, &PUBLIC_APP, SCOPE);
+    let t0 = capi::import(Some(&p), &json).unwrap();
+    assert!(
+        capi::refresh(&t0)
+            .expect("OAuth 2.0 refresh via discovery")
+            .is_valid()
+    );
     // Client credentials with OAuth 2.0 params and a discovery URL.
     let p = Params::oauth2();
     p.set(Opt::ClientId, SERVICE.id)

@@ -24,6 +24,7 @@ const SIGNATURES = {
   auth_result_name: 'const char *auth_result_name(int result)',
   auth_version: 'const char *auth_version()',
   auth_set_log_callback: 'void auth_set_log_callback(uintptr_t fn, uintptr_t user_data, int max_level)',
+  auth_set_thread_log_callback: 'void auth_set_thread_log_callback(uintptr_t fn, uintptr_t user_data, int max_level)',
   auth_string_free: 'void auth_string_free(void *s)',
   auth_bytes_free: 'void auth_bytes_free(void *buf, size_t len)',
 
@@ -111,22 +112,38 @@ function libraryNames() {
   return ['libauthtoken.so', 'libauthtoken.so.0.1'];
 }
 
+// Where the library is looked for, in this order: AUTHTOKEN_LIBRARY (a path: nothing else is
+// tried); the package's own copy (prebuilds/<platform>-<arch>/, put there by scripts/release,
+// then lib/); in a checkout (bindings/node inside the repository), the library of the
+// checkout's last build (target/release or target/debug, whichever was built last); then the
+// system loader's search.
 function candidates() {
   if (process.env.AUTHTOKEN_LIBRARY) return [process.env.AUTHTOKEN_LIBRARY];
   const found = [];
-  for (const n of libraryNames()) found.push(path.join(__dirname, 'lib', n));
-  // A checkout: bindings/node -> the repository root's target/{release,debug}.
+  for (const folder of [path.join('prebuilds', `${process.platform}-${process.arch}`), 'lib']) {
+    for (const n of libraryNames()) found.push(path.join(__dirname, folder, n));
+  }
   const root = path.resolve(__dirname, '..', '..');
   if (fs.existsSync(path.join(root, 'Cargo.toml'))) {
+    const built = [];
     for (const profile of ['release', 'debug']) {
-      for (const n of libraryNames()) found.push(path.join(root, 'target', profile, n));
+      for (const n of libraryNames()) {
+        const file = path.join(root, 'target', profile, n);
+        if (fs.existsSync(file)) built.push({ file, at: fs.statSync(file).mtimeMs });
+      }
     }
+    found.push(...built.sort((a, b) => b.at - a.at).map((b) => b.file));
   }
   return found.concat(libraryNames()); // the system loader's own search
 }
 
 let loaded = null;
 let loadedPath = '';
+// Called once, right after the library is loaded on this thread.
+let loadHooks = [];
+function onLoad(hook) {
+  if (loaded) hook(); else loadHooks.push(hook);
+}
 function library() {
   if (loaded) return loaded;
   const errors = [];
@@ -135,6 +152,9 @@ function library() {
     try {
       loaded = koffi.load(c);
       loadedPath = c;
+      const hooks = loadHooks;
+      loadHooks = [];
+      for (const hook of hooks) hook();
       return loaded;
     } catch (e) {
       errors.push(`${c}: ${e.message}`);
@@ -206,6 +226,6 @@ function address(pointer) {
 
 module.exports = {
   address,
-  koffi, proto, fn, has, lastError, takeString, takeBytes, FunctionUnavailableError,
+  koffi, proto, fn, has, onLoad, lastError, takeString, takeBytes, FunctionUnavailableError,
   libraryPath: () => { library(); return loadedPath; },
 };

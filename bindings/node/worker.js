@@ -36,7 +36,24 @@ const trampolines = {
   }, koffi.pointer(native.proto.tokenChanged)),
 };
 
-function run({ fn, args, out }) {
+// What the library logs on this thread goes to this thread's own log callback (a JS callback
+// may only be called from its own thread or from a thread that runs no JS), which hands the
+// line to the main thread. Its level follows the main thread's choice, sent with each job.
+const logSink = native.has('auth_set_thread_log_callback')
+  ? native.address(koffi.register((_ud, level, message) => {
+    parentPort.postMessage({ log: [level, message] });
+  }, koffi.pointer(native.proto.log)))
+  : 0;
+let logLevel = -1;
+function setLogLevel(level) {
+  if (!logSink || level === undefined || level === logLevel) return;
+  native.fn('auth_set_thread_log_callback')(level > 0 ? logSink : 0, 0, level);
+  logLevel = level;
+}
+setLogLevel(workerData.logLevel);
+
+function run({ fn, args, out, logLevel: level }) {
+  setLogLevel(level);
   const f = native.fn(fn);
   if (out === 'handle') {
     const slot = [0];

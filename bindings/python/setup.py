@@ -1,6 +1,10 @@
 """Builds libauthtoken with cargo and ships it inside the package (authtoken/lib/).
 
     pip install ./bindings/python            # cargo build --release at the repo root
+    pip install -v ./bindings/python         # the same, showing cargo's progress
+
+The wheel is tagged py3-none-<platform>: the library is loaded with ctypes, so one wheel
+serves every Python 3 of a platform (scripts/release then tags it manylinux with auditwheel).
 
 Environment:
     AUTHTOKEN_CARGO_PROFILE   cargo profile to build (default "release"; "debug" for tests)
@@ -18,6 +22,11 @@ from pathlib import Path
 from setuptools import setup
 from setuptools.command.build_py import build_py
 from setuptools.dist import Distribution
+
+try:
+    from setuptools.command.bdist_wheel import bdist_wheel
+except ImportError:  # setuptools < 70.1
+    from wheel.bdist_wheel import bdist_wheel
 
 HERE = Path(__file__).resolve().parent
 
@@ -49,7 +58,7 @@ def built_library() -> Path:
     if shutil.which("cargo") is None:
         raise SystemExit("authtoken: cargo is needed to build libauthtoken (https://rustup.rs)")
     command = ["cargo", "build", "--lib"] + ([] if profile == "debug" else ["--profile", profile])
-    print("authtoken:", " ".join(command), "in", root, flush=True)
+    print("authtoken:", " ".join(command), "in", root, "(a few minutes the first time)", flush=True)
     subprocess.run(command, cwd=root, check=True)
     folder = "debug" if profile == "debug" else profile
     return root / "target" / folder / library_file_name()
@@ -73,4 +82,11 @@ class BinaryDistribution(Distribution):
         return True
 
 
-setup(cmdclass={"build_py": BuildWithLibrary}, distclass=BinaryDistribution)
+class PlatformWheel(bdist_wheel):
+    """Any Python 3, this platform: no extension module, only the library ctypes loads."""
+
+    def get_tag(self) -> tuple:
+        return ("py3", "none", super().get_tag()[2])
+
+
+setup(cmdclass={"build_py": BuildWithLibrary, "bdist_wheel": PlatformWheel}, distclass=BinaryDistribution)

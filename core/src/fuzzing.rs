@@ -27,6 +27,7 @@ fn response(status: u16, data: &[u8], www_authenticate: Option<&str>) -> Respons
         content_type: Some("application/json".to_owned()),
         www_authenticate: www_authenticate.map(str::to_owned),
         retry_after: None,
+        max_age: None,
         body: data.to_vec(),
     }
 }

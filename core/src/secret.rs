@@ -52,6 +52,28 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// A 256-bit key (the store key, `AUTH_OPT_STORE_KEY`): never printed by `Debug`, wiped when
+/// dropped.
+#[derive(Clone, Zeroize, ZeroizeOnDrop, PartialEq, Eq)]
+pub struct SecretKey(Box<[u8; 32]>);
+
+impl SecretKey {
+    pub fn new(bytes: [u8; 32]) -> SecretKey {
+        SecretKey(Box::new(bytes))
+    }
+
+    /// The key itself, for the cipher.
+    pub fn expose(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretKey([redacted])")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -108,6 +108,7 @@ fn every_option_reaches_the_core_and_null_puts_back_its_default() {
         (47, "urn:ietf:params:oauth:token-type:id_token"),
         (48, "https://idp.example/bc-authorize"),
         (49, "W4SC-K7Q2"),
+        (50, "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="),
     ];
     assert_eq!(
         values.len(),

@@ -21,6 +21,11 @@
 //   acrValues            the acr values the provider supports, lowest first: a login gets the
 //                        first requested one it supports, else the lowest (the devInteractions
 //                        login states no acr of its own)
+//   revocation           true (default); false: no revocation endpoint (RFC 7009) at all
+//   deviceInterval       seconds between the device flow's polls, sent as `interval` in the
+//                        device authorization answer (default 1: a device login in the tests
+//                        ends within a second of the approval; oidc-provider sends none, which
+//                        means RFC 8628's 5 s, covered by the library's unit tests); 0: none
 //
 // When it listens it prints ONE line of JSON to stdout:
 //   {"issuer":"http://127.0.0.1:PORT","port":PORT}
@@ -109,6 +114,8 @@ const issueRefreshTokenAlways = cfg.issueRefreshToken ?? true;
 const exchangeCfg = cfg.tokenExchange ? { ...(cfg.tokenExchange === true ? {} : cfg.tokenExchange) } : null;
 const cibaCfg = cfg.ciba ? { ...(cfg.ciba === true ? {} : cfg.ciba) } : null;
 const acrValues = cfg.acrValues || [];
+const revocation = cfg.revocation ?? true;
+const deviceInterval = Number(cfg.deviceInterval ?? 1);
 
 // ---------------------------------------------------------------- keys
 function publicJwk(file, kid, alg) {
@@ -383,7 +390,7 @@ const provider = new Provider(issuer, {
   extraTokenClaims: async (ctx, token) => token.exchangeClaims,
   features: {
     devInteractions: { enabled: true },
-    revocation: { enabled: true },
+    revocation: { enabled: revocation },
     introspection: { enabled: true },
     deviceFlow: { enabled: true },
     clientCredentials: { enabled: true },
@@ -595,7 +602,9 @@ provider.use(async (ctx, next) => {
   }
   await next();
   if (ctx.method !== 'POST') return;
-  if (ctx.path === '/token') {
+  if (ctx.path === '/device/auth' && ctx.status === 200 && deviceInterval > 0 && ctx.body && typeof ctx.body === 'object') {
+    ctx.body = { ...ctx.body, interval: deviceInterval };
+  } else if (ctx.path === '/token') {
     const grantType = ctx.oidc?.params?.grant_type ?? 'unknown';
     const ok = ctx.status >= 200 && ctx.status < 300;
     const entry = (stats.token[grantType] ??= { ok: 0, error: 0 });

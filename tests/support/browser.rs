@@ -1,6 +1,7 @@
-//! Shared by the login tests: a local oidc-provider (tests/browser/provider.mjs) and a real
-//! browser playing the user (tests/browser/drive.mjs: Debian chromium through playwright-core),
-//! both started once per test binary and ended when it exits (their stdin closes).
+//! Shared by the login tests: a local oidc-provider (tests/provider/server.mjs) and a real
+//! browser playing the user (tests/support/user.mjs in its chromium mode: Debian chromium
+//! through playwright-core), both started once per test binary and ended when it exits (their
+//! stdin closes).
 
 use super as common;
 
@@ -15,15 +16,16 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
+/// tests/support: the player of the user (user.mjs).
 pub fn browser_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
+    common::workspace_root().join("tests/support")
 }
 
 /// Installs the node modules of tests/provider (oidc-provider, playwright-core) when missing.
 fn ensure_node_modules() {
     static DONE: OnceLock<()> = OnceLock::new();
     DONE.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/provider");
+        let dir = common::provider_dir();
         if !dir.join("node_modules/oidc-provider").exists()
             || !dir.join("node_modules/playwright-core").exists()
         {
@@ -44,16 +46,16 @@ struct NodeProcess {
     stdin: Mutex<ChildStdin>,
 }
 
-fn spawn_node(script: &str) -> (NodeProcess, BufReader<std::process::ChildStdout>) {
+fn spawn_node(args: &[&str]) -> (NodeProcess, BufReader<std::process::ChildStdout>) {
     ensure_node_modules();
     let mut child = Command::new("node")
-        .arg(script)
+        .args(args)
         .current_dir(browser_dir())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start node {script}: {e}"));
+        .unwrap_or_else(|e| panic!("cannot start node {args:?}: {e}"));
     let stdin = child.stdin.take().unwrap();
     let stdout = BufReader::new(child.stdout.take().unwrap());
     (
@@ -118,7 +120,7 @@ pub fn provider() -> &'static ProviderInfo {
 
 type Waiters = Arc<Mutex<HashMap<u64, Sender<Value>>>>;
 
-/// The browser driver (started on first use).
+/// The player in chromium (`user.mjs serve --mode browser`, started on first use).
 pub struct Driver {
     process: NodeProcess,
     waiters: Waiters,
@@ -132,7 +134,7 @@ pub fn driver() -> &'static Driver {
             Path::new("/usr/bin/chromium").exists() || std::env::var_os("CHROMIUM").is_some(),
             "the browser tests need Debian chromium: apt-get install -y chromium"
         );
-        let (process, mut out) = spawn_node("drive.mjs");
+        let (process, mut out) = spawn_node(&["user.mjs", "serve", "--mode", "browser"]);
         let ready = first_json(&mut out);
         assert_eq!(ready["ready"], true);
         let waiters: Waiters = Arc::default();

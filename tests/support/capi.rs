@@ -352,6 +352,12 @@ impl Drop for Login {
 pub struct Identity(*mut authtoken::identity::auth_identity);
 
 impl Identity {
+    /// `auth_identity_source`, parsed: every claim.
+    pub fn source(&self) -> serde_json::Value {
+        // SAFETY: a live handle; the string is copied at once.
+        let text = c_str(unsafe { authtoken::identity::auth_identity_source(self.0) });
+        serde_json::from_str(&text).expect("identity source JSON")
+    }
     /// `auth_identity_subject`.
     pub fn subject(&self) -> String {
         // SAFETY: a live handle; the string is copied at once.
@@ -419,4 +425,128 @@ impl Params {
         .expect("auth_params_set_device_prompt");
         self
     }
+}
+
+impl Params {
+    /// `auth_params_set_open_url`: `f` is the browser (it gets the URL to open).
+    pub fn set_open_url(
+        &self,
+        f: authtoken::params::auth_open_url_fn,
+        user_data: *mut std::ffi::c_void,
+    ) -> &Params {
+        // SAFETY: live handle; the callback and its data outlive the params in the tests.
+        check(unsafe { authtoken::params::auth_params_set_open_url(self.0, f, user_data) })
+            .expect("auth_params_set_open_url");
+        self
+    }
+}
+
+/// Counts the logins refused by [`Params::refuse_logins`].
+pub static REFUSED_LOGINS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+unsafe extern "C" fn refuse_login(_: *mut std::ffi::c_void, _: *const c_char) -> std::ffi::c_int {
+    REFUSED_LOGINS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    1
+}
+
+impl Params {
+    /// A login is refused (AUTH_ERROR_CANCELLED) and counted in [`REFUSED_LOGINS`].
+    pub fn refuse_logins(&self) -> &Params {
+        self.set_open_url(Some(refuse_login), std::ptr::null_mut())
+    }
+}
+
+/// `auth_logout_with_params`.
+pub fn logout_with_params(params: &Params, token: &Token) -> Result<(), Failure> {
+    // SAFETY: live handles.
+    check(unsafe { authtoken::login::auth_logout_with_params(params.as_ptr(), token.as_ptr()) })
+}
+
+/// An `auth_session` handle.
+pub struct Session(*mut authtoken::session::auth_session);
+// SAFETY: sessions are thread-safe by contract.
+unsafe impl Send for Session {}
+unsafe impl Sync for Session {}
+
+impl Session {
+    /// `auth_session_new(params, location)`: a token file path or a store URL (None: memory
+    /// only).
+    pub fn new(params: &Params, location: Option<&str>) -> Result<Session, Failure> {
+        let location = location.map(|l| CString::new(l).expect("no NUL"));
+        let mut out = std::ptr::dangling_mut();
+        // SAFETY: live handle, NUL-terminated location or NULL, writable out-pointer.
+        let r = check(unsafe {
+            authtoken::session::auth_session_new(
+                params.as_ptr(),
+                location.as_ref().map_or(std::ptr::null(), |l| l.as_ptr()),
+                &mut out,
+            )
+        });
+        match r {
+            Ok(()) => Ok(Session(out)),
+            Err(e) => {
+                assert!(out.is_null(), "out-parameter not set to NULL on failure");
+                Err(e)
+            }
+        }
+    }
+
+    /// A session made by another constructor (e.g. `auth_session_new_with_store`).
+    pub fn from_raw(p: *mut authtoken::session::auth_session) -> Session {
+        Session(p)
+    }
+    /// `auth_session_token`.
+    pub fn token(&self, min_valid_seconds: i64) -> Result<Token, Failure> {
+        // SAFETY: live handle.
+        token_out(|out| unsafe {
+            authtoken::session::auth_session_token(self.0, min_valid_seconds, out)
+        })
+    }
+    /// `auth_session_logout`.
+    pub fn logout(&self) -> Result<(), Failure> {
+        // SAFETY: live handle.
+        check(unsafe { authtoken::session::auth_session_logout(self.0) })
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        // SAFETY: made by auth_session_new, freed once.
+        unsafe { authtoken::session::auth_session_free(self.0) };
+    }
+}
+
+/// `auth_token_save` / `auth_token_load`.
+pub fn save(token: &Token, path: &std::path::Path) -> Result<(), Failure> {
+    let p = CString::new(path.to_str().expect("UTF-8 path")).expect("no NUL");
+    // SAFETY: live handle and NUL-terminated path.
+    check(unsafe { authtoken::token::auth_token_save(token.as_ptr(), p.as_ptr()) })
+}
+pub fn load(path: &std::path::Path) -> Result<Token, Failure> {
+    let p = CString::new(path.to_str().expect("UTF-8 path")).expect("no NUL");
+    // SAFETY: NUL-terminated path.
+    token_out(|out| unsafe { authtoken::token::auth_token_load(p.as_ptr(), out) })
+}
+
+thread_local! {
+    static HEARD: std::cell::RefCell<Vec<(i32, String)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+unsafe extern "C" fn hear(
+    _: *mut std::ffi::c_void,
+    level: std::ffi::c_int,
+    message: *const c_char,
+) {
+    let message = c_str(message);
+    HEARD.with(|h| h.borrow_mut().push((level, message)));
+}
+
+/// Runs `f` with a log callback for this thread only (`auth_set_thread_log_callback`, every
+/// level) and returns what it heard: `(level, message)`, 1 error ... 4 debug. Other tests'
+/// threads, and the process's callback, are not disturbed.
+pub fn with_thread_log<T>(f: impl FnOnce() -> T) -> (T, Vec<(i32, String)>) {
+    authtoken::log::auth_set_thread_log_callback(Some(hear), std::ptr::null_mut(), 4);
+    let out = f();
+    authtoken::log::auth_set_thread_log_callback(None, std::ptr::null_mut(), 0);
+    (out, HEARD.with(|h| h.take()))
 }

@@ -37,11 +37,8 @@ pub struct TestKey {
 impl TestKey {
     /// An RSA key from tests/keys/rsa<n>.pem (n = 1..3).
     pub fn rsa(n: u32, alg: Algorithm, kid: Option<&str>) -> TestKey {
-        let pem = std::fs::read(format!(
-            "{}/tests/keys/rsa{n}.pem",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap();
+        let pem =
+            std::fs::read(super::workspace_root().join(format!("tests/keys/rsa{n}.pem"))).unwrap();
         let encoding = EncodingKey::from_rsa_pem(&pem).unwrap();
         let jwk = serde_json::to_value(
             jsonwebtoken::jwk::Jwk::from_encoding_key(&encoding, alg).unwrap(),
@@ -173,6 +170,13 @@ pub struct State {
     pub token: Reply,
     /// The client authentication each token request used: "basic", "post", or "none".
     pub token_client_auth: Vec<String>,
+    /// Headers added to the discovery document's answer (e.g. Cache-Control).
+    pub discovery_headers: Vec<(String, String)>,
+    /// Headers added to the JWKS answer.
+    pub jwks_headers: Vec<(String, String)>,
+    /// The RFC 8414 document (`/.well-known/oauth-authorization-server`); None: 404.
+    pub rfc8414: Option<Reply>,
+    pub rfc8414_requests: usize,
 }
 
 pub struct Provider {
@@ -194,6 +198,10 @@ impl Provider {
             userinfo_requests: 0,
             token: Reply::json(&json!({"error": "invalid_grant"})),
             token_client_auth: Vec::new(),
+            discovery_headers: Vec::new(),
+            jwks_headers: Vec::new(),
+            rfc8414: None,
+            rfc8414_requests: 0,
         }));
         let (s, base) = (state.clone(), issuer.clone());
         std::thread::spawn(move || {
@@ -223,6 +231,24 @@ impl Provider {
     }
     pub fn set_discovery_issuer(&self, issuer: &str) {
         self.state.lock().unwrap().discovery_issuer = Some(issuer.to_owned());
+    }
+    pub fn set_discovery_headers(&self, headers: &[(&str, &str)]) {
+        self.state.lock().unwrap().discovery_headers = headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+    }
+    pub fn set_jwks_headers(&self, headers: &[(&str, &str)]) {
+        self.state.lock().unwrap().jwks_headers = headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+    }
+    pub fn set_rfc8414(&self, reply: Option<Reply>) {
+        self.state.lock().unwrap().rfc8414 = reply;
+    }
+    pub fn rfc8414_requests(&self) -> usize {
+        self.state.lock().unwrap().rfc8414_requests
     }
     pub fn jwks_fetches(&self) -> usize {
         self.state.lock().unwrap().jwks_fetches
@@ -311,17 +337,32 @@ fn serve(mut conn: TcpStream, state: &Mutex<State>, base: &str) -> std::io::Resu
 fn route(req: &Request, state: &Mutex<State>, base: &str) -> Reply {
     let mut s = state.lock().unwrap();
     match (req.method.as_str(), req.path.as_str()) {
-        ("GET", "/.well-known/openid-configuration") => Reply::json(&json!({
-            "issuer": s.discovery_issuer.clone().unwrap_or_else(|| base.to_owned()),
-            "authorization_endpoint": format!("{base}/auth"),
-            "token_endpoint": format!("{base}/token"),
-            "userinfo_endpoint": format!("{base}/userinfo"),
-            "jwks_uri": format!("{base}/jwks"),
-            "id_token_signing_alg_values_supported": ["RS256", "ES256", "HS256", "EdDSA"],
-        })),
+        ("GET", "/.well-known/openid-configuration") => {
+            let mut reply = Reply::json(&json!({
+                "issuer": s.discovery_issuer.clone().unwrap_or_else(|| base.to_owned()),
+                "authorization_endpoint": format!("{base}/auth"),
+                "token_endpoint": format!("{base}/token"),
+                "userinfo_endpoint": format!("{base}/userinfo"),
+                "jwks_uri": format!("{base}/jwks"),
+                "id_token_signing_alg_values_supported": ["RS256", "ES256", "HS256", "EdDSA"],
+            }));
+            reply.headers = s.discovery_headers.clone();
+            reply
+        }
+        ("GET", "/.well-known/oauth-authorization-server") => {
+            s.rfc8414_requests += 1;
+            s.rfc8414.clone().unwrap_or(Reply {
+                status: 404,
+                content_type: "text/plain".into(),
+                headers: Vec::new(),
+                body: "not found".into(),
+            })
+        }
         ("GET", "/jwks") => {
             s.jwks_fetches += 1;
-            Reply::json(&s.jwks)
+            let mut reply = Reply::json(&s.jwks);
+            reply.headers = s.jwks_headers.clone();
+            reply
         }
         ("GET", "/userinfo") => {
             s.userinfo_requests += 1;

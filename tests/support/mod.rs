@@ -3,20 +3,33 @@
 //! - [`Provider`]: a real oidc-provider (tests/provider/server.mjs) on 127.0.0.1, one per
 //!   test or per file, killed when dropped.
 //! - [`login_over_http`]: plays the user through the provider's login and consent pages over
-//!   plain HTTP and returns the redirect URL the browser would be sent to (not fetched).
+//!   plain HTTP (tests/support/user.mjs, the player of every language's tests) and returns the
+//!   redirect URL the browser would be sent to (not fetched); [`device_login_over_http`]: the
+//!   same for a device login's verification URL.
 //! - [`authorization_code`] / [`first_token_json`]: a code (PKCE S256) or a first token
 //!   obtained without the library, for tests that only need something to refresh.
 //!
+//! - [`django`]: a real django-oauth-toolkit server (tests/django_provider), the second,
+//!   independent authorization server, and its login form played over HTTP.
+//! - [`redis`]: a real redis-server on a free loopback port; [`keyring`]: the test inside a
+//!   private D-Bus session with gnome-keyring-daemon unlocked.
 //! - [`capi`]: safe wrappers over the C functions; [`stub`]: a fault-injection HTTP server;
 //!   [`hostile_provider`]: an in-process OpenID provider whose answers each test sets;
-//!   [`browser`]: the login tests' provider and real browser (chromium) playing the user.
+//!   [`browser`]: the login tests' provider and real browser (chromium) playing the user;
+//!   [`skip`]: a part of a test that cannot run here, reported as a skip; [`fresh`]: when a
+//!   freshness check may rewrite its generated file (never under `CI=true`).
 //!
 //! Needs `npm ci --prefix tests/provider` once.
 #![allow(dead_code)]
 
 pub mod browser;
 pub mod capi;
+pub mod django;
+pub mod fresh;
 pub mod hostile_provider;
+pub mod keyring;
+pub mod redis;
+pub mod skip;
 pub mod stub;
 
 use std::io::{BufRead, BufReader};
@@ -95,9 +108,19 @@ pub const CIBA_APP: TestClient = TestClient {
 /// The redirect URI every interactive test client accepts (any port).
 pub const REDIRECT_URI: &str = "http://127.0.0.1:9/callback";
 
-/// tests/provider inside the crate.
+/// The workspace's root. This library is also compiled into the tests of other members of the
+/// workspace (cli/), whose CARGO_MANIFEST_DIR is their own folder.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .find(|dir| dir.join("tests/support/mod.rs").is_file())
+        .expect("the workspace root (with tests/support/) above CARGO_MANIFEST_DIR")
+        .to_path_buf()
+}
+
+/// tests/provider of the workspace.
 pub fn provider_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/provider")
+    workspace_root().join("tests/provider")
 }
 
 /// The path of a test key in tests/provider/keys.
@@ -109,6 +132,8 @@ pub fn key_path(name: &str) -> PathBuf {
 pub struct Provider {
     pub issuer: String,
     pub port: u16,
+    /// The whole line the server printed when it listened.
+    pub started: serde_json::Value,
     child: Child,
     // Held open: the server exits when its stdin closes (also when this process dies).
     _stdin: Option<ChildStdin>,
@@ -131,18 +156,25 @@ impl Provider {
             panic!(
                 "the test provider is not installed: run `npm ci --prefix tests/provider` \
                  (in {})",
-                env!("CARGO_MANIFEST_DIR")
+                workspace_root().display()
             );
         }
-        let mut child = Command::new("node")
-            .arg(dir.join(script))
+        let mut node = Command::new("node");
+        node.arg(dir.join(script))
             .arg(config_json)
-            .current_dir(&dir)
+            .current_dir(&dir);
+        Provider::spawn(node, "`node` (Node.js 20+ is needed)")
+    }
+
+    /// Starts a server command that prints ONE JSON line with at least `issuer` and `port` on
+    /// stdout when it listens, and exits when its stdin closes.
+    pub fn spawn(mut command: Command, what: &str) -> Provider {
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot run `node` (Node.js 20+ is needed): {e}"));
+            .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
         let stdin = child.stdin.take();
         let stdout = child.stdout.take().expect("piped stdout");
         let stderr_pipe = child.stderr.take().expect("piped stderr");
@@ -179,6 +211,7 @@ impl Provider {
         Provider {
             issuer: v["issuer"].as_str().expect("issuer").to_owned(),
             port: v["port"].as_u64().expect("port") as u16,
+            started: v.clone(),
             child,
             _stdin: stdin,
             stderr,
@@ -352,70 +385,55 @@ pub fn login_over_http(authorization_url: &str) -> String {
     login_over_http_as(authorization_url, "alice")
 }
 
-/// [`login_over_http`] with the given login (it becomes the `sub`).
+/// [`login_over_http`] with the given login (it becomes the `sub`): tests/support/user.mjs in
+/// its HTTP mode, which stops at the redirect out of the provider.
 pub fn login_over_http_as(authorization_url: &str, login: &str) -> String {
-    runtime().block_on(login_async(authorization_url, login))
+    let player = user_player();
+    let out = Command::new("node")
+        .arg(&player)
+        .args(["play", "--no-follow", "--print", "url", "--login", login])
+        .arg(authorization_url)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run node {}: {e}", player.display()));
+    assert!(
+        out.status.success(),
+        "login: the player failed from {authorization_url}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
-async fn login_async(authorization_url: &str, login: &str) -> String {
-    let client = http_client(true);
-    let start = url::Url::parse(authorization_url).expect("authorization URL");
-    let provider_origin = start.origin();
-    let mut next = start.clone();
-    let mut form: Option<Vec<(&str, String)>> = None;
-    for _ in 0..12 {
-        let request = match form.take() {
-            Some(fields) => client.post(next.clone()).form(&fields),
-            None => client.get(next.clone()),
-        };
-        let r = request
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("login: {next}: {e}"));
-        let status = r.status();
-        if status.is_redirection() {
-            let location = r
-                .headers()
-                .get(reqwest::header::LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_else(|| panic!("login: {status} without Location from {next}"))
-                .to_owned();
-            let target = next.join(&location).expect("Location URL");
-            if target.origin() != provider_origin {
-                return target.to_string();
-            }
-            next = target;
-            continue;
-        }
-        let page = r.text().await.unwrap_or_default();
-        if !status.is_success() {
-            panic!("login: {next} answered {status}:\n{page}");
-        }
-        let action = html_form_action(&page)
-            .unwrap_or_else(|| panic!("login: no form on the page from {next}:\n{page}"));
-        let target = next.join(&action).expect("form action URL");
-        form = Some(if page.contains("name=\"prompt\" value=\"login\"") {
-            vec![
-                ("prompt", "login".to_owned()),
-                ("login", login.to_owned()),
-                ("password", "any-password".to_owned()),
-            ]
-        } else if page.contains("name=\"prompt\" value=\"consent\"") {
-            vec![("prompt", "consent".to_owned())]
-        } else {
-            panic!("login: neither a login nor a consent page at {next}:\n{page}");
-        });
-        next = target;
-    }
-    panic!("login: too many steps from {authorization_url}");
+/// tests/support/user.mjs, the one player of the user.
+pub fn user_player() -> PathBuf {
+    workspace_root().join("tests/support/user.mjs")
 }
 
-fn html_form_action(page: &str) -> Option<String> {
-    let at = page.find("<form")?;
-    let rest = &page[at..];
-    let a = rest.find("action=\"")? + "action=\"".len();
-    let end = rest[a..].find('"')?;
-    Some(rest[a..a + end].replace("&amp;", "&"))
+/// Plays the user "alice" of a device login over HTTP, from the `verification_uri_complete`
+/// the program showed: confirms the code, signs in and consents (`approve`), or refuses
+/// (`!approve`). Returns the text of the provider's last page.
+pub fn device_login_over_http(verification_uri_complete: &str, approve: bool) -> String {
+    let player = user_player();
+    let action = if approve { "approve" } else { "deny" };
+    let out = Command::new("node")
+        .arg(&player)
+        .args(["play", "--action", action, "--print", "json"])
+        .arg(verification_uri_complete)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run node {}: {e}", player.display()));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "device login: the player's report is not JSON ({e}): {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    assert!(
+        out.status.success() && report["ok"] == true,
+        "device login from {verification_uri_complete}: {report}"
+    );
+    report["text"].as_str().unwrap_or_default().to_owned()
 }
 
 /// A PKCE verifier and its S256 challenge.

@@ -7,6 +7,9 @@
 // - Times are std::chrono::system_clock::time_point.
 // - Callbacks are std::function; an exception thrown by an open-URL or device-prompt callback
 //   cancels the flow and is rethrown by the call that ran it.
+// - The library's warnings and errors go to std::clog until the program calls
+//   set_log_callback (an empty function turns the log off): a Session::logout() that could
+//   revoke nothing is seen.
 //
 // No protocol logic lives here: every call goes to the library.
 #ifndef AUTHTOKEN_HPP
@@ -19,6 +22,7 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <iostream>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -61,6 +65,7 @@ enum auth_result auth_session_logout(struct auth_session *session);
 void auth_session_free(struct auth_session *session);
 enum auth_result auth_session_open(const struct auth_params *params, const char *path,
                                    struct auth_token **out_token);
+void auth_set_thread_log_callback(auth_log_fn callback, void *user_data, int max_level);
 }
 #endif
 
@@ -201,6 +206,7 @@ enum class Option : int {
     actor_token_type = AUTH_OPT_ACTOR_TOKEN_TYPE,
     ciba_url = AUTH_OPT_CIBA_URL,
     binding_message = AUTH_OPT_BINDING_MESSAGE,
+    store_key = AUTH_OPT_STORE_KEY,
 };
 
 /// What the device flow asks the user to do.
@@ -280,6 +286,11 @@ inline std::shared_ptr<LogFn> &log_slot() {
     static std::shared_ptr<LogFn> slot;
     return slot;
 }
+/// Whether the program chose its log (set_log_callback): the default then stays out.
+inline bool &log_chosen() {
+    static bool chosen = false;
+    return chosen;
+}
 
 }  // namespace detail
 
@@ -351,6 +362,7 @@ public:
     AUTHTOKEN_HPP_OPTION(actor_token_type)
     AUTHTOKEN_HPP_OPTION(ciba_url)
     AUTHTOKEN_HPP_OPTION(binding_message)
+    AUTHTOKEN_HPP_OPTION(store_key)
 #undef AUTHTOKEN_HPP_OPTION
     Params &login_timeout(std::chrono::seconds s) { return set(Option::login_timeout, s); }
     Params &http_timeout(std::chrono::seconds s) { return set(Option::http_timeout, s); }
@@ -645,9 +657,11 @@ inline Identity get_user_info(const Token &token) {
 }
 
 /// Sends the library's log lines up to `max_level` (1 error ... 4 debug) to `fn`, from any
-/// thread; an empty fn turns logging off. Exceptions thrown by `fn` are ignored.
+/// thread, in place of the default (warnings and errors to std::clog); an empty fn turns
+/// logging off. Exceptions thrown by `fn` are ignored.
 inline void set_log_callback(LogFn fn, int max_level = 3) {
     std::lock_guard<std::mutex> lock(detail::log_mutex());
+    detail::log_chosen() = true;
     auto &slot = detail::log_slot();
     if (!fn) {
         auth_set_log_callback(nullptr, nullptr, 0);
@@ -668,6 +682,45 @@ inline void set_log_callback(LogFn fn, int max_level = 3) {
     if (slot) retired.push_back(std::move(slot));
     slot = std::move(next);
 }
+
+/// Sends what the library logs on the calling thread, and on it only, to `fn` (up to
+/// `max_level`) instead of to the process's callback; an empty fn removes it
+/// (auth_set_thread_log_callback). E.g. to show the warnings of one call to whoever made it.
+inline void set_thread_log_callback(LogFn fn, int max_level = 3) {
+    thread_local std::shared_ptr<LogFn> slot, previous;
+    // The one being replaced may be the caller (a callback that replaces itself): keep it
+    // until the next replacement.
+    previous = std::move(slot);
+    if (!fn) {
+        auth_set_thread_log_callback(nullptr, nullptr, 0);
+        return;
+    }
+    slot = std::make_shared<LogFn>(std::move(fn));
+    auth_set_thread_log_callback(
+        [](void *user_data, int level, const char *message) {
+            try {
+                (*static_cast<LogFn *>(user_data))(level, message ? message : "");
+            } catch (...) {
+            }
+        },
+        slot.get(), max_level);
+}
+
+namespace detail {
+// Until the program calls set_log_callback: warnings and errors on std::clog, one line each.
+inline const bool default_log_installed = [] {
+    std::lock_guard<std::mutex> lock(log_mutex());
+    if (log_chosen()) return false;  // a static initializer of the program's ran first
+    auth_set_log_callback(
+        [](void *, int level, const char *message) {
+            std::string line = std::string("authtoken: ") + (level <= 1 ? "error: " : "warning: ") +
+                               (message ? message : "") + "\n";
+            std::clog << line << std::flush;
+        },
+        nullptr, 2);
+    return true;
+}();
+}  // namespace detail
 
 // ------------------------------------------------------------------------------ login
 

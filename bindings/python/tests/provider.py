@@ -1,24 +1,18 @@
-"""Test helpers: a real oidc-provider (tests/provider/server.mjs) and a user played over HTTP
-through its devInteractions login and consent pages."""
+"""Test helpers: a real oidc-provider (tests/provider/server.mjs) and its user, played through
+its devInteractions pages by tests/support/user.mjs (the player of every language's tests)."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import http.cookiejar
 import json
-import re
-import secrets
 import subprocess
 import threading
-import urllib.error
-import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional
 
 ROOT = Path(__file__).resolve().parents[3]
 SERVER = ROOT / "tests" / "provider" / "server.mjs"
+PLAYER = ROOT / "tests" / "support" / "user.mjs"
 HTTP_TIMEOUT = 15
 
 
@@ -67,59 +61,26 @@ class Provider:
             return json.loads(r.read())
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        return None
-
-
-def _hidden_inputs(form_html: str) -> Dict[str, str]:
-    fields = {}
-    for tag in re.findall(r"<input[^>]*>", form_html):
-        if 'type="hidden"' in tag:
-            name = re.search(r'name="([^"]*)"', tag)
-            value = re.search(r'value="([^"]*)"', tag)
-            if name:
-                fields[name.group(1)] = value.group(1) if value else ""
-    return fields
+def play(url: str, *, action: str = "approve", login: str = "alice", follow: bool = True) -> Dict[str, object]:
+    """Plays the user from ``url`` through the provider's pages (tests/support/user.mjs, the
+    player of every language's tests, in its HTTP mode); returns its report: ``final`` (the
+    URL it ended on), ``left`` (whether it left the provider), ``text`` (that page's text)."""
+    command = ["node", str(PLAYER), "play", "--action", action, "--login", login]
+    if not follow:
+        command.append("--no-follow")
+    done = subprocess.run(command + [url], capture_output=True, text=True, timeout=90)
+    report: Dict[str, object] = json.loads(done.stdout) if done.stdout.strip() else {}
+    if not report.get("ok"):
+        raise AssertionError(f"the user player failed from {url}: {report.get('error') or done.stderr}")
+    return report
 
 
 def walk_pages(start_url: str, login: str = "alice") -> Optional[str]:
-    """Plays the user from ``start_url`` through the provider's pages: the device flow's
-    confirmation form, the login form, the consent form. Returns the URL the provider finally
-    redirects the browser to on another origin (not fetched), or None when it ends on a page
-    of its own without a form (the device flow's success page)."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect())
-    origin = urllib.parse.urlsplit(start_url)[:2]
-    url = start_url
-    form: Optional[Dict[str, str]] = None
-    for _ in range(12):
-        data = urllib.parse.urlencode(form).encode() if form is not None else None
-        form = None
-        try:
-            r = opener.open(urllib.request.Request(url, data=data), timeout=HTTP_TIMEOUT)
-            status, headers, body = r.status, r.headers, r.read().decode("utf-8", "replace")
-        except urllib.error.HTTPError as e:
-            status, headers, body = e.code, e.headers, e.read().decode("utf-8", "replace")
-        if 300 <= status < 400:
-            target = urllib.parse.urljoin(url, headers["Location"])
-            if urllib.parse.urlsplit(target)[:2] != origin:
-                return target
-            url = target
-            continue
-        if status != 200:
-            raise AssertionError(f"login: {url} answered {status}:\n{body}")
-        m = re.search(r'<form[^>]*action="([^"]*)"', body)
-        if not m:
-            return None
-        url = urllib.parse.urljoin(url, m.group(1).replace("&amp;", "&"))
-        if 'name="prompt" value="login"' in body:
-            form = {"prompt": "login", "login": login, "password": "any-password"}
-        elif 'name="prompt" value="consent"' in body:
-            form = {"prompt": "consent"}
-        else:
-            form = _hidden_inputs(body[m.start():])  # e.g. the device flow's "Continue"
-    raise AssertionError("login: too many steps")
+    """Plays the user from ``start_url`` (login, consent, the device flow's confirmation).
+    Returns the URL the provider finally redirects the browser to on another origin (not
+    fetched), or None when it ends on a page of its own (the device flow's success page)."""
+    report = play(start_url, login=login, follow=False)
+    return str(report["final"]) if report["left"] else None
 
 
 def login_over_http(authorization_url: str, login: str = "alice") -> str:
@@ -132,15 +93,12 @@ def login_over_http(authorization_url: str, login: str = "alice") -> str:
 
 
 def play_user(authorization_url: str, login: str = "alice") -> str:
-    """The whole browser: signs in, then GETs the loopback redirect (the library's listener
+    """The whole browser: signs in, then loads the loopback redirect (the library's listener
     answers it). Returns the redirect URL."""
-    redirect = login_over_http(authorization_url, login)
-    try:
-        with urllib.request.urlopen(redirect, timeout=HTTP_TIMEOUT) as r:
-            r.read()
-    except urllib.error.HTTPError as e:  # the listener's error page (e.g. access denied)
-        e.read()
-    return redirect
+    report = play(authorization_url, login=login)
+    if not report["left"]:
+        raise AssertionError(f"login: no redirect out of the provider from {authorization_url}")
+    return str(report["final"])
 
 
 class UserInBrowser:
@@ -207,32 +165,17 @@ class UserOnDevice:
             raise self.errors[0]
 
 
-def pkce_pair() -> Tuple[str, str]:
-    verifier = base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=")
-    return verifier, challenge.decode()
-
-
 def first_token_json(provider: Provider, client_id: str = "public-app", secret: str = "",
                      scope: str = "openid profile email offline_access") -> str:
-    """A token endpoint answer for alice obtained without the library (code + PKCE)."""
-    verifier, challenge = pkce_pair()
-    redirect_uri = "http://127.0.0.1:9/callback"
-    query = urllib.parse.urlencode({
-        "response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri,
-        "scope": scope, "state": "st", "code_challenge": challenge,
-        "code_challenge_method": "S256", "prompt": "consent",
-    })
-    redirect = login_over_http(f"{provider.authorization_endpoint}?{query}")
-    code = urllib.parse.parse_qs(urllib.parse.urlsplit(redirect).query)["code"][0]
-    fields = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
-              "code_verifier": verifier, "client_id": client_id}
+    """A token endpoint answer for alice obtained without the library (code + PKCE, by the
+    player: tests/support/user.mjs token)."""
+    command = ["node", str(PLAYER), "token", "--issuer", provider.issuer, "--client", client_id, "--scope", scope]
     if secret:
-        fields["client_secret"] = secret
-    req = urllib.request.Request(provider.token_endpoint, data=urllib.parse.urlencode(fields).encode(),
-                                 headers={"Accept": "application/json"})
-    with urllib.request.urlopen(req, timeout=HTTP_TIMEOUT) as r:
-        return r.read().decode()
+        command += ["--secret", secret]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=90)
+    if done.returncode != 0:
+        raise AssertionError(f"first token: {done.stderr}")
+    return done.stdout.strip()
 
 
 def provider_key(name: str) -> str:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -25,6 +28,24 @@ def test_result_values_are_the_contract() -> None:
     assert [int(r) for r in Result] == list(range(0, 18)) + [99]
     assert authtoken.IdToken.code == Result.ID_TOKEN == 12
     assert issubclass(authtoken.Network, AuthError)
+
+
+def test_the_tables_are_the_librarys() -> None:
+    """The generated tables (_tables.py, from the header) name what the loaded library knows:
+    every option number it accepts, and no other, is an Option with its attribute; every
+    result has the library's name."""
+    from authtoken._native import lib
+
+    with OpenIDParameters() as p:
+        accepted = {n for n in range(0, 200) if lib.auth_params_set(p.handle, n, None) == 0}
+        assert accepted == {int(o) for o in Option}
+        for option in Option:
+            setattr(p, option.name.lower(), None)  # an attribute for each: resets it
+    for r in Result:
+        assert authtoken.result_name(r) == ("AUTH_OK" if r == 0 else f"AUTH_ERROR_{r.name}")
+        if r != 0:
+            cls = getattr(authtoken, "".join(w.capitalize() for w in r.name.split("_")).replace("Oauth", "OAuth").replace("Io", "IO"))
+            assert issubclass(cls, AuthError) and cls.code == r
 
 
 def test_params_validate_on_set() -> None:
@@ -115,3 +136,66 @@ def test_log_callback_hears_lines() -> None:
     # Logging is best effort: what matters is that installing and removing does not crash
     # and that any line heard is well formed.
     assert all(1 <= level <= 4 and isinstance(msg, str) for level, msg in lines)
+
+
+def _session_without_revocation(tmp_path):  # type: ignore[no-untyped-def]
+    """A session whose token no endpoint can revoke: OAuth 2.0 parameters with none set."""
+    params = OAuth2Parameters(client_id="c")
+    token = authtoken.import_token({"access_token": "a", "refresh_token": "r"}, params)
+    path = tmp_path / "session.token"
+    token.save(path)
+    return params, authtoken.Session(params, path), path
+
+
+def test_logout_that_revokes_nothing_is_a_logging_warning(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # A fresh interpreter with logging left unconfigured, as a user's script: the warning
+    # reaches the "authtoken" logger by default, and Python prints it on stderr.
+    script = (
+        "import authtoken\n"
+        "params = authtoken.OAuth2Parameters(client_id='c')\n"
+        "token = authtoken.import_token({'access_token': 'a', 'refresh_token': 'r'}, params)\n"
+        f"token.save({str(tmp_path / 'session.token')!r})\n"
+        f"with authtoken.Session(params, {str(tmp_path / 'session.token')!r}) as s:\n"
+        "    s.logout()\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert not (tmp_path / "session.token").exists()
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, run.stderr
+    assert "grant is still live at the provider" in lines[0]
+    assert "set AUTH_OPT_REVOCATION_URL or AUTH_OPT_CONFIGURATION_URL" in lines[0]
+
+
+def test_thread_log_callback_hears_this_threads_lines_only(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    heard: list = []  # type: ignore[type-arg]
+    params, session, _ = _session_without_revocation(tmp_path)
+    authtoken.set_thread_log_callback(lambda level, msg: heard.append((level, msg)), 2)
+    try:
+        with params, session:
+            session.logout()
+    finally:
+        authtoken.set_thread_log_callback(None)
+    assert [level for level, _ in heard] == [2], heard
+    assert "grant is still live" in heard[0][1]
+def test_store_urls_pass_through_and_the_store_key_applies(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # A malformed store URL is refused by the library, whatever the binding.
+    svc = OAuth2Parameters(client_id="app", token_url="http://127.0.0.1:9/token")
+    for bad in ("redis://127.0.0.1:6379/", "redis://127.0.0.1/?key=a&lease=0", "file:relative"):
+        with pytest.raises(InvalidArgument):
+            authtoken.Session(svc, bad)
+    # A file: URL reaches the file.
+    path = tmp_path / "clear.token"
+    authtoken.import_token({"access_token": "in-the-file", "expires_in": 600}).save(path)
+    with authtoken.Session(svc, f"file://{path}") as s:
+        assert s.token(60).value == "in-the-file"
+    # With a store key, a token stored in clear is no token (a login would replace it).
+    key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+    sealed = OAuth2Parameters(client_id="app", token_url="http://127.0.0.1:9/token", store_key=key)
+    with pytest.raises(InvalidArgument):
+        sealed.store_key = "not a key"
+    before = path.read_bytes()
+    with authtoken.Session(sealed, f"file://{path}") as s:
+        with pytest.raises(AuthError):
+            s.token(60)  # no login possible here
+    assert path.read_bytes() == before

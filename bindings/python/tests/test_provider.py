@@ -13,7 +13,6 @@ from authtoken import (
     AuthError, Cancelled, InvalidClient, InvalidGrant, Login, OAuth2Parameters,
     OpenIDParameters, JWTParameters, Result, Session, StateMismatch, Token,
 )
-from conftest import needs
 from provider import UserInBrowser, UserOnDevice, first_token_json, login_over_http, provider_key
 
 SCOPE = "openid profile email offline_access"
@@ -62,7 +61,6 @@ def test_userinfo_refuses_a_bad_access_token(provider) -> None:  # type: ignore[
     assert e.value.http_status == 401
 
 
-@needs("auth_refresh_token")
 def test_refresh_keeps_the_old_token_and_rotates(provider) -> None:  # type: ignore[no-untyped-def]
     token = imported_token(provider)
     fresh = authtoken.refresh_token(token)
@@ -78,14 +76,12 @@ def test_refresh_keeps_the_old_token_and_rotates(provider) -> None:  # type: ign
     assert e.value.oauth_error == "invalid_grant" and e.value.http_status == 400
 
 
-@needs("auth_refresh_token")
 def test_not_refreshable(provider) -> None:  # type: ignore[no-untyped-def]
     t = authtoken.import_token({"access_token": "abc"})
     with pytest.raises(authtoken.NotRefreshable):
         authtoken.refresh_token(t)
 
 
-@needs("auth_introspect_token", "auth_revoke_token")
 def test_introspect_then_revoke(provider) -> None:  # type: ignore[no-untyped-def]
     with OpenIDParameters(client_id="conf-post", client_secret="post-secret-123",
                           configuration_url=provider.issuer, scope=SCOPE) as p:
@@ -96,7 +92,6 @@ def test_introspect_then_revoke(provider) -> None:  # type: ignore[no-untyped-de
     assert authtoken.introspect_token(token)["active"] is False
 
 
-@needs("auth_identify")
 def test_client_credentials(provider) -> None:  # type: ignore[no-untyped-def]
     with OAuth2Parameters(client_id="service", client_secret="service-secret-123",
                           token_url=provider.token_endpoint, flow="client_credentials",
@@ -105,7 +100,6 @@ def test_client_credentials(provider) -> None:  # type: ignore[no-untyped-def]
     assert token.is_valid and token.scope == "api:read" and token.refresh_token == ""
 
 
-@needs("auth_identify")
 def test_wrong_secret_is_invalid_client(provider) -> None:  # type: ignore[no-untyped-def]
     with OAuth2Parameters(client_id="service", client_secret="wrong",
                           token_url=provider.token_endpoint, flow="client_credentials") as p:
@@ -114,7 +108,6 @@ def test_wrong_secret_is_invalid_client(provider) -> None:  # type: ignore[no-un
     assert e.value.oauth_error == "invalid_client" and e.value.http_status == 401
 
 
-@needs("auth_identify", "auth_create_jwt_assertion")
 def test_jwt_bearer_grant(provider) -> None:  # type: ignore[no-untyped-def]
     with JWTParameters(client_id="jwt-service", token_url=provider.token_endpoint,
                        jwt_private_key=provider_key("client-rsa.pem"), jwt_key_id="client-rsa",
@@ -125,7 +118,6 @@ def test_jwt_bearer_grant(provider) -> None:  # type: ignore[no-untyped-def]
     assert token.is_valid and token.scope == "api:read"
 
 
-@needs("auth_identify", "auth_login_begin")  # auth_login_begin: the interactive login landed
 def test_full_login_with_the_user_over_http(provider) -> None:  # type: ignore[no-untyped-def]
     user = UserInBrowser("alice")
     with public_params(provider, open_url=user) as params:
@@ -138,7 +130,6 @@ def test_full_login_with_the_user_over_http(provider) -> None:  # type: ignore[n
     assert authtoken.read_identity(token).subject == "alice"
 
 
-@needs("auth_identify", "auth_login_begin")
 def test_open_url_refusing_cancels(provider) -> None:  # type: ignore[no-untyped-def]
     with public_params(provider, open_url=lambda url: False) as params:
         with pytest.raises(Cancelled):
@@ -153,7 +144,6 @@ def test_open_url_refusing_cancels(provider) -> None:  # type: ignore[no-untyped
     assert isinstance(e.value.__cause__, RuntimeError)
 
 
-@needs("auth_identify", "auth_login_begin")
 def test_cancel_from_another_thread(provider) -> None:  # type: ignore[no-untyped-def]
     with public_params(provider) as params:
         params.set_open_url(lambda url: threading.Timer(0.2, params.cancel).start())
@@ -162,7 +152,6 @@ def test_cancel_from_another_thread(provider) -> None:  # type: ignore[no-untype
     assert e.value.code == Result.CANCELLED == 10
 
 
-@needs("auth_login_begin", "auth_login_complete")
 def test_two_step_login(provider) -> None:  # type: ignore[no-untyped-def]
     with public_params(provider) as params:
         params.redirect_url = "http://127.0.0.1:9/callback"
@@ -175,7 +164,6 @@ def test_two_step_login(provider) -> None:  # type: ignore[no-untyped-def]
     assert token.is_valid and token.id_token
 
 
-@needs("auth_identify", "auth_refresh_token", "auth_login_begin")
 def test_seed_example(provider, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The WLanguage AuthRefreshToken example, twice: a login, then a refresh from the file."""
     path = tmp_path / "AuthSession.bin"
@@ -217,7 +205,6 @@ def test_seed_example(provider, tmp_path) -> None:  # type: ignore[no-untyped-de
     user.join()
 
 
-@needs("auth_session_new", "auth_session_token")
 def test_session(provider, tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "session.bin"
     user = UserInBrowser("alice")
@@ -237,7 +224,6 @@ def test_session(provider, tmp_path) -> None:  # type: ignore[no-untyped-def]
     user.join()
 
 
-@needs("auth_refresh_token")
 def test_log_hears_http_exchanges_without_secrets(provider) -> None:  # type: ignore[no-untyped-def]
     lines = []
     authtoken.set_log_callback(lambda level, message: lines.append((level, message)), 4)
@@ -254,7 +240,6 @@ def test_log_hears_http_exchanges_without_secrets(provider) -> None:  # type: ig
     assert not any("post-secret-123" in m or token.refresh_token in m for _, m in lines)
 
 
-@needs("auth_identify", "auth_login_begin")
 def test_device_flow_with_the_user_on_another_device(provider) -> None:  # type: ignore[no-untyped-def]
     user = UserOnDevice("bob")
     with OpenIDParameters(client_id="public-app", configuration_url=provider.issuer,
@@ -269,7 +254,6 @@ def test_device_flow_with_the_user_on_another_device(provider) -> None:  # type:
     assert authtoken.read_identity(token).subject == "bob"
 
 
-@needs("auth_verify_authentication", "auth_login_begin")
 def test_silent_login_needs_the_user(provider) -> None:  # type: ignore[no-untyped-def]
     user = UserInBrowser("alice")
     with public_params(provider, open_url=user) as params:
@@ -280,7 +264,6 @@ def test_silent_login_needs_the_user(provider) -> None:  # type: ignore[no-untyp
     assert e.value.oauth_error in ("login_required", "consent_required", "interaction_required")
 
 
-@needs("auth_session_open", "auth_login_begin")
 def test_open_session_logs_in_once_then_reuses_the_file(provider, tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "open.bin"
     user = UserInBrowser("alice")
@@ -291,7 +274,6 @@ def test_open_session_logs_in_once_then_reuses_the_file(provider, tmp_path) -> N
     assert len(user.urls) == 1 and first.value == again.value and path.exists()
 
 
-@needs("auth_logout_with_params", "auth_login_begin")
 def test_logout_in_the_browser(provider) -> None:  # type: ignore[no-untyped-def]
     user = UserInBrowser("alice")
     with public_params(provider, open_url=user) as params:
@@ -306,7 +288,6 @@ def test_logout_in_the_browser(provider) -> None:  # type: ignore[no-untyped-def
     assert query["post_logout_redirect_uri"][0].startswith("http://127.0.0.1:")
 
 
-@needs("auth_refresh_token")
 def test_parallel_refreshes_release_the_gil(provider) -> None:  # type: ignore[no-untyped-def]
     from concurrent.futures import ThreadPoolExecutor
 
@@ -316,7 +297,6 @@ def test_parallel_refreshes_release_the_gil(provider) -> None:  # type: ignore[n
     assert len({t.value for t in fresh}) == 3 and all(t.is_valid for t in fresh)
 
 
-@needs("auth_identify", "auth_login_begin")
 def test_device_prompt_refusing_cancels(provider) -> None:  # type: ignore[no-untyped-def]
     with OpenIDParameters(client_id="public-app", configuration_url=provider.issuer,
                           flow="device", device_prompt=lambda prompt: False) as params:

@@ -23,14 +23,22 @@ pub trait UserAgent: Send + Sync {
     fn open_url(&self, url: &str) -> Result<()>;
     /// Tells the user where to go and which code to type (device flow).
     fn device_prompt(&self, prompt: &DevicePrompt) -> Result<()>;
+    /// Tells the user how the sign-in goes on when it cannot go as asked (no browser: the
+    /// device flow, or a URL to open elsewhere). The system browser writes it on standard
+    /// error; by default a host's agent ignores it.
+    fn notice(&self, message: &str) {
+        let _ = message;
+    }
 }
 
 /// What parameters carry besides their options: the host's user agent (none: the system
-/// browser) and the canceller their flows watch. Clones share the canceller, so cancelling
-/// reaches the flows of every copy (a session keeps a copy of its parameters).
+/// browser), whether a browser sign-in falls back when no browser can be opened, and the
+/// canceller their flows watch. Clones share the canceller, so cancelling reaches the flows of
+/// every copy (a session keeps a copy of its parameters).
 #[derive(Clone, Default)]
 pub(crate) struct Interaction {
     pub(crate) agent: Option<Arc<dyn UserAgent>>,
+    pub(crate) browser_fallback: bool,
     pub(crate) canceller: Canceller,
 }
 
@@ -44,6 +52,7 @@ impl fmt::Debug for Interaction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Interaction")
             .field("agent", &self.agent.as_ref().map(|_| "set by the host"))
+            .field("browser_fallback", &self.browser_fallback)
             .finish_non_exhaustive()
     }
 }

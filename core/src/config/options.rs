@@ -8,7 +8,7 @@ use super::choices::{ClientAuth, Flow, JwtAlgorithm, Kind, Pkce, ResponseType, S
 use super::interaction::Interaction;
 use super::values;
 use crate::error::Result;
-use crate::secret::Secret;
+use crate::secret::{Secret, SecretKey};
 use std::fmt;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -205,6 +205,10 @@ options! {
     /// CIBA `binding_message`, shown on the user's device and by the host, so the user can
     /// tell that the two belong together.
     BindingMessage = 49 => binding_message: Option<String> = None, values::binding_message;
+    /// 32 bytes in base64 (standard or URL-safe, padded or not), or the path of a file holding
+    /// that text, read when set: what a session stores (file, Redis, keyring) is encrypted with
+    /// AES-256-GCM and authenticated.
+    StoreKey = 50 => store_key: Option<SecretKey> = None, values::store_key;
 }
 
 /// How messages name an option: the key unless the front end said otherwise.

@@ -17,6 +17,11 @@ impl Params {
 
     /// Sets what shows the user URLs and device codes; `None`: the system browser and a
     /// prompt on standard error.
+    /// The key that seals what a session stores (`StoreKey`), if one is set.
+    pub fn store_key(&self) -> Option<&crate::secret::SecretKey> {
+        self.store_key.as_ref()
+    }
+
     pub fn set_user_agent(&mut self, agent: Option<Arc<dyn UserAgent>>) {
         self.interaction.agent = agent;
     }
@@ -24,6 +29,21 @@ impl Params {
     /// The host's user agent, if it set one.
     pub fn user_agent(&self) -> Option<&dyn UserAgent> {
         self.interaction.agent.as_deref()
+    }
+
+    /// With `true`, a browser sign-in through the system browser (no user agent set) where
+    /// none can be opened (no `$BROWSER` and no display, an SSH session without a forwarded
+    /// display) takes the device flow when the provider has one, and otherwise shows the URL
+    /// (the agent's `notice`) and waits on the loopback listener; a browser that fails to open
+    /// also shows the URL and waits. Default `false`: no browser is a `Browser` error (the C
+    /// contract). The command line turns it on.
+    pub fn set_browser_fallback(&mut self, on: bool) {
+        self.interaction.browser_fallback = on;
+    }
+
+    /// Whether a browser sign-in falls back (see [`Params::set_browser_fallback`]).
+    pub fn browser_fallback(&self) -> bool {
+        self.interaction.browser_fallback
     }
 
     /// Ends the interactive flows running with these parameters or a copy of them, from any

@@ -6,7 +6,7 @@ use super::choices::{ClientAuth, Flow, JwtAlgorithm, Kind, Pkce, ResponseType, S
 use super::options::{ParamOption, Params};
 use super::url_rules;
 use crate::error::{Error, Result};
-use crate::secret::Secret;
+use crate::secret::{Secret, SecretKey};
 use std::time::Duration;
 use url::Url;
 
@@ -272,6 +272,49 @@ pub(crate) fn pem_private_key_text(option: Opt, value: &str) -> Result<Secret> {
         )));
     }
     Ok(Secret::new(text))
+}
+
+/// A 256-bit key as base64 text (standard or URL-safe alphabet, padded or not, surrounding
+/// whitespace ignored), or the path of a file holding that text. Every failure is
+/// InvalidArgument, and no message holds the key.
+pub(super) fn store_key(_: &Params, option: Opt, value: &str) -> Result<Option<SecretKey>> {
+    if let Some(key) = key_of_base64(value) {
+        return Ok(Some(key));
+    }
+    if value.trim().is_empty() {
+        return Err(Error::invalid_argument(format!(
+            "{option}: empty (give 32 bytes in base64, or the path of a file holding them)"
+        )));
+    }
+    let text = zeroize::Zeroizing::new(std::fs::read_to_string(value).map_err(|e| {
+        Error::invalid_argument(format!(
+            "{option}: not 32 bytes in base64, nor a readable file ('{value}': {e})"
+        ))
+    })?);
+    key_of_base64(&text).map(Some).ok_or_else(|| {
+        Error::invalid_argument(format!(
+            "{option}: the file '{value}' does not hold 32 bytes in base64"
+        ))
+    })
+}
+
+fn key_of_base64(text: &str) -> Option<SecretKey> {
+    use base64::Engine;
+    use base64::alphabet;
+    use base64::engine::DecodePaddingMode;
+    use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+    let lenient =
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
+    let text = text.trim();
+    let mut out = zeroize::Zeroizing::new([0u8; 32]);
+    for alphabet in [&alphabet::STANDARD, &alphabet::URL_SAFE] {
+        let engine = GeneralPurpose::new(alphabet, lenient);
+        // decode_slice fails when the text holds more than 32 bytes: nothing longer is accepted.
+        if let Ok(32) = engine.decode_slice(text, out.as_mut_slice()) {
+            return Some(SecretKey::new(*out));
+        }
+    }
+    None
 }
 
 pub(super) fn ca_file(_: &Params, option: Opt, value: &str) -> Result<Option<String>> {

@@ -28,6 +28,10 @@ impl UserAgent for SystemBrowser {
         );
         Ok(())
     }
+
+    fn notice(&self, message: &str) {
+        eprintln!("{message}");
+    }
 }
 
 /// The user agent of `params`: theirs, or the system browser.

@@ -110,10 +110,16 @@ fn endpoint(params: &Params, metadata: Option<&discovery::ProviderMetadata>) -> 
         .clone()
         .or_else(|| metadata.and_then(|m| m.backchannel_authentication_endpoint.clone()))
         .ok_or_else(|| {
-            Error::unsupported(format!(
-                "the provider has no backchannel authentication endpoint (set {ciba_url})",
-                ciba_url = ParamOption::CibaUrl
-            ))
+            let what = "backchannel authentication endpoint";
+            let ciba_url = ParamOption::CibaUrl;
+            // As discovery::endpoint says it: what was consulted, and the option that sets it.
+            Error::unsupported(match metadata {
+                Some(m) => format!("{}; set {ciba_url} if it has one elsewhere", m.lacks(what)),
+                None => format!(
+                    "no {what} is known: set {ciba_url} or {configuration_url}",
+                    configuration_url = ParamOption::ConfigurationUrl
+                ),
+            })
         })
 }
 

@@ -83,13 +83,13 @@ pub async fn login(params: &Params, agent: &dyn UserAgent, cancel: &CancelWatch)
             client_id = ParamOption::ClientId
         )));
     }
-    let (ctx, _) = discovery::resolve(&ClientContext::from_params(params)).await?;
-    let endpoint = ctx.endpoints.device_authorization.clone().ok_or_else(|| {
-        Error::unsupported(format!(
-            "the provider has no device authorization endpoint (set {device_auth_url})",
-            device_auth_url = ParamOption::DeviceAuthUrl
-        ))
-    })?;
+    let (ctx, endpoint) = discovery::endpoint(
+        &ClientContext::from_params(params),
+        |e| &mut e.device_authorization,
+        "device authorization endpoint",
+        ParamOption::DeviceAuthUrl,
+    )
+    .await?;
     if ctx.endpoints.token.is_none() {
         return Err(Error::invalid_argument(format!(
             "no token endpoint: set {token_url}, or {configuration_url} for discovery",

@@ -7,7 +7,7 @@
 use super::browser::agent_of;
 use super::listener::{DEFAULT_REDIRECT, ListenOptions, Listener};
 use super::request::{self as login, BeginOptions};
-use super::{ciba, device};
+use super::{ciba, device, fallback};
 use crate::cancel::CancelWatch;
 use crate::config::{Flow, Kind, Params, ResponseType, UserAgent};
 use crate::error::{Error, ErrorKind, Result};
@@ -19,8 +19,9 @@ use crate::transport::http;
 /// the `client_credentials` flow the client credentials grant, with the `device` flow the
 /// device flow (RFC 8628), with the `ciba` flow OpenID CIBA in poll mode, else through the
 /// browser (the user agent of `params`, or the system browser) and a loopback redirect
-/// listener. Blocks until done, timed out (the login timeout), or cancelled
-/// ([`Params::cancel`]).
+/// listener. Where no browser can be opened, parameters with [`Params::set_browser_fallback`]
+/// take the device flow or show the URL and wait (`fallback.rs`); others fail with `Browser`.
+/// Blocks until done, timed out (the login timeout), or cancelled ([`Params::cancel`]).
 pub fn identify(params: &Params) -> Result<Token> {
     identify_with(params, agent_of(params), &params.cancel_watch())
 }
@@ -31,15 +32,17 @@ pub fn identify_with(
     agent: &dyn UserAgent,
     cancel: &CancelWatch,
 ) -> Result<Token> {
-    sign_in(params, agent, cancel, false)
+    sign_in(params, agent, cancel, false, false)
 }
 
-/// [`identify_with`]; with `require_acr` (a step-up that named acr values) the ID token's
-/// `acr` must be one of the `acr_values` of `params`.
+/// [`identify_with`]; a `step_up` never falls back to the device flow, which cannot send its
+/// `acr_values` and `max_age`; with `require_acr` (a step-up that named acr values) the ID
+/// token's `acr` must be one of the `acr_values` of `params`.
 pub(crate) fn sign_in(
     params: &Params,
     agent: &dyn UserAgent,
     cancel: &CancelWatch,
+    step_up: bool,
     require_acr: bool,
 ) -> Result<Token> {
     http::block_on(async {
@@ -51,8 +54,15 @@ pub(crate) fn sign_in(
                 // before the port closes.
                 (_, Flow::Device) => device::login(params, agent, cancel).await,
                 (_, Flow::Ciba) => ciba::login(params, cancel, require_acr).await,
+                // Only the system browser falls back: a host's agent shows URLs its own way.
+                (_, Flow::AuthorizationCode)
+                    if params.browser_fallback() && params.user_agent().is_none() =>
+                {
+                    fallback::login(params, agent, cancel, step_up, require_acr).await
+                }
                 (_, Flow::AuthorizationCode) => {
-                    login_in_browser(params, agent, cancel, false, require_acr).await
+                    login_in_browser(params, agent, cancel, false, UrlShown::Opened, require_acr)
+                        .await
                 }
             }
         };
@@ -82,20 +92,42 @@ pub fn verify_authentication_with(
             "a silent sign-in needs the authorization_code flow",
         ));
     }
-    http::block_on(login_in_browser(params, agent, cancel, true, false))
+    http::block_on(login_in_browser(
+        params,
+        agent,
+        cancel,
+        true,
+        UrlShown::Opened,
+        false,
+    ))
 }
 
 fn cancelled() -> Error {
     Error::new(ErrorKind::Cancelled, "the login was cancelled")
 }
 
+/// How the user gets the authorization URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UrlShown {
+    /// The agent opens it; if it cannot, the sign-in fails with its error (no browser:
+    /// `Browser`, the URL in the message).
+    Opened,
+    /// The agent opens it; if it cannot, the URL is shown with the agent's `notice` and the
+    /// listener waits for the user to open it elsewhere.
+    OpenedElsePrinted,
+    /// No browser can be opened here (why): the URL is shown with `notice` and the listener
+    /// waits.
+    Printed(&'static str),
+}
+
 /// Listens on the redirect URL, sends the user to the authorization endpoint, and completes
 /// the login with what comes back.
-async fn login_in_browser(
+pub(crate) async fn login_in_browser(
     params: &Params,
     agent: &dyn UserAgent,
     cancel: &CancelWatch,
     silent: bool,
+    shown: UrlShown,
     require_acr: bool,
 ) -> Result<Token> {
     let redirect = params.redirect_url.as_deref().unwrap_or(DEFAULT_REDIRECT);
@@ -113,7 +145,33 @@ async fn login_in_browser(
     if cancel.is_cancelled() {
         return Err(cancelled());
     }
-    agent.open_url(&request.url)?;
+    let waiting = || {
+        format!(
+            "waiting up to {} s for the browser to come back to {} (from another machine, \
+             forward that port first: ssh -L {port}:127.0.0.1:{port} <this host>)",
+            params.login_timeout.as_secs(),
+            listener.redirect_uri(),
+            port = listener.port(),
+        )
+    };
+    match shown {
+        UrlShown::Opened => agent.open_url(&request.url)?,
+        UrlShown::OpenedElsePrinted => {
+            if let Err(e) = agent.open_url(&request.url) {
+                if e.kind() != ErrorKind::Browser {
+                    return Err(e);
+                }
+                // The message holds the URL.
+                agent.notice(&format!("{e}\n{}", waiting()));
+            }
+        }
+        UrlShown::Printed(why) => agent.notice(&format!(
+            "No browser can be opened here ({why}) and the provider has no device flow. \
+             Open this URL in a browser to sign in:\n{}\n{}",
+            request.url,
+            waiting()
+        )),
+    }
     let options = ListenOptions {
         success_page: params.success_page.clone(),
         fragment: params.response_type == ResponseType::Token,

@@ -76,17 +76,13 @@ pub async fn logout_async(
     agent: &dyn UserAgent,
     cancel: &CancelWatch,
 ) -> Result<()> {
-    let mut endpoint = token.context.endpoints.end_session.clone();
-    if endpoint.is_none() && token.context.configuration_url.is_some() {
-        let (ctx, _) = discovery::resolve(&token.context).await?;
-        endpoint = ctx.endpoints.end_session;
-    }
-    let endpoint = endpoint.ok_or_else(|| {
-        Error::unsupported(format!(
-            "the provider has no end-session endpoint (set {logout_url})",
-            logout_url = ParamOption::LogoutUrl
-        ))
-    })?;
+    let (_, endpoint) = discovery::endpoint(
+        &token.context,
+        |e| &mut e.end_session,
+        "end-session endpoint",
+        ParamOption::LogoutUrl,
+    )
+    .await?;
     let listener = Listener::bind(&options.redirect_url).await?;
     let state = pkce::random_urlsafe(32)?;
     let mut url = Url::parse(&endpoint)

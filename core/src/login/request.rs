@@ -502,6 +502,16 @@ mod tests {
         let e = r.check_response(&url).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::AccessDenied);
         assert_eq!(e.oauth_error(), "login_required");
+        // Only the errors that mean "the user must interact" are AccessDenied.
+        let url = format!(
+            "http://127.0.0.1:3333/cb?error=invalid_scope&state={}",
+            r.state.expose()
+        );
+        let e = r.check_response(&url).unwrap_err();
+        assert_eq!(
+            (e.kind(), e.oauth_error()),
+            (ErrorKind::OAuth, "invalid_scope")
+        );
     }
 
     #[test]
@@ -547,6 +557,10 @@ mod tests {
             .check_response(&format!("http://127.0.0.1:3333/cb?state={s}"))
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Protocol);
+        let e = r
+            .check_response(&format!("http://127.0.0.1:3333/cb?code=&state={s}"))
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Protocol, "an empty code is no code");
     }
 
     #[test]
@@ -609,6 +623,29 @@ mod tests {
             r.check_response(&format!("http://x.localhost/cb?code=c&state={s}"))
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn the_code_flow_reads_the_query_and_falls_back_to_the_fragment() {
+        let r = begin_now(&params(Kind::OAuth2));
+        let s = r.state.expose().to_owned();
+        // Both carry an answer: the query is the code flow's (the fragment is ignored).
+        match r
+            .check_response(&format!(
+                "http://127.0.0.1:3333/cb?code=from-query&state={s}#error=access_denied&state={s}"
+            ))
+            .unwrap()
+        {
+            AuthorizationResponse::Code(c) => assert_eq!(c.expose(), "from-query"),
+            other => panic!("{other:?}"),
+        }
+        // Only the fragment carries one (a provider reporting an error there): it is read.
+        let e = r
+            .check_response(&format!(
+                "http://127.0.0.1:3333/cb?unrelated=1#error=access_denied&state={s}"
+            ))
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::AccessDenied);
     }
 
     #[test]

@@ -37,7 +37,7 @@ pub fn step_up_with(
     www_authenticate: &str,
 ) -> Result<Token> {
     let (stepped, require_acr) = step_up_params(params, www_authenticate)?;
-    let token = identify::sign_in(&stepped, agent, cancel, require_acr)?;
+    let token = identify::sign_in(&stepped, agent, cancel, true, require_acr)?;
     // The checks live in the ID token's validation: a sign-in that brought no validated ID
     // token (OAuth2 parameters without `openid`, or without discovery) proves nothing.
     if (require_acr || stepped.max_age.is_some()) && token.id_token_claims.is_none() {

@@ -6,9 +6,49 @@ use crate::config::ClientAuth;
 use crate::config::ClientContext;
 use crate::config::ParamOption;
 use crate::error::{Error, Result};
+use crate::log::{Level, log_at, redact_url};
 use crate::oauth::assertion;
+use crate::provider::discovery::{self, Slot};
 use crate::secret::Secret;
-use crate::transport::http::{BasicAuth, Request};
+use crate::transport::http::{self, BasicAuth, Request, Response};
+
+/// POSTs `fields` with the client's authentication to the context's endpoint in `slot`
+/// (which the caller has made sure is known). When it answers 404 and the provider's
+/// documents, fetched again, now name another endpoint, the request goes there once more
+/// ([`discovery::rediscover`]). Returns the context that was used, with the endpoint that
+/// answered, and the answer.
+pub async fn post_to(
+    ctx: &ClientContext,
+    slot: Slot,
+    fields: Vec<(String, Secret)>,
+) -> Result<(ClientContext, Response)> {
+    let mut ctx = ctx.clone();
+    let url = slot(&mut ctx.endpoints).clone().unwrap_or_default();
+    let response = http::send(
+        &ctx.transport,
+        &authenticated_post(&ctx, &url, fields.clone())?,
+    )
+    .await?;
+    if response.status != 404 {
+        return Ok((ctx, response));
+    }
+    let mut moved = match discovery::rediscover(&ctx, slot, &url).await {
+        Ok(Some(moved)) => moved,
+        Ok(None) => return Ok((ctx, response)),
+        Err(e) => {
+            // The 404 is the answer that matters; why a second look failed is for the log.
+            log_at!(
+                Level::Warn,
+                "after a 404 from {}, discovery failed: {e}",
+                redact_url(&url)
+            );
+            return Ok((ctx, response));
+        }
+    };
+    let url = slot(&mut moved.endpoints).clone().unwrap_or_default();
+    let response = http::send(&moved.transport, &authenticated_post(&moved, &url, fields)?).await?;
+    Ok((moved, response))
+}
 
 /// A form POST to `url` with `fields` and the client's authentication added.
 ///
@@ -123,6 +163,14 @@ mod tests {
         let e =
             authenticated_post(&ctx(ClientAuth::Basic, None), "https://x/t", vec![]).unwrap_err();
         assert_eq!(e.kind(), crate::error::ErrorKind::InvalidArgument);
+        for auth in [ClientAuth::Basic, ClientAuth::Post] {
+            let e = authenticated_post(&ctx(auth, Some("")), "https://x/t", vec![]).unwrap_err();
+            assert_eq!(
+                e.kind(),
+                crate::error::ErrorKind::InvalidArgument,
+                "an empty secret is no secret ({auth:?})"
+            );
+        }
         let e = authenticated_post(&ctx(ClientAuth::PrivateKeyJwt, None), "https://x/t", vec![])
             .unwrap_err();
         assert_eq!(e.kind(), crate::error::ErrorKind::InvalidArgument);

@@ -9,13 +9,12 @@ use crate::config::ParamOption;
 use crate::config::{Kind, Params};
 use crate::error::{Error, ErrorKind, Result};
 use crate::oauth::assertion;
-use crate::oauth::client_auth::authenticated_post;
+use crate::oauth::client_auth::post_to;
 use crate::oidc::id_token::{self, Expectations};
 use crate::provider::discovery;
 use crate::secret::Secret;
 use crate::token::{Token, TokenResponse, parse_token_response};
 use crate::transport::answer;
-use crate::transport::http;
 use serde_json::{Map, Value};
 
 /// POSTs `fields` (grant_type and the grant's own fields) to the context's token endpoint with
@@ -24,15 +23,24 @@ pub async fn token_request(
     ctx: &ClientContext,
     fields: Vec<(String, Secret)>,
 ) -> Result<TokenResponse> {
-    let url = ctx.endpoints.token.as_deref().ok_or_else(|| {
-        Error::invalid_argument(format!(
+    Ok(token_request_at(ctx, fields).await?.1)
+}
+
+/// [`token_request`], also giving the context that was used: a token endpoint that answered
+/// 404 is looked up again in the provider's documents, and the answer may come from where
+/// they now put it ([`post_to`]).
+pub async fn token_request_at(
+    ctx: &ClientContext,
+    fields: Vec<(String, Secret)>,
+) -> Result<(ClientContext, TokenResponse)> {
+    if ctx.endpoints.token.is_none() {
+        return Err(Error::invalid_argument(format!(
             "no token endpoint: set {token_url} or {configuration_url}",
             token_url = ParamOption::TokenUrl,
             configuration_url = ParamOption::ConfigurationUrl
-        ))
-    })?;
-    let request = authenticated_post(ctx, url, fields)?;
-    let response = http::send(&ctx.transport, &request).await?;
+        )));
+    }
+    let (ctx, response) = post_to(ctx, |e| &mut e.token, fields).await?;
     // A success is parsed once, below: parse_token_response also turns an error object sent
     // with status 200 into that error.
     if !response.is_success()
@@ -41,7 +49,7 @@ pub async fn token_request(
         return Err(e);
     }
     let body = response.text()?;
-    parse_token_response(body, response.status)
+    Ok((ctx, parse_token_response(body, response.status)?))
 }
 
 /// The authorization code grant (RFC 6749 §4.1.3, RFC 7636 §4.5).
@@ -102,7 +110,7 @@ pub async fn refresh(token: &Token) -> Result<Token> {
         ("grant_type".to_owned(), Secret::new("refresh_token")),
         ("refresh_token".to_owned(), refresh_token),
     ];
-    let answer = token_request(&ctx, fields)
+    let (ctx, answer) = token_request_at(&ctx, fields)
         .await
         .map_err(|e| e.context("refresh"))?;
     let received_id_token = answer.id_token.clone();

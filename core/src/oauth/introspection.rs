@@ -2,35 +2,30 @@
 
 use crate::config::ParamOption;
 use crate::error::{Error, Result};
-use crate::oauth::client_auth::authenticated_post;
+use crate::oauth::client_auth::post_to;
+use crate::provider::discovery;
 use crate::secret::Secret;
 use crate::token::Token;
 use crate::transport::answer;
-use crate::transport::http;
 use serde_json::Value;
 
 /// Introspects the access token of `token` at the introspection endpoint it knows (set, or
 /// from discovery) and returns the answer, a JSON object with at least `active`, as text.
 /// No endpoint known is `ErrorKind::Unsupported`.
 pub async fn introspect(token: &Token) -> Result<String> {
-    let mut ctx = token.context.clone();
-    if ctx.endpoints.introspection.is_none() && ctx.configuration_url.is_some() {
-        ctx = crate::provider::discovery::resolve(&ctx)
-            .await
-            .map_err(|e| e.context("introspection"))?
-            .0;
-    }
-    let url = ctx.endpoints.introspection.clone().ok_or_else(|| {
-        Error::unsupported(
-            format!("the provider has no introspection endpoint (set {introspection_url} or {configuration_url})", introspection_url = ParamOption::IntrospectionUrl, configuration_url = ParamOption::ConfigurationUrl),
-        )
-    })?;
+    let (ctx, _) = discovery::endpoint(
+        &token.context,
+        |e| &mut e.introspection,
+        "introspection endpoint",
+        ParamOption::IntrospectionUrl,
+    )
+    .await
+    .map_err(|e| e.context("introspection"))?;
     let fields = vec![
         ("token".to_owned(), token.access_token.clone()),
         ("token_type_hint".to_owned(), Secret::new("access_token")),
     ];
-    let request = authenticated_post(&ctx, &url, fields)?;
-    let response = http::send(&ctx.transport, &request)
+    let (_, response) = post_to(&ctx, |e| &mut e.introspection, fields)
         .await
         .map_err(|e| e.context("introspection"))?;
     if let Some(e) = answer::error_of(&response, "introspection endpoint") {

@@ -2,30 +2,24 @@
 //! grant, and with it the access tokens at most providers), else the access token.
 
 use crate::config::ParamOption;
-use crate::error::{Error, Result};
-use crate::oauth::client_auth::authenticated_post;
+use crate::error::Result;
+use crate::oauth::client_auth::post_to;
+use crate::provider::discovery;
 use crate::secret::Secret;
 use crate::token::Token;
 use crate::transport::answer;
-use crate::transport::http;
 
 /// Revokes `token` at the revocation endpoint it knows (set, or from discovery). No endpoint
 /// known is `ErrorKind::Unsupported`. Unknown or already revoked tokens succeed (RFC 7009 §2.2).
 pub async fn revoke(token: &Token) -> Result<()> {
-    let mut ctx = token.context.clone();
-    if ctx.endpoints.revocation.is_none() && ctx.configuration_url.is_some() {
-        ctx = crate::provider::discovery::resolve(&ctx)
-            .await
-            .map_err(|e| e.context("revocation"))?
-            .0;
-    }
-    let url = ctx.endpoints.revocation.clone().ok_or_else(|| {
-        Error::unsupported(format!(
-            "the provider has no revocation endpoint (set {revocation_url} or {configuration_url})",
-            revocation_url = ParamOption::RevocationUrl,
-            configuration_url = ParamOption::ConfigurationUrl
-        ))
-    })?;
+    let (ctx, _) = discovery::endpoint(
+        &token.context,
+        |e| &mut e.revocation,
+        "revocation endpoint",
+        ParamOption::RevocationUrl,
+    )
+    .await
+    .map_err(|e| e.context("revocation"))?;
     let (value, hint) = match &token.refresh_token {
         Some(r) if !r.is_empty() => (r.clone(), "refresh_token"),
         _ => (token.access_token.clone(), "access_token"),
@@ -34,8 +28,7 @@ pub async fn revoke(token: &Token) -> Result<()> {
         ("token".to_owned(), value),
         ("token_type_hint".to_owned(), Secret::new(hint)),
     ];
-    let request = authenticated_post(&ctx, &url, fields)?;
-    let response = http::send(&ctx.transport, &request)
+    let (_, response) = post_to(&ctx, |e| &mut e.revocation, fields)
         .await
         .map_err(|e| e.context("revocation"))?;
     match answer::error_of(&response, "revocation endpoint") {

@@ -576,7 +576,8 @@ mod tests {
         assert!(check_times(&c, 0, 1000).is_err());
         assert!(check_times(&c, 120, 1100).is_ok());
         assert!(check_times(&c, 120, 1120).is_err());
-        // issued in the future
+        // issued this very second, and in the future
+        assert!(check_times(&c, 0, 900).is_ok());
         assert!(check_times(&c, 0, 800).is_err());
         assert!(check_times(&c, 120, 800).is_ok());
         let c = obj(json!({"exp": 1000, "iat": 900, "nbf": 950}));
@@ -586,6 +587,17 @@ mod tests {
         assert!(check_times(&obj(json!({"iat": 1000})), 0, 900).is_err());
         assert!(check_times(&obj(json!({"exp": "1000", "iat": 1})), 0, 900).is_err());
         assert!(check_times(&obj(json!({"exp": 1000.5, "iat": 1})), 0, 900).is_ok());
+    }
+
+    #[test]
+    fn auth_time_within_max_age_and_skew() {
+        let signed_in = |t: i64| obj(json!({"auth_time": t}));
+        // max_age 100 s and 10 s of skew at 1000: as old as 110 s is still in time.
+        assert!(check_auth_time(&signed_in(890), 100, 10, 1000).is_ok());
+        assert!(check_auth_time(&signed_in(889), 100, 10, 1000).is_err());
+        // From the future by at most the skew.
+        assert!(check_auth_time(&signed_in(1010), 100, 10, 1000).is_ok());
+        assert!(check_auth_time(&signed_in(1011), 100, 10, 1000).is_err());
     }
 
     #[test]
@@ -673,9 +685,9 @@ pub fn fuzz_checks(jwt: &str, keys: &KeySet) {
     let expect = Expectations {
         nonce: Some("n"),
         access_token: Some("access"),
-        previous_claims: None,
         max_age: Some(300),
         acr_values: Some("urn:loa:2 urn:loa:3"),
+        ..Expectations::default()
     };
     let _ = check_claims(&ctx, "https://idp.example", &jws, &expect, 1_800_000_000);
 }

@@ -158,16 +158,15 @@ fn unverifiable(ctx: &ClientContext) -> bool {
 /// `AuthGetUserInfo`: the userinfo endpoint's answer alone. No userinfo endpoint (set or
 /// discovered) is `Unsupported`.
 pub async fn user_info(token: &Token) -> Result<Identity> {
-    let ctx = context_for(&token.context, token.context.endpoints.userinfo.is_none()).await?;
-    let url = ctx.endpoints.userinfo.as_deref().ok_or_else(|| {
-        Error::unsupported(format!(
-            "the provider has no userinfo endpoint (set {userinfo_url} or {configuration_url})",
-            userinfo_url = ParamOption::UserinfoUrl,
-            configuration_url = ParamOption::ConfigurationUrl
-        ))
-    })?;
+    let (ctx, url) = crate::provider::discovery::endpoint(
+        &token.context,
+        |e| &mut e.userinfo,
+        "userinfo endpoint",
+        ParamOption::UserinfoUrl,
+    )
+    .await?;
     Ok(Identity {
-        claims: fetch_userinfo(&ctx, url, &token.access_token).await?,
+        claims: fetch_userinfo(&ctx, &url, &token.access_token).await?,
         id_token: None,
     })
 }
@@ -333,6 +332,7 @@ mod tests {
                     .into(),
             ),
             retry_after: None,
+            max_age: None,
             body: Vec::new(),
         };
         let e = userinfo_error(&r, "https://idp.example/me");
@@ -344,6 +344,7 @@ mod tests {
             content_type: Some("text/html".into()),
             www_authenticate: None,
             retry_after: None,
+            max_age: None,
             body: b"<html>".to_vec(),
         };
         assert_eq!(userinfo_error(&r, "https://x/").kind(), ErrorKind::Protocol);

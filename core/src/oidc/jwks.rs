@@ -1,12 +1,13 @@
 //! The provider's signing keys (JWKS, RFC 7517), fetched from its `jwks_uri` and cached per URL
 //! for every caller in the process. A key id the cache does not know makes it fetch again (at
 //! most once a minute per URL, so forged `kid`s cannot make us hammer the provider), and a set
-//! older than a day is fetched again, so a provider that rotates its keys keeps working without
-//! a restart.
+//! is fetched again when its `Cache-Control` lifetime is over (within [`POLICY`]), so a
+//! provider that rotates its keys keeps working without a restart.
 
 use crate::config::TransportSettings;
 use crate::error::{Error, Result};
 use crate::log::{Level, log_at, redact_url};
+use crate::transport::freshness::Policy;
 use crate::transport::http::{self, Request};
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey};
@@ -15,8 +16,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
-/// A fetched key set older than this is fetched again before use.
-pub const MAX_AGE: Duration = Duration::from_secs(24 * 3600);
+/// How long a fetched key set is used: a day when the provider says nothing, and never more; at
+/// least five minutes whatever it says, since a key id the set lacks makes it fetch again
+/// anyway (rate-limited by [`REFETCH_INTERVAL`]), so a shorter life would buy nothing.
+pub const POLICY: Policy = Policy {
+    default: Duration::from_secs(24 * 3600),
+    floor: Duration::from_secs(300),
+    ceiling: Duration::from_secs(24 * 3600),
+};
 /// Least time between two fetches caused by an unknown key id (or no verifying key).
 pub const REFETCH_INTERVAL: Duration = Duration::from_secs(60);
 
@@ -162,6 +169,8 @@ fn key_of(value: &Value) -> Option<Key> {
 struct Entry {
     set: Arc<KeySet>,
     fetched_at: Instant,
+    /// How long the set may be used (its `Cache-Control`, within [`POLICY`]).
+    lifetime: Duration,
     /// When a fetch was last forced by a key the set lacked.
     forced_at: Option<Instant>,
 }
@@ -178,15 +187,15 @@ pub enum Need {
 
 /// What to do for a request, given the cache entry: pure, so the rules can be tested.
 fn must_fetch(
-    fetched_at: Option<Instant>,
+    fetched: Option<(Instant, Duration)>,
     forced_at: Option<Instant>,
     need: Need,
     now: Instant,
 ) -> bool {
-    let Some(fetched_at) = fetched_at else {
+    let Some((fetched_at, lifetime)) = fetched else {
         return true;
     };
-    if now.saturating_duration_since(fetched_at) >= MAX_AGE {
+    if now.saturating_duration_since(fetched_at) >= lifetime {
         return true;
     }
     match need {
@@ -212,7 +221,7 @@ pub async fn keys(
         let cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
         let entry = cache.get(url);
         if !must_fetch(
-            entry.map(|e| e.fetched_at),
+            entry.map(|e| (e.fetched_at, e.lifetime)),
             entry.and_then(|e| e.forced_at),
             need,
             now,
@@ -228,13 +237,16 @@ pub async fn keys(
             e.forced_at = Some(now);
         }
     }
-    let set = Arc::new(fetch(url, transport).await?);
+    let (set, max_age) = fetch(url, transport).await?;
+    let set = Arc::new(set);
+    let lifetime = POLICY.lifetime(max_age);
     log_at!(
         Level::Debug,
-        "JWKS {}: {} usable key(s), {} skipped",
+        "JWKS {}: {} usable key(s), {} skipped, kept {} s",
         redact_url(url),
         set.keys.len(),
-        set.skipped
+        set.skipped,
+        lifetime.as_secs()
     );
     let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
     let forced_at = match need {
@@ -246,13 +258,14 @@ pub async fn keys(
         Entry {
             set: set.clone(),
             fetched_at: Instant::now(),
+            lifetime,
             forced_at,
         },
     );
     Ok((set, true))
 }
 
-async fn fetch(url: &str, transport: &TransportSettings) -> Result<KeySet> {
+async fn fetch(url: &str, transport: &TransportSettings) -> Result<(KeySet, Option<Duration>)> {
     let response = http::send(transport, &Request::get(url))
         .await
         .map_err(|e| e.context("fetching the provider's keys (JWKS)"))?;
@@ -264,7 +277,19 @@ async fn fetch(url: &str, transport: &TransportSettings) -> Result<KeySet> {
         ))
         .with_http_status(response.status));
     }
-    parse(&response.body).map_err(|e| e.with_http_status(response.status))
+    let set = parse(&response.body).map_err(|e| e.with_http_status(response.status))?;
+    Ok((set, response.max_age))
+}
+
+/// How much longer the cached key set at `url` stays fresh; `None` when none is cached or it
+/// is stale.
+pub fn fresh_for(url: &str) -> Option<Duration> {
+    CACHE
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(url)
+        .and_then(|e| e.lifetime.checked_sub(e.fetched_at.elapsed()))
+        .filter(|d| !d.is_zero())
 }
 
 /// Forgets every cached key set (tests, and hosts that know the provider changed its keys).
@@ -282,11 +307,28 @@ mod tests {
         // nothing cached
         assert!(must_fetch(None, None, Need::Cached, now));
         // fresh set
-        let fresh = Some(now - Duration::from_secs(10));
+        let day = POLICY.lifetime(None);
+        let fresh = Some((now - Duration::from_secs(10), day));
         assert!(!must_fetch(fresh, None, Need::Cached, now));
         // a day old
-        let old = Some(now - MAX_AGE);
+        let old = Some((now - day, day));
         assert!(must_fetch(old, None, Need::Cached, now));
+        // its Cache-Control said ten minutes
+        let ten = POLICY.lifetime(Some(Duration::from_secs(600)));
+        assert!(!must_fetch(
+            Some((now - Duration::from_secs(599), ten)),
+            None,
+            Need::Cached,
+            now
+        ));
+        assert!(must_fetch(
+            Some((now - Duration::from_secs(600), ten)),
+            None,
+            Need::Cached,
+            now
+        ));
+        // no-cache: five minutes all the same
+        assert_eq!(POLICY.lifetime(Some(Duration::ZERO)), POLICY.floor);
         // unknown kid: first forced fetch is allowed, a second within a minute is not
         assert!(must_fetch(fresh, None, Need::Newer, now));
         assert!(!must_fetch(

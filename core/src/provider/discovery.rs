@@ -1,10 +1,17 @@
-//! OpenID Connect discovery (and RFC 8414 metadata): the provider's document, fetched once per
-//! URL and cached, its `issuer` checked against the URL it came from, its endpoints held to the
-//! same rules as endpoints that are set by hand.
+//! OpenID Connect discovery and RFC 8414 metadata: the provider's documents, fetched and cached
+//! per URL for as long as their `Cache-Control` allows (within [`POLICY`]), each `issuer`
+//! checked against the URL it came from, their endpoints held to the same rules as endpoints
+//! that are set by hand.
+//!
+//! When the OpenID document lacks one of [`SUPPLEMENTED_ENDPOINTS`] (django-oauth-toolkit puts
+//! revocation and introspection only in its RFC 8414 document), the RFC 8414 document of the
+//! same issuer is fetched too, and every field the OpenID document lacks is taken from it:
+//! the merge is by field, so new metadata the library reads merges without a list of its own.
 
-use crate::config::{ClientContext, TransportSettings};
+use crate::config::{ClientContext, Endpoints, ParamOption, TransportSettings};
 use crate::error::{Error, Result};
-use crate::log::{Level, log_at};
+use crate::log::{Level, log_at, redact_url};
+use crate::transport::freshness::Policy;
 use crate::transport::http::{self, Request};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -13,8 +20,49 @@ use std::time::{Duration, Instant};
 
 const OPENID_SUFFIX: &str = "/.well-known/openid-configuration";
 const OAUTH_SUFFIX: &str = "/.well-known/oauth-authorization-server";
-/// How long a fetched document is trusted before it is fetched again.
-pub const CACHE_TTL: Duration = Duration::from_secs(3600);
+
+/// How long fetched documents are reused: an hour when the provider says nothing; never less
+/// than a minute (a `no-cache` document would otherwise be fetched before every request);
+/// never more than a day (a mistaken `max-age` must not pin endpoints). An endpoint that
+/// answers 404 makes the document be fetched again at once (see [`rediscover`]).
+pub const POLICY: Policy = Policy {
+    default: Duration::from_secs(3600),
+    floor: Duration::from_secs(60),
+    ceiling: Duration::from_secs(24 * 3600),
+};
+
+/// Endpoints the library uses that an OpenID discovery document may leave to the RFC 8414
+/// document: when the OpenID document lacks one, the RFC 8414 document is fetched and merged.
+pub const SUPPLEMENTED_ENDPOINTS: &[&str] = &[
+    "revocation_endpoint",
+    "introspection_endpoint",
+    "device_authorization_endpoint",
+    "pushed_authorization_request_endpoint",
+    "backchannel_authentication_endpoint",
+    "end_session_endpoint",
+];
+
+/// What the search for the RFC 8414 document found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Rfc8414 {
+    /// The OpenID document lacked nothing (or the configuration URL is the RFC 8414 document).
+    #[default]
+    NotConsulted,
+    /// Merged: the document's URL.
+    Merged(String),
+    /// Every URL tried answered 404 (or 410).
+    NotFound(Vec<String>),
+    /// It could not be read (network, server error, not JSON): the URL and why.
+    Unreadable(String, String),
+}
+
+/// Where the metadata came from, so that messages can say what was consulted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sources {
+    /// The URL of the discovery document (OpenID, or RFC 8414 when configured so).
+    pub document: String,
+    pub rfc8414: Rfc8414,
+}
 
 /// What discovery says about a provider.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -35,8 +83,38 @@ pub struct ProviderMetadata {
     pub code_challenge_methods_supported: Vec<String>,
     pub id_token_signing_alg_values_supported: Vec<String>,
     pub token_endpoint_auth_methods_supported: Vec<String>,
-    /// The whole document.
+    /// The whole document (with what the RFC 8414 document added).
     pub raw: Map<String, Value>,
+    pub sources: Sources,
+}
+
+impl ProviderMetadata {
+    /// Why the provider's documents give no `what` (e.g. "revocation endpoint"): the sentence
+    /// names each document consulted.
+    pub fn lacks(&self, what: &str) -> String {
+        let document = redact_url(&self.sources.document);
+        match &self.sources.rfc8414 {
+            Rfc8414::NotConsulted => {
+                format!("the provider's discovery document ({document}) has no {what}")
+            }
+            Rfc8414::Merged(url) => format!(
+                "the provider's discovery document ({document}) and its RFC 8414 document ({}) have no {what}",
+                redact_url(url)
+            ),
+            Rfc8414::NotFound(tried) => format!(
+                "the provider's discovery document ({document}) has no {what}, and the provider publishes no RFC 8414 document ({} answered 404)",
+                tried
+                    .iter()
+                    .map(|u| redact_url(u))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Rfc8414::Unreadable(url, why) => format!(
+                "the provider's discovery document ({document}) has no {what}, and its RFC 8414 document ({}) could not be read: {why}",
+                redact_url(url)
+            ),
+        }
+    }
 }
 
 /// The document URL for a configuration URL that is either the document or the issuer, and
@@ -54,23 +132,49 @@ pub fn document_url_and_issuer(configuration_url: &str) -> (String, String) {
     )
 }
 
+/// Where the RFC 8414 document of `issuer` may be, in the order tried: the well-known URI
+/// inserted between the host and the issuer's path (RFC 8414 §3.1), then, for an issuer with a
+/// path, appended to it as OpenID discovery does (where many servers put it).
+pub fn rfc8414_urls(issuer: &str) -> Vec<String> {
+    let issuer = issuer.trim_end_matches('/');
+    let Ok(url) = url::Url::parse(issuer) else {
+        return vec![format!("{issuer}{OAUTH_SUFFIX}")];
+    };
+    let path = url.path().trim_end_matches('/');
+    let origin = url.origin().ascii_serialization();
+    if path.is_empty() {
+        vec![format!("{origin}{OAUTH_SUFFIX}")]
+    } else {
+        vec![
+            format!("{origin}{OAUTH_SUFFIX}{path}"),
+            format!("{issuer}{OAUTH_SUFFIX}"),
+        ]
+    }
+}
+
 /// Issuers compare exactly, except for one trailing slash (providers differ on it and
 /// discovery appends to the issuer either way).
 pub fn same_issuer(a: &str, b: &str) -> bool {
     a == b || a.trim_end_matches('/') == b.trim_end_matches('/')
 }
 
-/// Reads a discovery document.
-pub fn parse(document: &Map<String, Value>, expected_issuer: &str) -> Result<ProviderMetadata> {
+/// The document's `issuer`, which must be `expected` (OpenID Discovery §4.3, RFC 8414 §3.3).
+fn checked_issuer(document: &Map<String, Value>, expected: &str, which: &str) -> Result<String> {
     let issuer = match document.get("issuer") {
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
-        _ => return Err(Error::protocol("the discovery document has no issuer")),
+        _ => return Err(Error::protocol(format!("{which} has no issuer"))),
     };
-    if !same_issuer(&issuer, expected_issuer) {
+    if !same_issuer(&issuer, expected) {
         return Err(Error::protocol(format!(
-            "the discovery document names issuer '{issuer}' but was fetched for '{expected_issuer}' (possible impersonation)"
+            "{which} names issuer '{issuer}' but was fetched for '{expected}' (possible impersonation)"
         )));
     }
+    Ok(issuer)
+}
+
+/// Reads a discovery document.
+pub fn parse(document: &Map<String, Value>, expected_issuer: &str) -> Result<ProviderMetadata> {
+    let issuer = checked_issuer(document, expected_issuer, "the discovery document")?;
     let endpoint = |name: &str| -> Result<Option<String>> {
         match document.get(name) {
             None | Some(Value::Null) => Ok(None),
@@ -113,51 +217,211 @@ pub fn parse(document: &Map<String, Value>, expected_issuer: &str) -> Result<Pro
         token_endpoint_auth_methods_supported: list("token_endpoint_auth_methods_supported"),
         issuer,
         raw: document.clone(),
+        sources: Sources::default(),
     })
 }
 
-type Cache = HashMap<String, (Arc<ProviderMetadata>, Instant)>;
+/// Whether the OpenID document lacks an endpoint that the RFC 8414 document may supply.
+pub fn needs_supplement(document: &Map<String, Value>) -> bool {
+    SUPPLEMENTED_ENDPOINTS
+        .iter()
+        .any(|f| matches!(document.get(*f), None | Some(Value::Null)))
+}
 
-static CACHE: LazyLock<Mutex<Cache>> = LazyLock::new(|| Mutex::new(HashMap::new()));
-
-/// The metadata for a configuration URL: from the cache when fresh, else fetched.
-pub async fn discover(
-    configuration_url: &str,
-    transport: &TransportSettings,
-) -> Result<Arc<ProviderMetadata>> {
-    let (document_url, issuer) = document_url_and_issuer(configuration_url);
-    if let Some((m, at)) = CACHE
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(&document_url)
-        && at.elapsed() < CACHE_TTL
-    {
-        return Ok(m.clone());
+/// The OpenID document with every field it lacks taken from the RFC 8414 document (whose
+/// issuer the caller has checked). What the OpenID document says wins.
+pub fn merge(openid: &Map<String, Value>, rfc8414: &Map<String, Value>) -> Map<String, Value> {
+    let mut merged = openid.clone();
+    for (field, value) in rfc8414 {
+        if matches!(merged.get(field), None | Some(Value::Null)) {
+            merged.insert(field.clone(), value.clone());
+        }
     }
-    let response = http::send(transport, &Request::get(&document_url))
-        .await
-        .map_err(|e| e.context("discovery"))?;
+    merged
+}
+
+/// A document as fetched: the JSON object and how long the server lets it be reused.
+enum Fetched {
+    Document(Map<String, Value>, Option<Duration>),
+    /// 404 or 410: there is no such document.
+    Absent(u16),
+}
+
+async fn fetch(url: &str, transport: &TransportSettings) -> Result<Fetched> {
+    let response = http::send(transport, &Request::get(url)).await?;
+    if matches!(response.status, 404 | 410) {
+        return Ok(Fetched::Absent(response.status));
+    }
     if !response.is_success() {
         return Err(Error::protocol(format!(
-            "discovery: {document_url} answered HTTP {}",
+            "{} answered HTTP {}",
+            redact_url(url),
             response.status
         ))
         .with_http_status(response.status));
     }
-    let document = response.json_object().map_err(|e| e.context("discovery"))?;
-    let metadata = Arc::new(parse(&document, &issuer)?);
-    log_at!(Level::Info, "discovered provider {}", metadata.issuer);
+    let document = response.json_object()?;
+    Ok(Fetched::Document(document, response.max_age))
+}
+
+/// The RFC 8414 document for `issuer`, merged into `openid`; the merged metadata and how long
+/// it may be reused.
+async fn supplemented(
+    openid: Map<String, Value>,
+    openid_age: Option<Duration>,
+    issuer: &str,
+    transport: &TransportSettings,
+) -> Result<(Map<String, Value>, Rfc8414, Duration)> {
+    let mut lifetime = POLICY.lifetime(openid_age);
+    let mut tried = Vec::new();
+    for url in rfc8414_urls(issuer) {
+        match fetch(&url, transport).await {
+            Ok(Fetched::Absent(status)) => {
+                log_at!(
+                    Level::Debug,
+                    "no RFC 8414 document at {} (HTTP {status})",
+                    redact_url(&url)
+                );
+                tried.push(url);
+            }
+            Ok(Fetched::Document(document, age)) => {
+                checked_issuer(
+                    &document,
+                    issuer,
+                    &format!("the RFC 8414 document ({})", redact_url(&url)),
+                )?;
+                let added: Vec<&str> = document
+                    .keys()
+                    .filter(|k| matches!(openid.get(*k), None | Some(Value::Null)))
+                    .map(String::as_str)
+                    .collect();
+                log_at!(
+                    Level::Debug,
+                    "RFC 8414 document {} adds: {}",
+                    redact_url(&url),
+                    added.join(", ")
+                );
+                lifetime = lifetime.min(POLICY.lifetime(age));
+                return Ok((merge(&openid, &document), Rfc8414::Merged(url), lifetime));
+            }
+            Err(e) => {
+                // The OpenID document is good: work with it, and look again soon.
+                log_at!(
+                    Level::Warn,
+                    "the provider's RFC 8414 document ({}) could not be read: {e}",
+                    redact_url(&url)
+                );
+                let why = e.message().to_owned();
+                return Ok((openid, Rfc8414::Unreadable(url, why), POLICY.floor));
+            }
+        }
+    }
+    Ok((openid, Rfc8414::NotFound(tried), lifetime))
+}
+
+/// Fetches the documents for `configuration_url` (no cache).
+async fn fetch_metadata(
+    configuration_url: &str,
+    transport: &TransportSettings,
+) -> Result<(ProviderMetadata, Duration)> {
+    let (document_url, issuer) = document_url_and_issuer(configuration_url);
+    let (document, age) = match fetch(&document_url, transport).await {
+        Ok(Fetched::Document(d, age)) => (d, age),
+        Ok(Fetched::Absent(status)) => {
+            return Err(Error::protocol(format!(
+                "discovery: {} answered HTTP {status}",
+                redact_url(&document_url)
+            ))
+            .with_http_status(status));
+        }
+        Err(e) => return Err(e.context("discovery")),
+    };
+    // Checked before anything else is fetched on its word.
+    checked_issuer(&document, &issuer, "the discovery document")?;
+    let (document, rfc8414, lifetime) =
+        if !document_url.ends_with(OAUTH_SUFFIX) && needs_supplement(&document) {
+            supplemented(document, age, &issuer, transport)
+                .await
+                .map_err(|e| e.context("discovery"))?
+        } else {
+            (document, Rfc8414::NotConsulted, POLICY.lifetime(age))
+        };
+    let mut metadata = parse(&document, &issuer)?;
+    metadata.sources = Sources {
+        document: document_url,
+        rfc8414,
+    };
+    Ok((metadata, lifetime))
+}
+
+struct Entry {
+    metadata: Arc<ProviderMetadata>,
+    fetched_at: Instant,
+    lifetime: Duration,
+}
+
+static CACHE: LazyLock<Mutex<HashMap<String, Entry>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// The metadata for a configuration URL: from the cache while fresh, else fetched.
+pub async fn discover(
+    configuration_url: &str,
+    transport: &TransportSettings,
+) -> Result<Arc<ProviderMetadata>> {
+    let (document_url, _) = document_url_and_issuer(configuration_url);
+    if let Some(e) = CACHE
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&document_url)
+        && e.fetched_at.elapsed() < e.lifetime
+    {
+        return Ok(e.metadata.clone());
+    }
+    fetch_and_cache(configuration_url, transport).await
+}
+
+async fn fetch_and_cache(
+    configuration_url: &str,
+    transport: &TransportSettings,
+) -> Result<Arc<ProviderMetadata>> {
+    let (metadata, lifetime) = fetch_metadata(configuration_url, transport).await?;
+    let metadata = Arc::new(metadata);
+    log_at!(
+        Level::Info,
+        "discovered provider {} (kept {} s)",
+        metadata.issuer,
+        lifetime.as_secs()
+    );
+    CACHE.lock().unwrap_or_else(|e| e.into_inner()).insert(
+        metadata.sources.document.clone(),
+        Entry {
+            metadata: metadata.clone(),
+            fetched_at: Instant::now(),
+            lifetime,
+        },
+    );
+    Ok(metadata)
+}
+
+/// How much longer the cached metadata of `configuration_url` stays fresh; `None` when none
+/// is cached or it is stale.
+pub fn fresh_for(configuration_url: &str) -> Option<Duration> {
+    let (document_url, _) = document_url_and_issuer(configuration_url);
     CACHE
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .insert(document_url, (metadata.clone(), Instant::now()));
-    Ok(metadata)
+        .get(&document_url)
+        .and_then(|e| e.lifetime.checked_sub(e.fetched_at.elapsed()))
+        .filter(|d| !d.is_zero())
 }
 
 /// Forgets every cached document (tests, and hosts that know the provider changed).
 pub fn clear_cache() {
     CACHE.lock().unwrap_or_else(|e| e.into_inner()).clear();
 }
+
+/// One of a context's endpoints, e.g. `|e| &mut e.revocation`.
+pub type Slot = fn(&mut Endpoints) -> &mut Option<String>;
 
 /// The context with the endpoints discovery knows filled in where none was set, and the
 /// issuer. Without a configuration URL the context is returned as it is.
@@ -168,6 +432,10 @@ pub async fn resolve(
         return Ok((context.clone(), None));
     };
     let m = discover(url, &context.transport).await?;
+    Ok((filled(context, &m), Some(m)))
+}
+
+fn filled(context: &ClientContext, m: &ProviderMetadata) -> ClientContext {
     let mut c = context.clone();
     let e = &mut c.endpoints;
     let fill = |slot: &mut Option<String>, value: &Option<String>| {
@@ -187,7 +455,69 @@ pub async fn resolve(
         &m.device_authorization_endpoint,
     );
     c.issuer = Some(m.issuer.clone());
-    Ok((c, Some(m)))
+    c
+}
+
+/// The context and one of its endpoints: set, else discovered. Neither: `Unsupported`, whose
+/// message names what was consulted (the documents, or that nothing could be) and the option
+/// that sets it; `what` names the endpoint ("revocation endpoint").
+pub async fn endpoint(
+    context: &ClientContext,
+    slot: Slot,
+    what: &str,
+    option: ParamOption,
+) -> Result<(ClientContext, String)> {
+    let mut ctx = context.clone();
+    if let Some(url) = slot(&mut ctx.endpoints).clone() {
+        return Ok((ctx, url));
+    }
+    let (mut ctx, metadata) = resolve(&ctx).await?;
+    if let Some(url) = slot(&mut ctx.endpoints).clone() {
+        return Ok((ctx, url));
+    }
+    Err(Error::unsupported(match metadata {
+        Some(m) => format!("{}; set {option} if it has one elsewhere", m.lacks(what)),
+        None => format!(
+            "no {what} is known: set {option} or {configuration_url}",
+            configuration_url = ParamOption::ConfigurationUrl
+        ),
+    }))
+}
+
+/// After `failed_url`, the context's endpoint in `slot`, answered 404: the provider may have
+/// moved it (a restart with other endpoints). Fetches the discovery documents again, at once,
+/// and gives the context with that endpoint as they now name it, when it differs; `None`
+/// when there is no configuration URL or the documents still name the same endpoint (or
+/// none): the 404 stands. A 404 means no such endpoint handled the request, so sending it
+/// again elsewhere cannot use a one-time credential twice.
+pub async fn rediscover(
+    context: &ClientContext,
+    slot: Slot,
+    failed_url: &str,
+) -> Result<Option<ClientContext>> {
+    let Some(url) = &context.configuration_url else {
+        return Ok(None);
+    };
+    log_at!(
+        Level::Info,
+        "{} answered 404: fetching the provider's discovery document again",
+        redact_url(failed_url)
+    );
+    let m = fetch_and_cache(url, &context.transport).await?;
+    let mut cleared = context.clone();
+    *slot(&mut cleared.endpoints) = None;
+    let mut ctx = filled(&cleared, &m);
+    match slot(&mut ctx.endpoints).clone() {
+        Some(now) if now != failed_url => {
+            log_at!(
+                Level::Info,
+                "the provider moved that endpoint to {}",
+                redact_url(&now)
+            );
+            Ok(Some(ctx))
+        }
+        _ => Ok(None),
+    }
 }
 
 #[cfg(test)]
@@ -210,6 +540,110 @@ mod tests {
                 "https://idp.example/.well-known/openid-configuration".into(),
                 "https://idp.example".into()
             )
+        );
+    }
+
+    #[test]
+    fn rfc8414_locations() {
+        assert_eq!(
+            rfc8414_urls("https://idp.example"),
+            vec!["https://idp.example/.well-known/oauth-authorization-server"]
+        );
+        assert_eq!(
+            rfc8414_urls("https://idp.example/"),
+            vec!["https://idp.example/.well-known/oauth-authorization-server"]
+        );
+        // RFC 8414 §3.1 inserts the well-known part before the issuer's path; the appended
+        // form (as OpenID discovery does it) comes second.
+        assert_eq!(
+            rfc8414_urls("http://127.0.0.1:8000/o/"),
+            vec![
+                "http://127.0.0.1:8000/.well-known/oauth-authorization-server/o",
+                "http://127.0.0.1:8000/o/.well-known/oauth-authorization-server"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_rfc8414_document_fills_what_the_openid_one_lacks() {
+        let openid = json!({
+            "issuer": "https://idp.example/o",
+            "token_endpoint": "https://idp.example/o/token/",
+            "revocation_endpoint": null,
+            "end_session_endpoint": "https://idp.example/o/logout/",
+            "scopes_supported": ["openid"]
+        });
+        let oauth = json!({
+            "issuer": "https://idp.example/o",
+            "token_endpoint": "https://elsewhere.example/token",
+            "revocation_endpoint": "https://idp.example/o/revoke_token/",
+            "introspection_endpoint": "https://idp.example/o/introspect/",
+            "pushed_authorization_request_endpoint": "https://idp.example/o/par",
+            "mtls_endpoint_aliases": {"token_endpoint": "https://mtls.idp.example/o/token/"},
+            "scopes_supported": ["api"]
+        });
+        let openid = openid.as_object().unwrap();
+        assert!(needs_supplement(openid));
+        let merged = merge(openid, oauth.as_object().unwrap());
+        // The OpenID document wins where it says something.
+        assert_eq!(merged["token_endpoint"], "https://idp.example/o/token/");
+        assert_eq!(merged["scopes_supported"], json!(["openid"]));
+        // Everything it lacks (or gives as null) comes from the RFC 8414 document, by field:
+        // fields no list here names merge the same way.
+        assert_eq!(
+            merged["revocation_endpoint"],
+            "https://idp.example/o/revoke_token/"
+        );
+        assert_eq!(
+            merged["pushed_authorization_request_endpoint"],
+            "https://idp.example/o/par"
+        );
+        assert!(merged["mtls_endpoint_aliases"].is_object());
+        let m = parse(&merged, "https://idp.example/o").unwrap();
+        assert_eq!(
+            m.revocation_endpoint.as_deref(),
+            Some("https://idp.example/o/revoke_token/")
+        );
+        assert_eq!(
+            m.introspection_endpoint.as_deref(),
+            Some("https://idp.example/o/introspect/")
+        );
+        // A document with every supplemented endpoint needs nothing more.
+        let full: Map<String, Value> = SUPPLEMENTED_ENDPOINTS
+            .iter()
+            .map(|f| (f.to_string(), json!("https://idp.example/x")))
+            .collect();
+        assert!(!needs_supplement(&full));
+    }
+
+    #[test]
+    fn what_is_missing_names_the_documents_consulted() {
+        let mut m = ProviderMetadata {
+            sources: Sources {
+                document: "http://127.0.0.1:1/o/.well-known/openid-configuration".into(),
+                rfc8414: Rfc8414::Merged(
+                    "http://127.0.0.1:1/.well-known/oauth-authorization-server/o".into(),
+                ),
+            },
+            ..ProviderMetadata::default()
+        };
+        assert_eq!(
+            m.lacks("revocation endpoint"),
+            "the provider's discovery document (http://127.0.0.1:1/o/.well-known/openid-configuration) and its RFC 8414 document (http://127.0.0.1:1/.well-known/oauth-authorization-server/o) have no revocation endpoint"
+        );
+        m.sources.rfc8414 = Rfc8414::NotFound(vec![
+            "http://127.0.0.1:1/.well-known/oauth-authorization-server".into(),
+        ]);
+        assert!(
+            m.lacks("revocation endpoint")
+                .contains("has no revocation endpoint, and the provider publishes no RFC 8414 document (http://127.0.0.1:1/.well-known/oauth-authorization-server answered 404)"),
+            "{}",
+            m.lacks("revocation endpoint")
+        );
+        m.sources.rfc8414 = Rfc8414::NotConsulted;
+        assert!(
+            m.lacks("userinfo endpoint")
+                .ends_with("has no userinfo endpoint")
         );
     }
 

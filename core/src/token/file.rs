@@ -123,6 +123,28 @@ mod tests {
         assert!(e.message().contains("/nonexistent/dir/token.bin"));
     }
 
+    /// A file of `len` zero bytes (sparse: quick to make at any size).
+    fn zeros(dir: &Path, len: u64) -> std::path::PathBuf {
+        let path = dir.join(format!("zeros-{len}"));
+        std::fs::File::create(&path).unwrap().set_len(len).unwrap();
+        path
+    }
+
+    #[test]
+    fn reads_stop_one_byte_past_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(read_limited(&zeros(dir.path(), 10), 10).unwrap().len(), 10);
+        let e = read_limited(&zeros(dir.path(), 11), 10).unwrap_err();
+        assert!(e.message().contains("larger than any token file"), "{e:?}");
+        // The largest file a token can make is read and judged by what it holds; a byte more
+        // is refused unread.
+        let largest = (format::MAX_PAYLOAD + 64) as u64;
+        let e = load(&zeros(dir.path(), largest)).unwrap_err();
+        assert!(!e.message().contains("larger than"), "{e:?}");
+        let e = load(&zeros(dir.path(), largest + 1)).unwrap_err();
+        assert!(e.message().contains("larger than any token file"), "{e:?}");
+    }
+
     #[cfg(unix)]
     #[test]
     fn files_are_private_and_folders_created_private() {

@@ -1,11 +1,12 @@
 //! The token: what the token endpoint answered with the client context a later refresh needs,
-//! its binary format and its file.
+//! its binary format, its file, and its encryption at rest.
 
 pub mod file;
 pub mod format;
 #[cfg(test)]
 mod format_props;
 mod model;
+pub mod sealed;
 
 pub use model::{Token, TokenResponse, needs_new_login, parse_token_response};
 

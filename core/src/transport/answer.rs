@@ -109,6 +109,7 @@ mod tests {
             content_type: Some(ct.into()),
             www_authenticate: None,
             retry_after: None,
+            max_age: None,
             body: body.as_bytes().to_vec(),
         }
     }

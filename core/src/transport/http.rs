@@ -12,6 +12,7 @@ use crate::config::TransportSettings;
 use crate::error::{Error, ErrorKind, Result};
 use crate::log::{Level, log_at, redact_url};
 use crate::secret::Secret;
+use crate::transport::freshness;
 use crate::transport::tls::TlsKey;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashMap;
@@ -160,7 +161,11 @@ fn build_client(key: &ClientKey) -> Result<reqwest::Client> {
         // A back-channel redirect could send credentials elsewhere (SSRF); never follow one.
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("authtoken/", env!("CARGO_PKG_VERSION")))
-        .pool_idle_timeout(Duration::from_secs(90))
+        // Below Node's default keep-alive timeout (5 s: oidc-provider and most Node servers):
+        // a connection idle that long may be closed by the server just as it is reused, and
+        // the request then fails with "connection closed before message completed" (seen on
+        // userinfo after a slow refresh). A new connection after 4 s idle costs little.
+        .pool_idle_timeout(Duration::from_secs(4))
         .tcp_nodelay(true)
         .https_only(false)
         .tls_backend_preconfigured(crate::transport::tls::client_config(&key.tls)?);
@@ -185,6 +190,9 @@ pub struct Response {
     pub content_type: Option<String>,
     pub www_authenticate: Option<String>,
     pub retry_after: Option<String>,
+    /// How long the answer may be reused, as its `Cache-Control` and `Age` say (see
+    /// [`freshness::max_age`]); `None` when they say nothing.
+    pub max_age: Option<Duration>,
     pub body: Vec<u8>,
 }
 
@@ -197,6 +205,7 @@ impl Response {
             content_type: Some("application/json".into()),
             www_authenticate: None,
             retry_after: None,
+            max_age: None,
             body: body.as_bytes().to_vec(),
         }
     }
@@ -385,6 +394,7 @@ async fn send_once(
     let content_type = header(reqwest::header::CONTENT_TYPE);
     let www_authenticate = header(reqwest::header::WWW_AUTHENTICATE);
     let retry_after = header(reqwest::header::RETRY_AFTER);
+    let max_age = freshness::max_age(resp.headers());
     if resp.content_length().is_some_and(|n| n > MAX_BODY as u64) {
         return Err(SendError {
             error: too_large(status, &url()),
@@ -430,6 +440,7 @@ async fn send_once(
         content_type,
         www_authenticate,
         retry_after,
+        max_age,
         body,
     })
 }

@@ -4,5 +4,6 @@
 pub mod answer;
 pub mod challenge;
 pub mod client_certificate;
+pub mod freshness;
 pub mod http;
 pub mod tls;

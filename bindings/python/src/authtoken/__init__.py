@@ -12,29 +12,9 @@ mirror the C result codes (``InvalidGrant``, ``Network``, ...).
 from __future__ import annotations
 
 from ._native import FunctionUnavailable, lib as _lib, text as _text
-from .errors import (
-    IO,
-    AccessDenied,
-    AuthError,
-    Browser,
-    Cancelled,
-    Format,
-    IdToken,
-    Internal,
-    InvalidArgument,
-    InvalidClient,
-    InvalidGrant,
-    Network,
-    NotRefreshable,
-    OAuth,
-    Protocol,
-    Redirect,
-    Result,
-    StateMismatch,
-    Timeout,
-    Unsupported,
-    result_name,
-)
+from . import _error_classes
+from ._error_classes import *  # noqa: F403 (one exception class per result code: InvalidGrant, ...)
+from .errors import AuthError, Result, result_name
 from .flows import (
     create_jwt_assertion,
     exchange_token,
@@ -51,15 +31,14 @@ from .flows import (
     verify_authentication,
 )
 from .identity import Identity
-from .log import log_to, set_log_callback
+from .log import log_to, set_log_callback, set_thread_log_callback
 from .login import Login
+from ._tables import Kind, Option
 from .params import (
     DevicePrompt,
     JWTParameters,
-    Kind,
     OAuth2Parameters,
     OpenIDParameters,
-    Option,
     Parameters,
 )
 from .session import Session, open_session
@@ -83,13 +62,15 @@ def has_function(name: str) -> bool:
 
 
 __all__ = [
-    "AccessDenied", "AuthError", "Browser", "Cancelled", "DevicePrompt", "Format",
-    "FunctionUnavailable", "IO", "IdToken", "Identity", "Internal", "InvalidArgument",
-    "InvalidClient", "InvalidGrant", "JWTParameters", "Kind", "Login", "Network",
-    "NotRefreshable", "OAuth", "OAuth2Parameters", "OpenIDParameters", "Option", "Parameters",
-    "Protocol", "Redirect", "Result", "Session", "StateMismatch", "Timeout", "Token",
-    "Unsupported", "create_jwt_assertion", "exchange_token", "get_user_info", "has_function",
-    "identify", "import_token", "introspect_token", "library_path", "log_to", "logout",
-    "open_session", "parse_challenge", "read_identity", "refresh_token", "result_name",
-    "revoke_token", "set_log_callback", "step_up", "verify_authentication", "version",
+    "AuthError", "DevicePrompt",
+    "FunctionUnavailable", "Identity",
+    "JWTParameters", "Kind", "Login",
+    "OAuth2Parameters", "OpenIDParameters", "Option", "Parameters",
+    "Result", "Session", "Token",
+    "create_jwt_assertion", "exchange_token", "get_user_info", "has_function", "identify",
+    "import_token", "introspect_token", "library_path", "log_to", "logout", "open_session",
+    "parse_challenge", "read_identity", "refresh_token", "result_name", "revoke_token",
+    "set_log_callback", "set_thread_log_callback", "step_up",
+    "verify_authentication", "version",
 ]
+__all__ += [name for name in _error_classes.__all__ if name != "BY_CODE"]

@@ -42,6 +42,7 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "auth_result_name": (c_char_p, [c_int]),
     "auth_version": (c_char_p, []),
     "auth_set_log_callback": (None, [LOG_FN, c_void_p, c_int]),
+    "auth_set_thread_log_callback": (None, [LOG_FN, c_void_p, c_int]),
     "auth_string_free": (None, [c_char_buf]),
     "auth_bytes_free": (None, [c_byte_p, c_size_t]),
     # params
@@ -149,8 +150,19 @@ class _Library:
         self._cdll: Optional[ctypes.CDLL] = None
         self._lock = threading.Lock()
         self.path: Optional[str] = None
+        #: Called once, right after the library is loaded (outside the lock: they may call it).
+        self.on_load: List[Callable[[], None]] = []
 
     def _load(self) -> ctypes.CDLL:
+        if self._cdll is not None:
+            return self._cdll
+        cdll = self._open()
+        hooks, self.on_load = self.on_load, []
+        for hook in hooks:
+            hook()
+        return cdll
+
+    def _open(self) -> ctypes.CDLL:
         with self._lock:
             if self._cdll is not None:
                 return self._cdll

@@ -4,78 +4,14 @@
 from __future__ import annotations
 
 import ctypes
-import enum
-import os
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Optional, Union
 
 from . import _native
 from ._handle import NativeHandle
 from ._native import arg, lib, text
+from ._tables import SECRET_OPTIONS, Kind, Option, OptionAttributes, OptionValue
 from .errors import AuthError, check
-
-
-class Kind(enum.IntEnum):
-    OAUTH2 = 0
-    OPENID = 1
-    JWT = 2
-
-
-class Option(enum.IntEnum):
-    """``auth_option``: the values are fixed by the C contract."""
-
-    CLIENT_ID = 1
-    CLIENT_SECRET = 2
-    AUTH_URL = 3
-    TOKEN_URL = 4
-    SCOPE = 5
-    REDIRECT_URL = 6
-    RESPONSE_TYPE = 7
-    ADDITIONAL_PARAMETERS = 8
-    CONFIGURATION_URL = 9
-    CLIENT_AUTH = 10
-    LOGIN_TIMEOUT = 11
-    HTTP_TIMEOUT = 12
-    FLOW = 13
-    DEVICE_AUTH_URL = 14
-    REVOCATION_URL = 15
-    USERINFO_URL = 16
-    PKCE = 17
-    SUCCESS_PAGE = 18
-    LOGOUT_URL = 19
-    INTROSPECTION_URL = 20
-    CLIENT_CERTIFICATE = 21
-    CLIENT_CERTIFICATE_PASSWORD = 22
-    JWT_PRIVATE_KEY = 23
-    JWT_ALGORITHM = 24
-    JWT_KEY_ID = 25
-    JWT_ISSUER = 26
-    JWT_SUBJECT = 27
-    JWT_AUDIENCE = 28
-    CA_FILE = 29
-    PROXY = 30
-    CLOCK_SKEW = 31
-    ACR_VALUES = 40
-    MAX_AGE = 41
-    PROMPT = 42
-    LOGIN_HINT = 43
-    REQUESTED_TOKEN_TYPE = 44
-    AUDIENCE = 45
-    ACTOR_TOKEN = 46
-    ACTOR_TOKEN_TYPE = 47
-    CIBA_URL = 48
-    BINDING_MESSAGE = 49
-
-
-# Options whose values are not kept on the Python side (they live only in the library).
-_SECRET = {
-    Option.CLIENT_SECRET,
-    Option.CLIENT_CERTIFICATE_PASSWORD,
-    Option.JWT_PRIVATE_KEY,
-    Option.ACTOR_TOKEN,
-}
-
-OptionValue = Union[str, int, "os.PathLike[str]", None]
 
 
 @dataclass(frozen=True)
@@ -104,7 +40,7 @@ class _OptionProperty:
     def __get__(self, obj: Optional["Parameters"], owner: type) -> Any:
         if obj is None:
             return self
-        if self.option in _SECRET:
+        if self.option in SECRET_OPTIONS:
             return None  # write-only: secrets stay in the library
         return obj._values.get(self.option)
 
@@ -112,7 +48,7 @@ class _OptionProperty:
         obj.set(self.option, value)
 
 
-class Parameters(NativeHandle):
+class Parameters(NativeHandle, OptionAttributes):
     _free_function = "auth_params_free"
     _what = "parameters"
     """Base of the three kinds. Set options as keywords, attributes or with :meth:`set`;
@@ -121,47 +57,6 @@ class Parameters(NativeHandle):
 
     KIND: Kind = Kind.OAUTH2
 
-    client_id = _OptionProperty(Option.CLIENT_ID)
-    client_secret = _OptionProperty(Option.CLIENT_SECRET)
-    auth_url = _OptionProperty(Option.AUTH_URL)
-    token_url = _OptionProperty(Option.TOKEN_URL)
-    scope = _OptionProperty(Option.SCOPE)
-    redirect_url = _OptionProperty(Option.REDIRECT_URL)
-    response_type = _OptionProperty(Option.RESPONSE_TYPE)
-    additional_parameters = _OptionProperty(Option.ADDITIONAL_PARAMETERS)
-    configuration_url = _OptionProperty(Option.CONFIGURATION_URL)
-    client_auth = _OptionProperty(Option.CLIENT_AUTH)
-    login_timeout = _OptionProperty(Option.LOGIN_TIMEOUT)
-    http_timeout = _OptionProperty(Option.HTTP_TIMEOUT)
-    flow = _OptionProperty(Option.FLOW)
-    device_auth_url = _OptionProperty(Option.DEVICE_AUTH_URL)
-    revocation_url = _OptionProperty(Option.REVOCATION_URL)
-    userinfo_url = _OptionProperty(Option.USERINFO_URL)
-    pkce = _OptionProperty(Option.PKCE)
-    success_page = _OptionProperty(Option.SUCCESS_PAGE)
-    logout_url = _OptionProperty(Option.LOGOUT_URL)
-    introspection_url = _OptionProperty(Option.INTROSPECTION_URL)
-    client_certificate = _OptionProperty(Option.CLIENT_CERTIFICATE)
-    client_certificate_password = _OptionProperty(Option.CLIENT_CERTIFICATE_PASSWORD)
-    jwt_private_key = _OptionProperty(Option.JWT_PRIVATE_KEY)
-    jwt_algorithm = _OptionProperty(Option.JWT_ALGORITHM)
-    jwt_key_id = _OptionProperty(Option.JWT_KEY_ID)
-    jwt_issuer = _OptionProperty(Option.JWT_ISSUER)
-    jwt_subject = _OptionProperty(Option.JWT_SUBJECT)
-    jwt_audience = _OptionProperty(Option.JWT_AUDIENCE)
-    ca_file = _OptionProperty(Option.CA_FILE)
-    proxy = _OptionProperty(Option.PROXY)
-    clock_skew = _OptionProperty(Option.CLOCK_SKEW)
-    acr_values = _OptionProperty(Option.ACR_VALUES)
-    max_age = _OptionProperty(Option.MAX_AGE)
-    prompt = _OptionProperty(Option.PROMPT)
-    login_hint = _OptionProperty(Option.LOGIN_HINT)
-    requested_token_type = _OptionProperty(Option.REQUESTED_TOKEN_TYPE)
-    audience = _OptionProperty(Option.AUDIENCE)
-    actor_token = _OptionProperty(Option.ACTOR_TOKEN)
-    actor_token_type = _OptionProperty(Option.ACTOR_TOKEN_TYPE)
-    ciba_url = _OptionProperty(Option.CIBA_URL)
-    binding_message = _OptionProperty(Option.BINDING_MESSAGE)
 
     def __init__(
         self,
@@ -206,7 +101,7 @@ class Parameters(NativeHandle):
         check(lib.auth_params_set(self.handle, int(option), arg(value)))
         if value is None:
             self._values.pop(option, None)
-        elif option not in _SECRET:
+        elif option not in SECRET_OPTIONS:
             self._values[option] = value
 
     def set_open_url(self, callback: Optional[OpenUrl]) -> None:
@@ -255,6 +150,12 @@ class Parameters(NativeHandle):
         """``auth_params_cancel``: ends the interactive flows running with these parameters
         (from any thread); they raise :class:`Cancelled`."""
         check(lib.auth_params_cancel(self.handle))
+
+
+# Every option of the header is an attribute (and a keyword of the constructor): CLIENT_ID is
+# client_id. A class attribute wins over the annotations of OptionAttributes.
+for _option in Option:
+    setattr(Parameters, _option.name.lower(), _OptionProperty(_option))
 
 
 class OAuth2Parameters(Parameters):
