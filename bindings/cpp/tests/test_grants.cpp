@@ -18,17 +18,6 @@ std::string access_token_of(const std::string &json) {
     return json.substr(at, json.find('"', at) - at);
 }
 
-/// The provider's CIBA request for `account`, waited for; returns its auth_req_id.
-std::string pending_ciba_request(const std::string &iss, const std::string &account) {
-    user::Response r = user::request(
-        "GET", iss + "/test/ciba/pending?wait=1&account=" + account, "", "", nullptr);
-    const std::string key = "\"auth_req_id\":\"";
-    auto at = r.body.find(key);
-    if (at == std::string::npos) throw check::Failure{"no CIBA request for " + account + ": " + r.body};
-    at += key.size();
-    return r.body.substr(at, r.body.find('"', at) - at);
-}
-
 }  // namespace
 
 TEST(parse_challenge_gives_json) {
@@ -70,10 +59,14 @@ TEST(ciba_approved_on_the_device) {
             failure = e.what();
         }
     });
-    std::string id = pending_ciba_request(iss, "cpp-user");
-    user::Response r = user::request("POST", iss + "/test/ciba/approve?auth_req_id=" + id, "", "", nullptr);
+    std::string refused;  // why the user could not answer on the device, if they could not
+    try {
+        user::answer_ciba(iss, "cpp-user");
+    } catch (const std::exception &e) {
+        refused = e.what();
+    }
     login.join();
-    CHECK_EQ(r.status, 200);
+    CHECK_EQ(refused, std::string());
     CHECK_EQ(failure, std::string());
     CHECK(t && t->is_valid() && !t->id_token().empty());
     CHECK_EQ(read_identity(*t).subject(), std::string_view("cpp-user"));

@@ -13,16 +13,10 @@ import pytest
 
 import authtoken
 from authtoken import AuthError, IdToken, InvalidArgument, InvalidGrant, OAuth2Parameters, OpenIDParameters
-from conftest import needs
 from provider import Provider, UserInBrowser, first_token_json
 
 ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
 STEP_UP = 'Bearer realm="api", error="insufficient_user_authentication", '
-
-pytestmark = needs(
-    "auth_exchange_token", "auth_token_issued_token_type", "auth_step_up", "auth_parse_challenge"
-)
-
 
 @pytest.fixture(scope="module")
 def grants() -> Iterator[Provider]:

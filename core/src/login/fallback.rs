@@ -75,16 +75,17 @@ fn availability_in(is_set: impl Fn(&str) -> bool, platform: Platform) -> Browser
 enum Route {
     /// Open the browser; should that fail, show the URL and wait.
     Browser,
-    /// No browser (and why): the device flow instead.
+    /// No browser (and why): the device flow instead (never for a step-up: the device flow
+    /// cannot send the `acr_values` and `max_age` it must).
     Device(&'static str),
     /// No browser (and why) and no device flow: show the URL and wait on the listener.
     ShowUrl(&'static str),
 }
 
-fn route(availability: BrowserAvailability, has_device_flow: bool) -> Route {
+fn route(availability: BrowserAvailability, has_device_flow: bool, step_up: bool) -> Route {
     match availability {
         BrowserAvailability::Available => Route::Browser,
-        BrowserAvailability::Unavailable(why) if has_device_flow => Route::Device(why),
+        BrowserAvailability::Unavailable(why) if has_device_flow && !step_up => Route::Device(why),
         BrowserAvailability::Unavailable(why) => Route::ShowUrl(why),
     }
 }
@@ -107,7 +108,7 @@ pub(crate) async fn login(
         let (ctx, _) = discovery::resolve(&ClientContext::from_params(params)).await?;
         ctx.endpoints.device_authorization.is_some()
     };
-    match route(availability, has_device_flow) {
+    match route(availability, has_device_flow, step_up) {
         Route::Browser => {
             login_in_browser(
                 params,
@@ -208,9 +209,25 @@ mod tests {
     #[test]
     fn no_browser_takes_the_device_flow_when_there_is_one_else_shows_the_url() {
         let none = BrowserAvailability::Unavailable("x");
-        assert_eq!(route(none, true), Route::Device("x"));
-        assert_eq!(route(none, false), Route::ShowUrl("x"));
-        assert_eq!(route(BrowserAvailability::Available, true), Route::Browser);
-        assert_eq!(route(BrowserAvailability::Available, false), Route::Browser);
+        assert_eq!(route(none, true, false), Route::Device("x"));
+        assert_eq!(route(none, false, false), Route::ShowUrl("x"));
+        assert_eq!(
+            route(BrowserAvailability::Available, true, false),
+            Route::Browser
+        );
+        assert_eq!(
+            route(BrowserAvailability::Available, false, false),
+            Route::Browser
+        );
+    }
+
+    #[test]
+    fn a_step_up_shows_the_url_rather_than_take_the_device_flow() {
+        let none = BrowserAvailability::Unavailable("x");
+        assert_eq!(route(none, true, true), Route::ShowUrl("x"));
+        assert_eq!(
+            route(BrowserAvailability::Available, true, true),
+            Route::Browser
+        );
     }
 }
