@@ -27,7 +27,8 @@
 //   node tests/support/user.mjs ciba --issuer URL [--login NAME] [--action approve|deny]
 //     The user's phone in a CIBA sign-in: waits (up to 10 s) for the test provider's pending
 //     backchannel request for NAME (its control endpoint /test/ciba/pending) and approves or
-//     refuses it (/test/ciba/approve|deny); prints {"ok":true,"auth_req_id":...}.
+//     refuses it (/test/ciba/approve|deny); prints {"ok":true,"auth_req_id":...,
+//     "binding_message":...} (the message the phone showed, null when none).
 //
 // Modes: "http" (the default) fetches the pages and posts their forms as a browser would, in
 // a few milliseconds; "browser" drives Debian chromium (/usr/bin/chromium, or $CHROMIUM)
@@ -385,7 +386,7 @@ async function answerCiba(o) {
   const verb = o.action === 'deny' ? 'deny' : 'approve';
   const answer = await fetch(`${o.issuer}/test/ciba/${verb}?auth_req_id=${encodeURIComponent(id)}`, { method: 'POST' });
   if (!answer.ok) throw new Error(`${verb} of ${id}: HTTP ${answer.status} ${await answer.text()}`);
-  return { ok: true, auth_req_id: id };
+  return { ok: true, auth_req_id: id, binding_message: requests[0].binding_message ?? null };
 }
 
 async function serve(mode) {

@@ -4,7 +4,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const a = require('..');
-const { startProvider, userInBrowser, firstTokenJson } = require('./provider');
+const { startProvider, userInBrowser, firstTokenJson, answerCiba } = require('./provider');
 
 const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 const STEP_UP = 'Bearer realm="api", error="insufficient_user_authentication", ';
@@ -16,18 +16,6 @@ test.before(async () => {
   });
 });
 test.after(() => provider.stop());
-
-async function cibaRequest(account) {
-  const r = await fetch(`${provider.issuer}/test/ciba/pending?wait=1&account=${account}`);
-  const [request] = await r.json();
-  assert.ok(request, `no CIBA request for ${account}`);
-  return request;
-}
-async function device(action, request) {
-  const q = new URLSearchParams({ auth_req_id: request.auth_req_id });
-  const r = await fetch(`${provider.issuer}/test/ciba/${action}?${q}`, { method: 'POST' });
-  assert.equal(r.status, 200);
-}
 
 test('parseChallenge', () => {
   assert.deepEqual(a.parseChallenge(`${STEP_UP}acr_values="gold", Max_Age=5, Basic abc==`), [
@@ -59,13 +47,11 @@ test('CIBA: approved, then refused, on the device', async () => {
     loginTimeout: 30,
   });
   const login = a.identify(p);
-  const request = await cibaRequest('node-user');
-  assert.equal(request.binding_message, 'NODE-1');
-  await device('approve', request);
+  assert.equal((await answerCiba(provider, 'node-user')).binding_message, 'NODE-1');
   const token = await login;
   assert.equal((await a.readIdentity(token)).subject, 'node-user');
   const refused = a.identify(p);
-  await device('deny', await cibaRequest('node-user'));
+  await answerCiba(provider, 'node-user', 'deny');
   await assert.rejects(refused, (e) => e instanceof a.AccessDeniedError && e.oauthError === 'access_denied');
 });
 

@@ -6,33 +6,23 @@ from __future__ import annotations
 import json
 import threading
 import urllib.parse
-import urllib.request
 from typing import Any, Dict, Iterator, List
 
 import pytest
 
 import authtoken
 from authtoken import AuthError, IdToken, InvalidArgument, InvalidGrant, OAuth2Parameters, OpenIDParameters
-from provider import Provider, UserInBrowser, first_token_json
+from provider import Provider, UserInBrowser, answer_ciba, first_token_json
 
 ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
 STEP_UP = 'Bearer realm="api", error="insufficient_user_authentication", '
+
 
 @pytest.fixture(scope="module")
 def grants() -> Iterator[Provider]:
     with Provider({"tokenExchange": True, "ciba": {"interval": 1},
                    "acrValues": ["urn:test:loa:1", "urn:test:loa:2"]}) as p:
         yield p
-
-
-def _get(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=15) as r:
-        return json.loads(r.read())
-
-
-def _post(url: str) -> None:
-    with urllib.request.urlopen(urllib.request.Request(url, data=b"", method="POST"), timeout=15) as r:
-        r.read()
 
 
 def test_parse_challenge() -> None:
@@ -78,11 +68,7 @@ def test_ciba_approved_on_the_device(grants: Provider) -> None:
 
         t = threading.Thread(target=login)
         t.start()
-        pending: List[Dict[str, Any]] = _get(
-            grants.issuer + "/test/ciba/pending?wait=1&account=py-user")
-        assert pending[0]["binding_message"] == "PY-1"
-        _post(grants.issuer + "/test/ciba/approve?" +
-              urllib.parse.urlencode({"auth_req_id": pending[0]["auth_req_id"]}))
+        assert answer_ciba(grants, "py-user")["binding_message"] == "PY-1"
         t.join(30)
         assert "error" not in result, result
         assert authtoken.read_identity(result["token"]).subject == "py-user"
@@ -102,9 +88,7 @@ def test_ciba_denied(grants: Provider) -> None:
 
         t = threading.Thread(target=login)
         t.start()
-        pending = _get(grants.issuer + "/test/ciba/pending?wait=1&account=py-refuser")
-        _post(grants.issuer + "/test/ciba/deny?" +
-              urllib.parse.urlencode({"auth_req_id": pending[0]["auth_req_id"]}))
+        answer_ciba(grants, "py-refuser", "deny")
         t.join(30)
         assert isinstance(errors[0], authtoken.AccessDenied)
 
