@@ -186,7 +186,7 @@ typedef enum auth_option {
    */
   AUTH_OPT_HTTP_TIMEOUT = 12,
   /**
-   * `authorization_code` (default), `device`, `client_credentials`.
+   * `authorization_code` (default), `device`, `client_credentials`, `ciba`.
    */
   AUTH_OPT_FLOW = 13,
   /**
@@ -320,6 +320,33 @@ typedef enum auth_option {
    * Sent as `login_hint` (authorization request, CIBA).
    */
   AUTH_OPT_LOGIN_HINT = 43,
+  /**
+   * Token exchange: `requested_token_type`, a token type URI (RFC 8693 §3), e.g.
+   * `urn:ietf:params:oauth:token-type:access_token`.
+   */
+  AUTH_OPT_REQUESTED_TOKEN_TYPE = 44,
+  /**
+   * Token exchange: space-separated, each sent as an `audience` parameter.
+   */
+  AUTH_OPT_AUDIENCE = 45,
+  /**
+   * Token exchange: `actor_token`, the token of the party acting for the subject.
+   */
+  AUTH_OPT_ACTOR_TOKEN = 46,
+  /**
+   * Token exchange: `actor_token_type` (default with an actor token: the access-token type
+   * URI `urn:ietf:params:oauth:token-type:access_token`).
+   */
+  AUTH_OPT_ACTOR_TOKEN_TYPE = 47,
+  /**
+   * Backchannel authentication endpoint (OpenID CIBA); from discovery.
+   */
+  AUTH_OPT_CIBA_URL = 48,
+  /**
+   * CIBA `binding_message`, shown on the user's device and by the host, so the user can
+   * tell that the two belong together.
+   */
+  AUTH_OPT_BINDING_MESSAGE = 49,
   /**
    * 32 bytes in base64 (standard or URL-safe, padded or not), or the path of a file holding
    * that text, read when set: what a session stores (file, Redis, keyring) is encrypted with
@@ -480,7 +507,11 @@ extern "C" {
  * Obtains a token (`AuthIdentify`): with `AUTH_KIND_JWT` by the JWT bearer grant (RFC 7523,
  * a signed assertion exchanged at the token endpoint); with `AUTH_OPT_FLOW` =
  * `client_credentials` by the client credentials grant; with `AUTH_OPT_FLOW` = `device` by
- * the device flow (RFC 8628, the device-prompt callback shows the code); otherwise through
+ * the device flow (RFC 8628, the device-prompt callback shows the code); with
+ * `AUTH_OPT_FLOW` = `ciba` by OpenID CIBA in poll mode (the provider asks the user named by
+ * `AUTH_OPT_LOGIN_HINT` on their own device, showing `AUTH_OPT_BINDING_MESSAGE`, while this
+ * call polls; a refusal is `AUTH_ERROR_ACCESS_DENIED`, an expired request
+ * `AUTH_ERROR_TIMEOUT`); otherwise through
  * the browser: the authorization URL goes to the open-URL callback (or `$BROWSER`, or the
  * platform's opener) and a listener on the loopback redirect URL (default
  * `http://127.0.0.1:0/`, a free port) waits for the answer, at most `AUTH_OPT_LOGIN_TIMEOUT`
@@ -502,6 +533,43 @@ enum auth_result auth_identify(const struct auth_params *params, struct auth_tok
  */
 enum auth_result auth_verify_authentication(const struct auth_params *params,
                                             struct auth_token **out_token);
+
+/**
+ * Signs the user in again as a resource server asks (step-up authentication, RFC 9470):
+ * `www_authenticate` is the value of the `WWW-Authenticate` header of its refusal, with a
+ * challenge whose `error` is `insufficient_user_authentication`. This is `auth_identify`
+ * with the challenge's `acr_values` and `max_age` in place of `AUTH_OPT_ACR_VALUES` and
+ * `AUTH_OPT_MAX_AGE` (where the challenge has none, the params' apply), for the
+ * `authorization_code` and `ciba` flows. The new ID token must carry an `auth_time` within
+ * `max_age` and, when the challenge named acr values, an `acr` among them; else
+ * `AUTH_ERROR_ID_TOKEN` (also when the sign-in brought no ID token that could be validated:
+ * OAuth2 params need the `openid` scope and `AUTH_OPT_CONFIGURATION_URL`). A value with no
+ * such challenge, or params whose flow signs no user
+ * in again with these values (`client_credentials`, `device`, the JWT kind):
+ * `AUTH_ERROR_INVALID_ARGUMENT`. `params` is only read; `auth_params_cancel` on it ends the
+ * call with `AUTH_ERROR_CANCELLED`. On success `*out_token` owns a new token
+ * (`auth_token_free`). `params` is NULL or a live `auth_params`; `www_authenticate` is NULL
+ * or NUL-terminated; `out_token` is NULL or points to writable storage.
+ */
+enum auth_result auth_step_up(const struct auth_params *params,
+                              const char *www_authenticate,
+                              struct auth_token **out_token);
+
+/**
+ * Parses a `WWW-Authenticate` header value (RFC 9110 §11.6.1) into a JSON array with one
+ * object per challenge, in order:
+ * `[{"scheme":"Bearer","params":{"error":"insufficient_user_authentication","acr_values":"…"}}]`.
+ * Scheme names keep their case; parameter names are lower-cased; every value is a JSON string,
+ * unescaped (`max_age=5` gives `"5"`); a challenge without parameters has `"params":{}`; a
+ * token68 challenge (`Basic abc==`) has `"token68":"abc=="` instead of `"params"`. Several
+ * challenges in one value, quoted strings with escapes and commas inside quotes are read as
+ * the RFC says. A value that is not a list of challenges (empty, a parameter repeated in one
+ * challenge, an unterminated quote…): `AUTH_ERROR_INVALID_ARGUMENT`, the message saying where.
+ * On success `*out_json` owns the UTF-8 JSON text: free it with `auth_string_free`.
+ * `www_authenticate` is NULL or NUL-terminated; `out_json` is NULL or points to writable
+ * storage.
+ */
+enum auth_result auth_parse_challenge(const char *www_authenticate, char **out_json);
 
 /**
  * Reads who signed in (`OpenIDReadIdentity`): the claims of the token's ID token (validated
@@ -918,6 +986,14 @@ enum auth_result auth_token_dpop_proof(const struct auth_token *token,
                                        char **out_proof);
 
 /**
+ * What a token exchange (`auth_exchange_token`, RFC 8693 §2.2.1) issued: a token type URI
+ * such as `"urn:ietf:params:oauth:token-type:access_token"`; `""` when the answer named none
+ * (every grant but token exchange, and providers that omit it). Kept by refreshes and by
+ * serialization. Owned by the token.
+ */
+const char *auth_token_issued_token_type(const struct auth_token *token);
+
+/**
  * Makes a token from a token endpoint answer obtained some other way (`AuthImportToken`):
  * RFC 6749 §5.1 JSON, or a form-encoded body. `params` may be NULL; when given, the token
  * carries its client and endpoints, so it can be refreshed. An error object
@@ -982,6 +1058,30 @@ void auth_token_free(struct auth_token *token);
  * `token` is NULL or a live `auth_token`; `out_token` is NULL or points to writable storage.
  */
 enum auth_result auth_refresh_token(const struct auth_token *token, struct auth_token **out_token);
+
+/**
+ * Exchanges a token for another (RFC 8693 token exchange), as a service does that calls
+ * another on a user's behalf: `subject_token` (UTF-8, e.g. the access token the service
+ * received) of type `subject_token_type` (a token type URI; NULL:
+ * `urn:ietf:params:oauth:token-type:access_token`) is sent to the token endpoint of `params`
+ * with their client authentication, and `AUTH_OPT_SCOPE`, `AUTH_OPT_AUDIENCE` (each word one
+ * `audience`), `AUTH_OPT_REQUESTED_TOKEN_TYPE`, `AUTH_OPT_ACTOR_TOKEN` and
+ * `AUTH_OPT_ACTOR_TOKEN_TYPE` when set. `auth_token_issued_token_type` tells what was issued;
+ * the new token carries the client and endpoints of `params`, so it refreshes like any other
+ * when the answer has a refresh token. Errors map like every token-endpoint error (a refused
+ * subject token: `AUTH_ERROR_INVALID_GRANT`; `auth_last_oauth_error()` names the others, e.g.
+ * `invalid_target`). An empty subject token, a subject token type that is not a URI, or an
+ * actor token type without an actor token: `AUTH_ERROR_INVALID_ARGUMENT`.
+ * On success `*out_token` owns a new token: free it with `auth_token_free`.
+ *
+ * `params` is NULL or a live `auth_params`; `subject_token` is NULL or NUL-terminated;
+ * `subject_token_type` is NULL or NUL-terminated; `out_token` is NULL or points to writable
+ * storage.
+ */
+enum auth_result auth_exchange_token(const struct auth_params *params,
+                                     const char *subject_token,
+                                     const char *subject_token_type,
+                                     struct auth_token **out_token);
 
 /**
  * Revokes a token at the provider (`AuthRevokeToken`, RFC 7009): its refresh token when it

@@ -26,6 +26,7 @@ pub struct auth_token {
     authorization: SecretCString,
     dpop_jkt: SecretCString,
     authorization_details: SecretCString,
+    issued_token_type: SecretCString,
 }
 
 impl auth_token {
@@ -43,6 +44,7 @@ impl auth_token {
             authorization: SecretCString::new(&token.authorization_header()),
             dpop_jkt: SecretCString::new(token.dpop_jkt().unwrap_or("")),
             authorization_details: SecretCString::new(token.authorization_details().unwrap_or("")),
+            issued_token_type: SecretCString::new(token.issued_token_type().unwrap_or("")),
             token,
         }
     }
@@ -171,6 +173,15 @@ pub unsafe extern "C" fn auth_token_dpop_proof(
         let proof = token.token.dpop_proof(method, url, nonce)?;
         Ok(string_to_c(proof.expose()))
     })
+}
+
+/// What a token exchange (`auth_exchange_token`, RFC 8693 §2.2.1) issued: a token type URI
+/// such as `"urn:ietf:params:oauth:token-type:access_token"`; `""` when the answer named none
+/// (every grant but token exchange, and providers that omit it). Kept by refreshes and by
+/// serialization. Owned by the token.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_token_issued_token_type(token: *const auth_token) -> *const c_char {
+    unsafe { get(token, |t| t.issued_token_type.as_ptr()) }
 }
 
 /// Makes a token from a token endpoint answer obtained some other way (`AuthImportToken`):

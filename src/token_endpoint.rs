@@ -1,9 +1,10 @@
-//! The token endpoint's C functions: refresh (`AuthRefreshToken`), revocation
-//! (`AuthRevokeToken`), introspection (`AuthIntrospectToken`) and signed JWT assertions.
+//! The token endpoint's C functions: refresh (`AuthRefreshToken`), token exchange (RFC 8693),
+//! revocation (`AuthRevokeToken`), introspection (`AuthIntrospectToken`) and signed JWT
+//! assertions.
 //! Each blocks the calling thread until the exchange ends (at most `AUTH_OPT_HTTP_TIMEOUT`
 //! per request).
 
-use crate::boundary::{guard, guard_out, handle};
+use crate::boundary::{guard, guard_out, handle, optional_text, text};
 use crate::memory::string_to_c;
 use crate::params::auth_params;
 use crate::result::auth_result;
@@ -31,6 +32,42 @@ pub unsafe extern "C" fn auth_refresh_token(
         let token = unsafe { handle(token, "token") }?;
         let fresh = authtoken_core::refresh(&token.token)?;
         Ok(auth_token::boxed(fresh))
+    })
+}
+
+/// Exchanges a token for another (RFC 8693 token exchange), as a service does that calls
+/// another on a user's behalf: `subject_token` (UTF-8, e.g. the access token the service
+/// received) of type `subject_token_type` (a token type URI; NULL:
+/// `urn:ietf:params:oauth:token-type:access_token`) is sent to the token endpoint of `params`
+/// with their client authentication, and `AUTH_OPT_SCOPE`, `AUTH_OPT_AUDIENCE` (each word one
+/// `audience`), `AUTH_OPT_REQUESTED_TOKEN_TYPE`, `AUTH_OPT_ACTOR_TOKEN` and
+/// `AUTH_OPT_ACTOR_TOKEN_TYPE` when set. `auth_token_issued_token_type` tells what was issued;
+/// the new token carries the client and endpoints of `params`, so it refreshes like any other
+/// when the answer has a refresh token. Errors map like every token-endpoint error (a refused
+/// subject token: `AUTH_ERROR_INVALID_GRANT`; `auth_last_oauth_error()` names the others, e.g.
+/// `invalid_target`). An empty subject token, a subject token type that is not a URI, or an
+/// actor token type without an actor token: `AUTH_ERROR_INVALID_ARGUMENT`.
+/// On success `*out_token` owns a new token: free it with `auth_token_free`.
+///
+/// `params` is NULL or a live `auth_params`; `subject_token` is NULL or NUL-terminated;
+/// `subject_token_type` is NULL or NUL-terminated; `out_token` is NULL or points to writable
+/// storage.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn auth_exchange_token(
+    params: *const auth_params,
+    subject_token: *const c_char,
+    subject_token_type: *const c_char,
+    out_token: *mut *mut auth_token,
+) -> auth_result {
+    guard_out(out_token, || {
+        // SAFETY: the caller passes a live handle or NULL, and NUL-terminated strings or NULL.
+        let params = unsafe { handle(params, "params") }?;
+        let subject_token = unsafe { text(subject_token, "subject_token") }?;
+        let subject_token_type =
+            unsafe { optional_text(subject_token_type, "subject_token_type") }?;
+        let token =
+            authtoken_core::exchange_token(&params.snapshot(), subject_token, subject_token_type)?;
+        Ok(auth_token::boxed(token))
     })
 }
 

@@ -87,6 +87,8 @@ export declare class Token implements Freeable {
   readonly authorizationDetails: Array<Record<string, unknown>> | null;
   /** A DPoP proof for your own request with this token (RFC 9449 §7). */
   dpopProof(method: string, url: string, nonce?: string | null): string;
+  /** What a token exchange issued (a token type URI), "" if the answer named none. */
+  readonly issuedTokenType: string;
   expiresWithin(seconds: number): boolean;
   serialize(): Buffer;
   static deserialize(bytes: Uint8Array): Token;
@@ -149,6 +151,17 @@ export declare function readIdentity(token: Token): Promise<Identity>;
 export declare function getUserInfo(token: Token): Promise<Identity>;
 export declare function importToken(answer: string | Record<string, unknown>, params?: Parameters | null): Token;
 export declare function createJwtAssertion(params: Parameters): string;
+/** Token exchange (RFC 8693). */
+export declare function exchangeToken(params: Parameters, subjectToken: string,
+  subjectTokenType?: string | null): Promise<Token>;
+/** Step-up authentication (RFC 9470) from a resource server's WWW-Authenticate value. */
+export declare function stepUp(params: Parameters, wwwAuthenticate: string): Promise<Token>;
+/** One challenge of a WWW-Authenticate value. */
+export type Challenge =
+  | { scheme: string; params: Record<string, string> }
+  | { scheme: string; token68: string };
+/** A WWW-Authenticate value (RFC 9110 §11.6.1) as its challenges. */
+export declare function parseChallenge(wwwAuthenticate: string): Challenge[];
 export declare function openSession(params: Parameters, file?: string | null): Promise<Token>;
 export declare function createSession(params: Parameters, file?: string | null,
   options?: { onTokenChanged?: (token: Token) => void }): Promise<Session>;

@@ -406,6 +406,8 @@ class Token extends Handle {
     check(fn('auth_token_dpop_proof')(this.handle, String(method), String(url), nonce == null ? null : String(nonce), out));
     return native.takeString(out[0]);
   }
+  /** What a token exchange issued (a token type URI), "" if the answer named none. */
+  get issuedTokenType() { return fn('auth_token_issued_token_type')(this.handle); }
 
   /** True when the token expires in less than `seconds` (false when unknown). */
   expiresWithin(seconds) {
@@ -470,6 +472,24 @@ async function identify(params) {
 }
 async function verifyAuthentication(params) {
   return new Token(await callAsync('auth_verify_authentication', [params.handle], 'handle', { owner: params, params, keep: [params] }));
+}
+/** Step-up (RFC 9470): signs the user in again as a resource server's WWW-Authenticate value
+ * asks (its acr_values and max_age replace the params'); the new ID token must meet them. */
+async function stepUp(params, wwwAuthenticate) {
+  return new Token(await callAsync('auth_step_up', [params.handle, String(wwwAuthenticate)], 'handle', { owner: params, params, keep: [params] }));
+}
+/** Token exchange (RFC 8693): `subjectToken` (of `subjectTokenType`, default an access token)
+ * for a new token, with the params' client, scope, audience, requestedTokenType, actorToken. */
+async function exchangeToken(params, subjectToken, subjectTokenType = null) {
+  const type = subjectTokenType === null || subjectTokenType === undefined ? null : String(subjectTokenType);
+  return new Token(await callAsync('auth_exchange_token', [params.handle, String(subjectToken), type], 'handle', { keep: [params] }));
+}
+/** A WWW-Authenticate value as a list of challenges:
+ * [{scheme: 'Bearer', params: {error: '…'}}], or {scheme: 'Basic', token68: '…'}. */
+function parseChallenge(wwwAuthenticate) {
+  const out = [null];
+  check(fn('auth_parse_challenge')(String(wwwAuthenticate), out));
+  return JSON.parse(native.takeString(out[0]));
 }
 async function refreshToken(token) {
   return new Token(await callAsync('auth_refresh_token', [token.handle], 'handle', { keep: [token] }));
@@ -683,7 +703,8 @@ module.exports = {
   Parameters, OAuth2Parameters, OpenIDParameters, JWTParameters,
   Token, Identity, Login, Session,
   identify, verifyAuthentication, refreshToken, revokeToken, introspectToken, logout,
-  readIdentity, getUserInfo, importToken, createJwtAssertion,
+  readIdentity, getUserInfo, importToken, createJwtAssertion, exchangeToken, stepUp,
+  parseChallenge,
   openSession: Session.open,
   createSession: Session.create,
   setLogCallback, resultName,

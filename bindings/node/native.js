@@ -44,6 +44,9 @@ const SIGNATURES = {
   auth_logout_with_params: 'int auth_logout_with_params(uintptr_t params, uintptr_t token)',
   auth_import_token: 'int auth_import_token(uintptr_t params, const char *json, _Out_ uintptr_t *out)',
   auth_create_jwt_assertion: 'int auth_create_jwt_assertion(uintptr_t params, _Out_ void **out_jwt)',
+  auth_exchange_token: 'int auth_exchange_token(uintptr_t params, const char *subject_token, const char *subject_token_type, _Out_ uintptr_t *out)',
+  auth_step_up: 'int auth_step_up(uintptr_t params, const char *www_authenticate, _Out_ uintptr_t *out)',
+  auth_parse_challenge: 'int auth_parse_challenge(const char *www_authenticate, _Out_ void **out_json)',
 
   auth_token_value: 'const char *auth_token_value(uintptr_t token)',
   auth_token_refresh_token: 'const char *auth_token_refresh_token(uintptr_t token)',
@@ -57,6 +60,7 @@ const SIGNATURES = {
   auth_token_dpop_jkt: 'const char *auth_token_dpop_jkt(uintptr_t token)',
   auth_token_authorization_details: 'const char *auth_token_authorization_details(uintptr_t token)',
   auth_token_dpop_proof: 'int auth_token_dpop_proof(uintptr_t token, const char *method, const char *url, const char *nonce, _Out_ void **out_proof)',
+  auth_token_issued_token_type: 'const char *auth_token_issued_token_type(uintptr_t token)',
   auth_token_serialize: 'int auth_token_serialize(uintptr_t token, _Out_ void **out_buf, _Out_ size_t *out_len)',
   auth_token_deserialize: 'int auth_token_deserialize(const uint8_t *buf, size_t len, _Out_ uintptr_t *out)',
   auth_token_save: 'int auth_token_save(uintptr_t token, const char *path)',

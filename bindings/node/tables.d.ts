@@ -80,7 +80,7 @@ export declare const Option: Readonly<{
   loginTimeout: 11;
   /** Seconds for one HTTP exchange (default 30). */
   httpTimeout: 12;
-  /** `authorization_code` (default), `device`, `client_credentials`. */
+  /** `authorization_code` (default), `device`, `client_credentials`, `ciba`. */
   flow: 13;
   /** Device authorization endpoint (OpenID: from discovery). */
   deviceAuthUrl: 14;
@@ -142,6 +142,18 @@ export declare const Option: Readonly<{
   prompt: 42;
   /** Sent as `login_hint` (authorization request, CIBA). */
   loginHint: 43;
+  /** Token exchange: `requested_token_type`, a token type URI (RFC 8693 §3), e.g. `urn:ietf:params:oauth:token-type:access_token`. */
+  requestedTokenType: 44;
+  /** Token exchange: space-separated, each sent as an `audience` parameter. */
+  audience: 45;
+  /** Token exchange: `actor_token`, the token of the party acting for the subject. */
+  actorToken: 46;
+  /** Token exchange: `actor_token_type` (default with an actor token: the access-token type URI `urn:ietf:params:oauth:token-type:access_token`). */
+  actorTokenType: 47;
+  /** Backchannel authentication endpoint (OpenID CIBA); from discovery. */
+  cibaUrl: 48;
+  /** CIBA `binding_message`, shown on the user's device and by the host, so the user can tell that the two belong together. */
+  bindingMessage: 49;
   /** 32 bytes in base64 (standard or URL-safe, padded or not), or the path of a file holding that text, read when set: what a session stores (file, Redis, keyring) is encrypted with AES-256-GCM and authenticated. */
   storeKey: 50;
 }>;

@@ -3,12 +3,13 @@
 
 use crate::config::{Kind, ParamOption, Params};
 use crate::login::request::{self as login, BeginOptions, LoginRequest};
-use crate::login::{device, listener};
+use crate::login::{ciba, device, listener, step_up};
 use crate::oidc::jwks::{self, KeySet};
 use crate::oidc::{id_token, identity};
 use crate::provider::discovery;
 use crate::token::{format, parse_token_response};
 use crate::transport::answer::oauth_error_of;
+use crate::transport::challenge;
 use crate::transport::http::Response;
 use serde_json::{Map, Value};
 use std::sync::LazyLock;
@@ -106,10 +107,46 @@ pub fn userinfo(data: &[u8]) {
     );
 }
 
-/// A device authorization answer (RFC 8628 §3.2), as a success and as an error.
+/// The answers that start a polling login: a device authorization answer (RFC 8628 §3.2) and
+/// a CIBA authentication answer (CIBA §7.3), each as a success and as an error.
 pub fn device_authorization(data: &[u8]) {
-    let _ = device::parse_device_authorization(&response(200, data, None));
-    let _ = device::parse_device_authorization(&response(400, data, None));
+    for status in [200, 400] {
+        let _ = device::parse_device_authorization(&response(status, data, None));
+        let _ = ciba::parse_acknowledgement(&response(status, data, None));
+    }
+}
+
+static STEP_UP_PARAMS: LazyLock<Params> = LazyLock::new(|| {
+    Params::new(Kind::OpenId)
+        .with(ParamOption::AcrValues, "urn:loa:1")
+        .expect("fuzz params")
+});
+
+/// A `WWW-Authenticate` value (`auth_parse_challenge`, `auth_step_up`): the challenges, their
+/// JSON (which must be a valid array of as many objects), and what a step-up makes of them.
+pub fn challenge(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(challenges) = challenge::parse(text) {
+        let json: Value =
+            serde_json::from_str(&challenge::to_json(&challenges)).expect("the JSON is valid");
+        assert_eq!(
+            json.as_array().map(Vec::len),
+            Some(challenges.len()),
+            "one object per challenge"
+        );
+        for c in &challenges {
+            assert!(!c.scheme.is_empty(), "a challenge has a scheme");
+            assert!(
+                c.params
+                    .iter()
+                    .all(|(k, _)| !k.is_empty() && k.to_ascii_lowercase() == *k),
+                "parameter names are lower-case"
+            );
+        }
+    }
+    let _ = step_up::step_up_params(&STEP_UP_PARAMS, text);
 }
 
 /// Bytes sent to the loopback redirect listener.

@@ -7,13 +7,13 @@
 //! | layer | what it does |
 //! |---|---|
 //! | `session` | a token that stays fresh: single-flight refresh, locks, the stored token |
-//! | `login` | signing a user in: the authorization request, listener, browser, device flow, logout, `identify` |
-//! | `oauth` | the back channel: client authentication, grants, revocation, introspection |
+//! | `login` | signing a user in: the authorization request, listener, browser, device flow, CIBA, logout, `identify`, step-up |
+//! | `oauth` | the back channel: client authentication, grants, token exchange, revocation, introspection |
 //! | `oidc` | the provider's keys, ID-token validation, the identity and userinfo |
 //! | `provider` | what a provider says about itself (discovery) |
 //! | `token` | the token, its format and its file |
 //! | `dpop` | DPoP proofs (RFC 9449) and the servers' nonces, on every request that needs them |
-//! | `transport` | runtimes, HTTP, TLS, answers that are errors |
+//! | `transport` | runtimes, HTTP, TLS, answers that are errors, `WWW-Authenticate` challenges |
 //! | `config` | the parameters and what a token keeps of them |
 //! | `jose` | keys the library holds (the DPoP key): PEM, JWK, thumbprint, JWS |
 //! | the files at the top | errors, secrets, the clock, the log, cancellation, enumerations |
@@ -59,10 +59,18 @@ pub mod fuzzing;
 
 pub use config::{DevicePrompt, Kind, ParamOption, Params, UserAgent};
 pub use error::{Error, ErrorKind, Result};
-pub use login::{LoginRequest, identify, logout, verify_authentication};
-pub use oauth::{create_jwt_assertion, introspect, refresh, revoke};
+pub use login::{LoginRequest, identify, logout, step_up, verify_authentication};
+pub use oauth::{create_jwt_assertion, exchange_token, introspect, refresh, revoke};
 pub use oidc::identity::Identity;
 pub use oidc::{read_identity, user_info};
 pub use secret::Secret;
 pub use session::Session;
 pub use token::Token;
+
+/// Parses a `WWW-Authenticate` value (RFC 9110 §11.6.1) into the JSON array of
+/// `auth_parse_challenge`: `[{"scheme":"Bearer","params":{"error":"…"}}]`, parameter names
+/// lower-cased, values unescaped strings, `"token68"` in place of `"params"` for a token68
+/// challenge. Not a challenge list: InvalidArgument.
+pub fn parse_challenge(www_authenticate: &str) -> Result<String> {
+    transport::challenge::parse(www_authenticate).map(|c| transport::challenge::to_json(&c))
+}

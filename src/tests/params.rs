@@ -111,6 +111,12 @@ fn every_option_reaches_the_core_and_null_puts_back_its_default() {
         (41, "600"),
         (42, "login"),
         (43, "alice@example.com"),
+        (44, "urn:ietf:params:oauth:token-type:jwt"),
+        (45, "https://api.example billing"),
+        (46, "actor-token"),
+        (47, "urn:ietf:params:oauth:token-type:id_token"),
+        (48, "https://idp.example/bc-authorize"),
+        (49, "W4SC-K7Q2"),
         (50, "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="),
     ];
     assert_eq!(
@@ -200,8 +206,10 @@ fn jwt_params_refuse_interactive_options() {
         (6, "http://127.0.0.1:0/"),
         (7, "code"),
         (13, "device"),
+        (13, "ciba"),
         (17, "S256"),
         (18, "<p/>"),
+        (49, "W4SC-K7Q2"),
     ] {
         assert_eq!(
             set(p, opt, Some(value)),

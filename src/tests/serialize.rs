@@ -106,12 +106,12 @@ fn corrupt_truncated_or_unknown_buffers_are_format_errors() {
     long.push(0);
     assert_eq!(deserialize(&long).0, Code::Format);
     // A future version with a correct checksum is refused by name.
-    let mut v3 = bytes[..bytes.len() - 4].to_vec();
-    v3[4] = 3;
-    let crc = crc32fast::hash(&v3);
-    v3.extend_from_slice(&crc.to_le_bytes());
-    assert_eq!(deserialize(&v3).0, Code::Format);
-    assert!(last_error().contains("version 3"), "{}", last_error());
+    let mut future = bytes[..bytes.len() - 4].to_vec();
+    future[4] = 9;
+    let crc = crc32fast::hash(&future);
+    future.extend_from_slice(&crc.to_le_bytes());
+    assert_eq!(deserialize(&future).0, Code::Format);
+    assert!(last_error().contains("version 9"), "{}", last_error());
     // A length far beyond the buffer is not followed.
     let mut huge = bytes.clone();
     huge[6..10].copy_from_slice(&u32::MAX.to_le_bytes());

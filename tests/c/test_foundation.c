@@ -193,7 +193,7 @@ static void test_serialize(void) {
   copy[len / 2] ^= 0x40;
   CHECK_RC(auth_token_deserialize(copy, len, &back), AUTH_ERROR_FORMAT);
   memcpy(copy, buf, len);
-  copy[4] = 9;
+  copy[4] = 9; /* a future format version */
   CHECK_RC(auth_token_deserialize(copy, len, &back), AUTH_ERROR_FORMAT);
   CHECK(strstr(auth_last_error(), "version 9") != NULL);
   free(copy);

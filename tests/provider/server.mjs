@@ -29,6 +29,15 @@
 //                        as the mtls_endpoint_aliases of discovery (RFC 8705 §5); tls_client_auth
 //                        and certificate-bound access tokens; the client "mtls-app". The ready
 //                        line then also has "mtls_port".
+//   tokenExchange        true: the RFC 8693 token-exchange grant (below) and its client
+//                        `exchanger`; or an object {"audiences":[...], "omitIssuedTokenType":true}
+//   ciba                 true: OpenID CIBA in poll mode (features.ciba, hooks below) and its
+//                        client `ciba-app`; or an object {"interval": seconds added to the
+//                        authentication answer (oidc-provider sends none: the client's default
+//                        of 5 s applies)}
+//   acrValues            the acr values the provider supports, lowest first: a login gets the
+//                        first requested one it supports, else the lowest (the devInteractions
+//                        login states no acr of its own)
 //   revocation           true (default); false: no revocation endpoint (RFC 7009) at all
 //   deviceInterval       seconds between the device flow's polls, sent as `interval` in the
 //                        device authorization answer (default 1: a device login in the tests
@@ -57,6 +66,10 @@
 //                client_credentials
 //   mtls-app     (with "mtls") tls_client_auth with the subject of keys/client-cert.pem,
 //                certificate-bound access tokens, ID tokens PS256; also client_credentials
+//   exchanger    (tokenExchange) token exchange and refresh_token, client_secret_basic
+//                "exchanger-secret-123"
+//   ciba-app     (ciba) the CIBA grant and refresh_token, client_secret_basic
+//                "ciba-secret-123", poll mode
 // Every client with redirect URIs is `native`, so any port on http://127.0.0.1/callback,
 // http://localhost/callback and http://[::1]/callback is accepted (the path must match).
 //
@@ -67,8 +80,27 @@
 // Test helpers:
 //   GET /test/stats          {"token":{"<grant_type>":{"ok":n,"error":n}},"refresh":n,...}
 //   GET /test/stats?reset=1  the same, then counts restart from zero
+//   GET  /test/ciba/pending[?account=LOGIN][&wait=1]  the CIBA requests waiting for the user
+//                            (wait: until there is one, at most 10 s): [{"auth_req_id",
+//                            "account","binding_message","acr_values","scope"}]
+//   POST /test/ciba/approve?auth_req_id=ID[&acr=ACR]   the user approves (acr: as a login)
+//   POST /test/ciba/deny?auth_req_id=ID                the user refuses (access_denied)
+//   GET  /test/ciba/polls[?auth_req_id=ID[&count=N]]  the CIBA token requests (of one request):
+//                            [{"auth_req_id","ms","status","error"}], ms counted from the
+//                            authentication request's answer; count: wait (at most 10 s) until
+//                            there are N
+//   GET  /test/exchange/last what the last token exchange received and decided
 // Every token-endpoint request is also logged to stderr:
 //   token grant_type=refresh_token client=public-app status=200
+//
+// Token exchange (tokenExchange): the subject token must be a valid access token of this
+// provider (subject_token_type access_token), the actor token likewise when given; the scope
+// asked for must be within the subject token's (offline_access aside, which adds a refresh
+// token); each audience must be one of `audiences` (default https://api.example and billing),
+// else invalid_target. The new access token's introspection shows `act` and `audience`.
+// CIBA (ciba): login_hint "<login>" or "<login>@domain" names the user <login>; a hint that
+// starts with "unknown" names nobody (unknown_user_id). The user approves or refuses through
+// /test/ciba/*; `requested_expiry` bounds the request's lifetime (default 600 s).
 
 import { createServer } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
@@ -82,6 +114,9 @@ import { createLocalJWKSet, jwtVerify } from 'jose';
 const here = dirname(fileURLToPath(import.meta.url));
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const DEVICE_CODE = 'urn:ietf:params:oauth:grant-type:device_code';
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const CIBA_GRANT = 'urn:openid:params:grant-type:ciba';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 
 function readConfig() {
   const text = process.argv[2] || process.env.AUTHTOKEN_TEST_PROVIDER || '{}';
@@ -100,6 +135,9 @@ const rotate = cfg.rotateRefreshToken ?? true;
 const accessTokenTTL = Number(cfg.accessTokenTTL ?? 3600);
 const refreshTokenTTL = Number(cfg.refreshTokenTTL ?? 14 * 24 * 3600);
 const issueRefreshTokenAlways = cfg.issueRefreshToken ?? true;
+const exchangeCfg = cfg.tokenExchange ? { ...(cfg.tokenExchange === true ? {} : cfg.tokenExchange) } : null;
+const cibaCfg = cfg.ciba ? { ...(cfg.ciba === true ? {} : cfg.ciba) } : null;
+const acrValues = cfg.acrValues || [];
 const revocation = cfg.revocation ?? true;
 const deviceInterval = Number(cfg.deviceInterval ?? 1);
 
@@ -280,8 +318,32 @@ const clients = [
     id_token_signed_response_alg: 'PS256',
     scope: 'openid offline_access profile email api:read api:write',
   }] : []),
+  ...(exchangeCfg ? [{
+    client_id: 'exchanger',
+    client_secret: 'exchanger-secret-123',
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: [TOKEN_EXCHANGE, 'refresh_token'],
+    response_types: [],
+    redirect_uris: [],
+  }] : []),
+  ...(cibaCfg ? [{
+    client_id: 'ciba-app',
+    client_secret: 'ciba-secret-123',
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: [CIBA_GRANT, 'refresh_token'],
+    response_types: [],
+    redirect_uris: [],
+    backchannel_token_delivery_mode: 'poll',
+  }] : []),
   ...(cfg.extraClients || []),
 ];
+
+// The acr a login gets: the first requested one the provider supports, else its lowest.
+function chooseAcr(requested) {
+  if (!acrValues.length) return undefined;
+  const wanted = (requested || '').split(' ').filter(Boolean);
+  return wanted.find((a) => acrValues.includes(a)) ?? acrValues[0];
+}
 
 // ---------------------------------------------------------------- accounts
 async function findAccount(ctx, sub) {
@@ -306,6 +368,40 @@ function resetStats() {
   stats = { token: {}, refresh: 0, refresh_ok: 0, refresh_error: 0, revocation: 0, introspection: 0 };
 }
 resetStats();
+
+// ---------------------------------------------------------------- CIBA
+const cibaPending = new Map(); // auth_req_id -> {account, binding_message, acr_values, scope}
+const cibaStarted = new Map(); // auth_req_id -> Date.now() when the request was answered
+const cibaPolls = [];
+let cibaWaiters = [];
+let cibaPollWaiters = [];
+const cibaFeature = cibaCfg ? {
+  enabled: true,
+  deliveryModes: ['poll'],
+  async processLoginHint(ctx, hint) {
+    return hint.startsWith('unknown') ? undefined : hint.split('@')[0];
+  },
+  async processLoginHintToken() {
+    return undefined;
+  },
+  async verifyUserCode() {},
+  async validateRequestContext() {},
+  // The "authentication device": the request waits here for /test/ciba/approve or /deny.
+  async triggerAuthenticationDevice(ctx, request, account) {
+    cibaPending.set(ctx.body.auth_req_id, {
+      auth_req_id: ctx.body.auth_req_id,
+      account: account.accountId,
+      binding_message: request.params.binding_message ?? null,
+      acr_values: request.params.acr_values ?? null,
+      scope: request.scope,
+    });
+    const waiters = cibaWaiters;
+    cibaWaiters = [];
+    waiters.forEach((wake) => wake());
+  },
+} : { enabled: false };
+
+let lastExchange = null;
 
 // ---------------------------------------------------------------- provider
 const httpServer = createServer();
@@ -390,7 +486,11 @@ const provider = new Provider(issuer, {
     AccessToken: accessTokenTTL,
     ClientCredentials: accessTokenTTL,
     RefreshToken: refreshTokenTTL,
+    BackchannelAuthenticationRequest: (ctx) => Math.min(600, Number(ctx?.oidc?.params?.requested_expiry) || 600),
   },
+  ...(acrValues.length ? { acrValues } : {}),
+  // Token exchange puts what it decided in the new access token (introspection shows it).
+  extraTokenClaims: async (ctx, token) => token.exchangeClaims,
   features: {
     devInteractions: { enabled: true },
     revocation: { enabled: revocation },
@@ -439,6 +539,7 @@ const provider = new Provider(issuer, {
         property === 'tls_client_auth_subject_dn' && peerCertificate(ctx)?.subject === expected
       ),
     },
+    ciba: cibaFeature,
   },
   ...(cfg.mtls ? {
     discovery: {
@@ -500,7 +601,153 @@ provider.registerGrantType(JWT_BEARER, async (ctx) => {
   };
 }, ['assertion', 'scope']);
 
+// RFC 8693 token exchange, strict: see the header of this file.
+if (exchangeCfg) {
+  const audiences = exchangeCfg.audiences ?? ['https://api.example', 'billing'];
+  const list = (v) => (v === undefined ? [] : [].concat(v));
+  const validAccessToken = async (value, type, what) => {
+    if (type !== ACCESS_TOKEN_TYPE) throw new errors.InvalidRequest(`unsupported ${what}_type`);
+    const token = await provider.AccessToken.find(value);
+    if (!token || !token.isValid) throw new errors.InvalidGrant(`${what} is invalid`);
+    return token;
+  };
+  provider.registerGrantType(TOKEN_EXCHANGE, async (ctx) => {
+    const { client } = ctx.oidc;
+    const p = ctx.oidc.params;
+    if (!p.subject_token) throw new errors.InvalidRequest('missing subject_token');
+    if (!p.subject_token_type) throw new errors.InvalidRequest('missing subject_token_type');
+    const subject = await validAccessToken(p.subject_token, p.subject_token_type, 'subject_token');
+    let act;
+    if (p.actor_token) {
+      const actor = await validAccessToken(p.actor_token, p.actor_token_type, 'actor_token');
+      act = { sub: actor.accountId ?? actor.clientId };
+    } else if (p.actor_token_type) {
+      throw new errors.InvalidRequest('actor_token_type without actor_token');
+    }
+    if (p.requested_token_type && p.requested_token_type !== ACCESS_TOKEN_TYPE) {
+      throw new errors.InvalidRequest('unsupported requested_token_type');
+    }
+    const audience = list(p.audience);
+    for (const a of audience) {
+      if (!audiences.includes(a)) throw new errors.InvalidTarget(`unknown audience ${a}`);
+    }
+    const granted = new Set((subject.scope || '').split(' ').filter(Boolean));
+    const requested = (p.scope || '').split(' ').filter(Boolean);
+    for (const s of requested) {
+      if (!granted.has(s) && s !== 'offline_access') throw new errors.InvalidScope('scope exceeds the subject token\'s', s);
+    }
+    const scope = (requested.length ? requested : [...granted]).join(' ');
+    const grant = new provider.Grant({ clientId: client.clientId, accountId: subject.accountId });
+    if (scope) grant.addOIDCScope(scope);
+    const grantId = await grant.save();
+    const token = new provider.AccessToken({
+      accountId: subject.accountId, client, grantId, gty: 'token_exchange', scope: scope || undefined,
+    });
+    token.exchangeClaims = {
+      ...(act ? { act } : {}),
+      ...(audience.length ? { audience } : {}),
+    };
+    const value = await token.save();
+    let refresh;
+    if (requested.includes('offline_access')) {
+      refresh = await new provider.RefreshToken({
+        accountId: subject.accountId, client, grantId, gty: 'token_exchange', scope,
+      }).save();
+    }
+    lastExchange = {
+      client: client.clientId, subject: subject.accountId, act: act ?? null, audience,
+      scope, resource: list(p.resource), requested_token_type: p.requested_token_type ?? null,
+    };
+    ctx.body = {
+      access_token: value,
+      ...(exchangeCfg.omitIssuedTokenType ? {} : { issued_token_type: ACCESS_TOKEN_TYPE }),
+      token_type: token.tokenType,
+      expires_in: token.expiration,
+      ...(scope ? { scope } : {}),
+      ...(refresh ? { refresh_token: refresh } : {}),
+    };
+  }, ['subject_token', 'subject_token_type', 'requested_token_type', 'audience', 'actor_token',
+    'actor_token_type', 'scope', 'resource'], ['audience', 'resource']);
+}
+
+// The devInteractions login states no acr: give it the one the request asked for (if
+// supported), so that acr_values are honoured as a real provider's stronger login would.
+if (acrValues.length) {
+  const finish = provider.interactionFinished.bind(provider);
+  provider.interactionFinished = async (req, res, result, options) => {
+    if (result?.login && !result.login.acr) {
+      const { params } = await provider.interactionDetails(req, res);
+      result.login.acr = chooseAcr(params.acr_values);
+    }
+    return finish(req, res, result, options);
+  };
+}
+
+// The control endpoints of the CIBA "authentication device".
+async function cibaControl(ctx) {
+  if (ctx.method === 'GET' && ctx.path === '/test/ciba/polls') {
+    const id = ctx.query.auth_req_id;
+    const mine = () => cibaPolls.filter((p) => id === undefined || p.auth_req_id === id);
+    const count = Number(ctx.query.count || 0);
+    const until = Date.now() + 10000;
+    while (mine().length < count && Date.now() < until) {
+      await new Promise((resolve) => {
+        const timer = setTimeout(resolve, until - Date.now());
+        cibaPollWaiters.push(() => { clearTimeout(timer); resolve(); });
+      });
+    }
+    ctx.body = mine();
+    return;
+  }
+  if (ctx.method === 'GET' && ctx.path === '/test/ciba/pending') {
+    const { account } = ctx.query;
+    const mine = () => [...cibaPending.values()].filter((p) => account === undefined || p.account === account);
+    const until = Date.now() + 10000;
+    while (ctx.query.wait && !mine().length && Date.now() < until) {
+      await new Promise((resolve) => {
+        const timer = setTimeout(resolve, until - Date.now());
+        cibaWaiters.push(() => { clearTimeout(timer); resolve(); });
+      });
+    }
+    ctx.body = mine();
+    return;
+  }
+  const id = ctx.query.auth_req_id;
+  const pending = cibaPending.get(id);
+  if (ctx.method !== 'POST' || !pending) {
+    ctx.status = 404;
+    ctx.body = { error: 'no such pending CIBA request' };
+    return;
+  }
+  cibaPending.delete(id);
+  const request = await provider.BackchannelAuthenticationRequest.find(id, { ignoreExpiration: true });
+  if (ctx.path === '/test/ciba/approve') {
+    const grant = new provider.Grant({ clientId: request.clientId, accountId: request.accountId });
+    grant.addOIDCScope(request.scope);
+    if (request.claims?.id_token) grant.addOIDCClaims(Object.keys(request.claims.id_token));
+    await grant.save();
+    await provider.backchannelResult(request, grant, {
+      acr: ctx.query.acr || chooseAcr(pending.acr_values),
+      amr: ['pwd'],
+      authTime: now(),
+    });
+  } else {
+    await provider.backchannelResult(request, new errors.AccessDenied('the user refused'));
+  }
+  ctx.body = { ok: true };
+}
+
 provider.use(async (ctx, next) => {
+  if (ctx.path.startsWith('/test/ciba/')) {
+    if (!cibaCfg) ctx.throw(404);
+    await cibaControl(ctx);
+    return;
+  }
+  if (ctx.method === 'GET' && ctx.path === '/test/exchange/last') {
+    ctx.type = 'json';
+    ctx.body = JSON.stringify(lastExchange);
+    return;
+  }
   if (ctx.method === 'GET' && ctx.path === '/test/stats') {
     ctx.type = 'json';
     ctx.body = JSON.stringify(stats);
@@ -521,6 +768,22 @@ provider.use(async (ctx, next) => {
       stats[ok ? 'refresh_ok' : 'refresh_error'] += 1;
     }
     console.error(`token grant_type=${grantType} client=${ctx.oidc?.client?.clientId ?? '-'} status=${ctx.status}`);
+    if (grantType === CIBA_GRANT) {
+      const id = ctx.oidc.params.auth_req_id;
+      const started = cibaStarted.get(id);
+      cibaPolls.push({
+        auth_req_id: id,
+        ms: started === undefined ? null : Date.now() - started,
+        status: ctx.status,
+        error: ok ? null : (ctx.body?.error ?? null),
+      });
+      const waiters = cibaPollWaiters;
+      cibaPollWaiters = [];
+      waiters.forEach((wake) => wake());
+    }
+  } else if (ctx.path === '/backchannel' && ctx.status === 200 && ctx.body?.auth_req_id) {
+    cibaStarted.set(ctx.body.auth_req_id, Date.now());
+    if (cibaCfg.interval) ctx.body.interval = cibaCfg.interval;
   } else if (ctx.path === '/token/revocation') {
     stats.revocation += 1;
   } else if (ctx.path === '/token/introspection') {

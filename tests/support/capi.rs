@@ -224,6 +224,11 @@ impl Token {
         unsafe { auth_bytes_free(buf, len) };
         bytes
     }
+    /// `auth_token_issued_token_type`.
+    pub fn issued_token_type(&self) -> String {
+        // SAFETY: a live handle; the string is copied at once.
+        c_str(unsafe { authtoken::token::auth_token_issued_token_type(self.0) })
+    }
     pub fn deserialize(bytes: &[u8]) -> Result<Token, Failure> {
         let mut out = std::ptr::null_mut();
         // SAFETY: `bytes` is readable for its length.
@@ -291,6 +296,37 @@ pub fn refresh(token: &Token) -> Result<Token, Failure> {
 pub fn identify(params: &Params) -> Result<Token, Failure> {
     // SAFETY: live handle.
     token_out(|out| unsafe { authtoken::identify::auth_identify(params.as_ptr(), out) })
+}
+
+/// `auth_exchange_token`.
+pub fn exchange(
+    params: &Params,
+    subject_token: &str,
+    subject_token_type: Option<&str>,
+) -> Result<Token, Failure> {
+    let subject = CString::new(subject_token).expect("no NUL");
+    let kind = subject_token_type.map(|t| CString::new(t).expect("no NUL"));
+    let kind = kind.as_ref().map_or(std::ptr::null(), |k| k.as_ptr());
+    // SAFETY: live handle, NUL-terminated strings or NULL.
+    token_out(|out| unsafe {
+        authtoken::token_endpoint::auth_exchange_token(params.as_ptr(), subject.as_ptr(), kind, out)
+    })
+}
+
+/// `auth_step_up`.
+pub fn step_up(params: &Params, www_authenticate: &str) -> Result<Token, Failure> {
+    let header = CString::new(www_authenticate).expect("no NUL");
+    // SAFETY: live handle, NUL-terminated string.
+    token_out(|out| unsafe {
+        authtoken::identify::auth_step_up(params.as_ptr(), header.as_ptr(), out)
+    })
+}
+
+/// `auth_parse_challenge`, as text.
+pub fn parse_challenge(www_authenticate: &str) -> Result<String, Failure> {
+    let header = CString::new(www_authenticate).expect("no NUL");
+    // SAFETY: a NUL-terminated string.
+    string_out(|out| unsafe { authtoken::identify::auth_parse_challenge(header.as_ptr(), out) })
 }
 
 /// `auth_revoke_token`.

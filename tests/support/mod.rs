@@ -92,6 +92,19 @@ pub const JWT_SERVICE: TestClient = TestClient {
     auth: "none",
 };
 
+/// Token exchange (provider config `"tokenExchange"`), client_secret_basic.
+pub const EXCHANGER: TestClient = TestClient {
+    id: "exchanger",
+    secret: Some("exchanger-secret-123"),
+    auth: "basic",
+};
+/// CIBA in poll mode (provider config `"ciba"`), client_secret_basic.
+pub const CIBA_APP: TestClient = TestClient {
+    id: "ciba-app",
+    secret: Some("ciba-secret-123"),
+    auth: "basic",
+};
+
 /// The redirect URI every interactive test client accepts (any port).
 pub const REDIRECT_URI: &str = "http://127.0.0.1:9/callback";
 
@@ -244,6 +257,57 @@ impl Provider {
         http_get(&format!("{}/test/stats?reset=1", self.issuer));
     }
 
+    /// The CIBA requests waiting for the user `account` (config `"ciba"`); with `wait`, blocks
+    /// (at most 10 s) until there is one. Each: `{"auth_req_id","account","binding_message",
+    /// "acr_values","scope"}`.
+    pub fn ciba_pending(&self, account: &str, wait: bool) -> Vec<serde_json::Value> {
+        let mut url = url::Url::parse(&format!("{}/test/ciba/pending", self.issuer)).unwrap();
+        url.query_pairs_mut().append_pair("account", account);
+        if wait {
+            url.query_pairs_mut().append_pair("wait", "1");
+        }
+        let body = http_get(url.as_str());
+        serde_json::from_str(&body).expect("pending JSON")
+    }
+
+    /// The user approves the CIBA request `auth_req_id` on their device (with `acr`, or the
+    /// acr a login would get).
+    pub fn ciba_approve(&self, auth_req_id: &str, acr: Option<&str>) {
+        let mut url = url::Url::parse(&format!("{}/test/ciba/approve", self.issuer)).unwrap();
+        url.query_pairs_mut()
+            .append_pair("auth_req_id", auth_req_id);
+        if let Some(acr) = acr {
+            url.query_pairs_mut().append_pair("acr", acr);
+        }
+        http_post_ok(url.as_str());
+    }
+
+    /// The user refuses the CIBA request `auth_req_id`.
+    pub fn ciba_deny(&self, auth_req_id: &str) {
+        let mut url = url::Url::parse(&format!("{}/test/ciba/deny", self.issuer)).unwrap();
+        url.query_pairs_mut()
+            .append_pair("auth_req_id", auth_req_id);
+        http_post_ok(url.as_str());
+    }
+
+    /// The CIBA token requests the provider saw for `auth_req_id`:
+    /// `{"auth_req_id","ms","status","error"}`, `ms` counted from its answer to the
+    /// authentication request; waits (at most 10 s) until there are at least `count`.
+    pub fn ciba_polls(&self, auth_req_id: &str, count: usize) -> Vec<serde_json::Value> {
+        let mut url = url::Url::parse(&format!("{}/test/ciba/polls", self.issuer)).unwrap();
+        url.query_pairs_mut()
+            .append_pair("auth_req_id", auth_req_id)
+            .append_pair("count", &count.to_string());
+        let body = http_get(url.as_str());
+        serde_json::from_str(&body).expect("polls JSON")
+    }
+
+    /// What the last token exchange received and decided (config `"tokenExchange"`).
+    pub fn last_exchange(&self) -> serde_json::Value {
+        let body = http_get(&format!("{}/test/exchange/last", self.issuer));
+        serde_json::from_str(&body).expect("exchange JSON")
+    }
+
     /// What the server wrote to stderr so far (one entry per line).
     pub fn stderr_lines(&self) -> Vec<String> {
         self.stderr
@@ -292,6 +356,19 @@ fn http_get(url: &str) -> String {
             .await
             .unwrap_or_else(|e| panic!("GET {url}: {e}"));
         r.text().await.expect("body")
+    })
+}
+
+fn http_post_ok(url: &str) {
+    runtime().block_on(async {
+        let r = http_client(false)
+            .post(url)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {url}: {e}"));
+        let status = r.status();
+        let body = r.text().await.unwrap_or_default();
+        assert!(status.is_success(), "POST {url}: {status} {body}");
     })
 }
 
@@ -386,6 +463,16 @@ pub struct CodeGrant {
 
 /// Signs in "alice" for `client` with `scope` (PKCE S256) over HTTP and returns the code.
 pub fn authorization_code(provider: &Provider, client: &TestClient, scope: &str) -> CodeGrant {
+    authorization_code_as(provider, client, scope, "alice")
+}
+
+/// [`authorization_code`] for the user `login`.
+pub fn authorization_code_as(
+    provider: &Provider,
+    client: &TestClient,
+    scope: &str,
+    login: &str,
+) -> CodeGrant {
     let (verifier, challenge) = pkce_pair();
     let mut url = url::Url::parse(&provider.authorization_endpoint()).expect("auth URL");
     url.query_pairs_mut()
@@ -398,7 +485,7 @@ pub fn authorization_code(provider: &Provider, client: &TestClient, scope: &str)
         .append_pair("code_challenge_method", "S256")
         // offline_access is dropped unless consent is asked for (oidc-provider).
         .append_pair("prompt", "consent");
-    let redirect = login_over_http(url.as_str());
+    let redirect = login_over_http_as(url.as_str(), login);
     let redirect = url::Url::parse(&redirect).expect("redirect URL");
     let query: std::collections::HashMap<String, String> =
         redirect.query_pairs().into_owned().collect();
@@ -422,7 +509,17 @@ pub fn authorization_code(provider: &Provider, client: &TestClient, scope: &str)
 /// none; not private_key_jwt), obtained without the library. With a client allowed the
 /// refresh_token grant it holds a `refresh_token`.
 pub fn first_token_json(provider: &Provider, client: &TestClient, scope: &str) -> String {
-    let grant = authorization_code(provider, client, scope);
+    first_token_json_as(provider, client, scope, "alice")
+}
+
+/// [`first_token_json`] for the user `login`.
+pub fn first_token_json_as(
+    provider: &Provider,
+    client: &TestClient,
+    scope: &str,
+    login: &str,
+) -> String {
+    let grant = authorization_code_as(provider, client, scope, login);
     let mut fields = vec![
         ("grant_type", "authorization_code".to_owned()),
         ("code", grant.code),

@@ -24,6 +24,11 @@
 //     A first token without the library: plays the login of an authorization request (PKCE
 //     S256, prompt=consent) over HTTP and exchanges its code; prints the token endpoint's
 //     JSON answer.
+//   node tests/support/user.mjs ciba --issuer URL [--login NAME] [--action approve|deny]
+//     The user's phone in a CIBA sign-in: waits (up to 10 s) for the test provider's pending
+//     backchannel request for NAME (its control endpoint /test/ciba/pending) and approves or
+//     refuses it (/test/ciba/approve|deny); prints {"ok":true,"auth_req_id":...,
+//     "binding_message":...} (the message the phone showed, null when none).
 //
 // Modes: "http" (the default) fetches the pages and posts their forms as a browser would, in
 // a few milliseconds; "browser" drives Debian chromium (/usr/bin/chromium, or $CHROMIUM)
@@ -372,6 +377,18 @@ function parseArgs(argv) {
   return o;
 }
 
+// The user's answer on their device to the pending CIBA request for `login`.
+async function answerCiba(o) {
+  const pending = await fetch(`${o.issuer}/test/ciba/pending?wait=1&account=${encodeURIComponent(o.login)}`);
+  const requests = await pending.json();
+  if (!pending.ok || !requests.length) throw new Error(`no pending CIBA request for ${o.login}: ${JSON.stringify(requests)}`);
+  const id = requests[0].auth_req_id;
+  const verb = o.action === 'deny' ? 'deny' : 'approve';
+  const answer = await fetch(`${o.issuer}/test/ciba/${verb}?auth_req_id=${encodeURIComponent(id)}`, { method: 'POST' });
+  if (!answer.ok) throw new Error(`${verb} of ${id}: HTTP ${answer.status} ${await answer.text()}`);
+  return { ok: true, auth_req_id: id, binding_message: requests[0].binding_message ?? null };
+}
+
 async function serve(mode) {
   const player = new Player(mode);
   const reply = (o) => process.stdout.write(`${JSON.stringify(o)}\n`);
@@ -418,7 +435,8 @@ async function playOnce(o) {
 
 const USAGE = 'usage: user.mjs play [--mode http|browser] [--action approve|deny] [--login NAME] [--no-follow] [--print url|json] [--as-browser] URL\n'
   + '       user.mjs serve [--mode http|browser]\n'
-  + '       user.mjs token --issuer URL --client ID [--secret S] [--auth post|basic|none] [--scope S] [--login NAME]\n';
+  + '       user.mjs token --issuer URL --client ID [--secret S] [--auth post|basic|none] [--scope S] [--login NAME]\n'
+  + '       user.mjs ciba --issuer URL [--login NAME] [--action approve|deny]\n';
 
 let args;
 try { args = parseArgs(process.argv.slice(2)); } catch (e) { process.stderr.write(`${e.message}\n${USAGE}`); process.exit(2); }
@@ -438,6 +456,15 @@ switch (args._[0]) {
       process.stdout.write(`${await firstToken({ ...args, scope: args.scope ?? 'openid profile email offline_access', login: args.login ?? 'alice' })}\n`);
     } catch (e) {
       process.stderr.write(`user.mjs token: ${e.message}\n`);
+      process.exitCode = 1;
+    }
+    break;
+  case 'ciba':
+    if (!args.issuer) { process.stderr.write(USAGE); process.exit(2); }
+    try {
+      process.stdout.write(`${JSON.stringify(await answerCiba({ ...args, login: args.login ?? 'alice' }))}\n`);
+    } catch (e) {
+      process.stderr.write(`user.mjs ciba: ${e.message}\n`);
       process.exitCode = 1;
     }
     break;

@@ -208,6 +208,12 @@ enum class Option : int {
     max_age = AUTH_OPT_MAX_AGE,
     prompt = AUTH_OPT_PROMPT,
     login_hint = AUTH_OPT_LOGIN_HINT,
+    requested_token_type = AUTH_OPT_REQUESTED_TOKEN_TYPE,
+    audience = AUTH_OPT_AUDIENCE,
+    actor_token = AUTH_OPT_ACTOR_TOKEN,
+    actor_token_type = AUTH_OPT_ACTOR_TOKEN_TYPE,
+    ciba_url = AUTH_OPT_CIBA_URL,
+    binding_message = AUTH_OPT_BINDING_MESSAGE,
     store_key = AUTH_OPT_STORE_KEY,
 };
 
@@ -366,6 +372,12 @@ public:
     AUTHTOKEN_HPP_OPTION(acr_values)
     AUTHTOKEN_HPP_OPTION(prompt)
     AUTHTOKEN_HPP_OPTION(login_hint)
+    AUTHTOKEN_HPP_OPTION(requested_token_type)
+    AUTHTOKEN_HPP_OPTION(audience)
+    AUTHTOKEN_HPP_OPTION(actor_token)
+    AUTHTOKEN_HPP_OPTION(actor_token_type)
+    AUTHTOKEN_HPP_OPTION(ciba_url)
+    AUTHTOKEN_HPP_OPTION(binding_message)
     AUTHTOKEN_HPP_OPTION(store_key)
 #undef AUTHTOKEN_HPP_OPTION
     Params &login_timeout(std::chrono::seconds s) { return set(Option::login_timeout, s); }
@@ -458,6 +470,9 @@ public:
                                             nonce ? n.c_str() : nullptr, &proof));
         return detail::take_string(proof);
     }
+    /// What a token exchange issued (a token type URI), "" if the answer named none.
+    std::string_view issued_token_type() const & { return auth_token_issued_token_type(get()); }
+    std::string issued_token_type() const && { return auth_token_issued_token_type(get()); }
     /// When the access token expires; empty if the server did not say.
     std::optional<std::chrono::system_clock::time_point> expiration() const {
         int64_t t = auth_token_expiration(get());
@@ -570,7 +585,8 @@ private:
 // ------------------------------------------------------------------------------ flows
 
 /// AuthIdentify: a token as the params say (browser login on a loopback redirect, device
-/// flow, client credentials, JWT bearer). Blocks until done, the login timeout or cancel().
+/// flow, CIBA, client credentials, JWT bearer). Blocks until done, the login timeout or
+/// cancel().
 inline Token identify(const Params &params) {
     auth_token *t = nullptr;
     detail::check_with(params.callbacks(), [&] { return auth_identify(params.get(), &t); });
@@ -582,6 +598,36 @@ inline Token verify_authentication(const Params &params) {
     auth_token *t = nullptr;
     detail::check_with(params.callbacks(),
                        [&] { return auth_verify_authentication(params.get(), &t); });
+    return Token(t);
+}
+
+/// Step-up (RFC 9470): signs the user in again as a resource server's WWW-Authenticate value
+/// asks (its acr_values and max_age replace the params'); the new ID token must meet them.
+inline Token step_up(const Params &params, std::string_view www_authenticate) {
+    auth_token *t = nullptr;
+    detail::check_with(params.callbacks(), [&] {
+        return auth_step_up(params.get(), detail::c_str(www_authenticate).c_str(), &t);
+    });
+    return Token(t);
+}
+
+/// A WWW-Authenticate value as JSON: [{"scheme":"Bearer","params":{"error":"..."}}], or
+/// {"scheme":"Basic","token68":"..."} for a token68 challenge.
+inline std::string parse_challenge(std::string_view www_authenticate) {
+    char *json = nullptr;
+    detail::check(auth_parse_challenge(detail::c_str(www_authenticate).c_str(), &json));
+    return detail::take_string(json);
+}
+
+/// Token exchange (RFC 8693): `subject_token` (of `subject_token_type`, default an access
+/// token) for a new token, with the params' client, scope, audience, requested token type and
+/// actor token.
+inline Token exchange_token(const Params &params, std::string_view subject_token,
+                            std::optional<std::string_view> subject_token_type = std::nullopt) {
+    auth_token *t = nullptr;
+    std::string type = subject_token_type ? std::string(*subject_token_type) : std::string();
+    detail::check(auth_exchange_token(params.get(), detail::c_str(subject_token).c_str(),
+                                      subject_token_type ? type.c_str() : nullptr, &t));
     return Token(t);
 }
 

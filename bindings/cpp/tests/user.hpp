@@ -87,4 +87,11 @@ inline std::string first_token_json(const std::string &issuer, const std::string
                        "--scope", scope});
 }
 
+/// The user's phone in a CIBA sign-in: waits for the provider's pending request for `login`
+/// and approves it (or refuses it with `action` "deny"); returns the player's report.
+inline std::string answer_ciba(const std::string &issuer, const std::string &login,
+                               const std::string &action = "approve") {
+    return run_player({"ciba", "--issuer", issuer, "--login", login, "--action", action});
+}
+
 }  // namespace user

@@ -107,6 +107,19 @@ function firstTokenJson(provider, clientId = 'public-app', secret = '', scope = 
   });
 }
 
+/** The user's phone in a CIBA sign-in (tests/support/user.mjs ciba): waits for the provider's
+ * pending request for `login` and approves or refuses it; the player's report (auth_req_id,
+ * binding_message). */
+function answerCiba(provider, login, action = 'approve') {
+  const args = [PLAYER, 'ciba', '--issuer', provider.issuer, '--login', login, '--action', action];
+  return new Promise((resolve, reject) => {
+    execFile('node', args, { timeout: 90000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`CIBA answer: ${stderr || error}`));
+      else resolve(JSON.parse(stdout));
+    });
+  });
+}
+
 const keyPath = (name) => path.join(ROOT, 'tests', 'provider', 'keys', name);
 
-module.exports = { startProvider, play, walkPages, loginOverHttp, playUser, userInBrowser, userOnDevice, firstTokenJson, keyPath };
+module.exports = { startProvider, play, walkPages, loginOverHttp, playUser, userInBrowser, userOnDevice, firstTokenJson, answerCiba, keyPath };

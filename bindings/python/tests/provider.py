@@ -178,6 +178,18 @@ def first_token_json(provider: Provider, client_id: str = "public-app", secret: 
     return done.stdout.strip()
 
 
+def answer_ciba(provider: Provider, login: str, action: str = "approve") -> Dict[str, object]:
+    """The user's phone in a CIBA sign-in (tests/support/user.mjs ciba): waits for the
+    provider's pending request for ``login`` and approves or refuses it; the player's report
+    (``auth_req_id``, ``binding_message``)."""
+    command = ["node", str(PLAYER), "ciba", "--issuer", provider.issuer, "--login", login, "--action", action]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=90)
+    if done.returncode != 0:
+        raise AssertionError(f"CIBA answer: {done.stderr}")
+    report: Dict[str, object] = json.loads(done.stdout)
+    return report
+
+
 def provider_key(name: str) -> str:
     return str(ROOT / "tests" / "provider" / "keys" / name)
 

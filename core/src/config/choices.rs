@@ -52,6 +52,8 @@ choice_enum! {
         Device = "device";
         /// No user: the client's own credentials (RFC 6749 §4.4).
         ClientCredentials = "client_credentials";
+        /// OpenID CIBA, poll mode: the user approves on their own device while this one polls.
+        Ciba = "ciba";
     }
 }
 

@@ -22,3 +22,4 @@ pub use options::{
     set_option_naming,
 };
 pub use transport::TransportSettings;
+pub(crate) use values::check_token_type_uri;

@@ -145,7 +145,7 @@ options! {
     LoginTimeout = 11 => login_timeout: Duration = DEFAULT_LOGIN_TIMEOUT, values::seconds_at_least_one;
     /// Seconds for one HTTP exchange (default 30).
     HttpTimeout = 12 => http_timeout: Duration = DEFAULT_HTTP_TIMEOUT, values::seconds_at_least_one;
-    /// `authorization_code` (default), `device`, `client_credentials`.
+    /// `authorization_code` (default), `device`, `client_credentials`, `ciba`.
     Flow = 13 => flow: Flow = Flow::AuthorizationCode, values::flow;
     /// Device authorization endpoint (OpenID: from discovery).
     DeviceAuthUrl = 14 => device_auth_url: Option<String> = None, values::endpoint;
@@ -218,6 +218,21 @@ options! {
     Prompt = 42 => prompt: Option<String> = None, values::prompt;
     /// Sent as `login_hint` (authorization request, CIBA).
     LoginHint = 43 => login_hint: Option<String> = None, values::login_hint;
+    /// Token exchange: `requested_token_type`, a token type URI (RFC 8693 §3), e.g.
+    /// `urn:ietf:params:oauth:token-type:access_token`.
+    RequestedTokenType = 44 => requested_token_type: Option<String> = None, values::token_type_uri;
+    /// Token exchange: space-separated, each sent as an `audience` parameter.
+    Audience = 45 => audience: Vec<String> = Vec::new(), values::words;
+    /// Token exchange: `actor_token`, the token of the party acting for the subject.
+    ActorToken = 46 => actor_token: Option<Secret> = None, values::secret_unless_empty;
+    /// Token exchange: `actor_token_type` (default with an actor token: the access-token type
+    /// URI `urn:ietf:params:oauth:token-type:access_token`).
+    ActorTokenType = 47 => actor_token_type: Option<String> = None, values::token_type_uri;
+    /// Backchannel authentication endpoint (OpenID CIBA); from discovery.
+    CibaUrl = 48 => ciba_url: Option<String> = None, values::endpoint;
+    /// CIBA `binding_message`, shown on the user's device and by the host, so the user can
+    /// tell that the two belong together.
+    BindingMessage = 49 => binding_message: Option<String> = None, values::binding_message;
     /// 32 bytes in base64 (standard or URL-safe, padded or not), or the path of a file holding
     /// that text, read when set: what a session stores (file, Redis, keyring) is encrypted with
     /// AES-256-GCM and authenticated.

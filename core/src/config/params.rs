@@ -101,6 +101,22 @@ impl Params {
         self.profile
     }
 
+    /// The additional parameters (option 8), then the `named` ones that are set, each of which
+    /// replaces an additional parameter of the same name: what an authorization or CIBA request
+    /// carries after its own fields.
+    pub(crate) fn parameters_with<'a>(
+        &'a self,
+        named: &[(&'a str, Option<&'a str>)],
+    ) -> Vec<(&'a str, &'a str)> {
+        let set = |k: &str| named.iter().any(|(name, v)| *name == k && v.is_some());
+        self.additional_parameters
+            .iter()
+            .filter(|(k, _)| !set(k))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .chain(named.iter().filter_map(|(k, v)| v.map(|v| (*k, v))))
+            .collect()
+    }
+
     /// The scope sent: OpenID always includes `openid`.
     pub fn effective_scope(&self) -> String {
         if self.kind == Kind::OpenId && !self.scope.split_ascii_whitespace().any(|s| s == "openid")

@@ -258,6 +258,46 @@ pub(super) fn authorization_details(
     Ok(Some(parsed.to_string()))
 }
 
+/// A token type (RFC 8693 §3): an absolute URI such as
+/// `urn:ietf:params:oauth:token-type:access_token`.
+pub(super) fn token_type_uri(_: &Params, option: Opt, value: &str) -> Result<Option<String>> {
+    check_token_type_uri(&option.to_string(), value).map(Some)
+}
+
+/// [`token_type_uri`] for values that are not options (the subject token type of an exchange);
+/// `what` names the value in the message.
+pub(crate) fn check_token_type_uri(what: &str, value: &str) -> Result<String> {
+    let absolute =
+        !value.chars().any(|c| c.is_whitespace() || c.is_control()) && Url::parse(value).is_ok();
+    if !absolute {
+        return Err(Error::invalid_argument(format!(
+            "{what}: '{value}' is not a token type URI (e.g. urn:ietf:params:oauth:token-type:access_token)"
+        )));
+    }
+    Ok(value.to_owned())
+}
+
+/// Space-separated words (audiences), each sent on its own; empty is none.
+pub(super) fn words(_: &Params, option: Opt, value: &str) -> Result<Vec<String>> {
+    if value.chars().any(|c| c.is_control()) {
+        return Err(Error::invalid_argument(format!(
+            "{option}: control characters are not allowed"
+        )));
+    }
+    Ok(value.split_ascii_whitespace().map(str::to_owned).collect())
+}
+
+/// CIBA `binding_message`: short text for people, without control characters.
+pub(super) fn binding_message(p: &Params, option: Opt, value: &str) -> Result<Option<String>> {
+    interactive_only(p, option)?;
+    if value.chars().any(|c| c.is_control()) {
+        return Err(Error::invalid_argument(format!(
+            "{option}: control characters are not allowed"
+        )));
+    }
+    Ok((!value.is_empty()).then(|| value.to_owned()))
+}
+
 pub(super) fn seconds_at_least_one(_: &Params, option: Opt, value: &str) -> Result<Duration> {
     seconds_in_range(option, value, 1)
 }

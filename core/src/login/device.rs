@@ -7,9 +7,8 @@ use crate::config::ParamOption;
 use crate::config::Params;
 use crate::config::{DevicePrompt, UserAgent};
 use crate::error::{Error, ErrorKind, Result};
-use crate::log::{Level, log_at};
+use crate::login::polling::{Polling, interval_of};
 use crate::oauth::client_auth::authenticated_post;
-use crate::oauth::grants;
 use crate::oidc::id_token::{self, Expectations};
 use crate::provider::discovery;
 use crate::secret::Secret;
@@ -20,10 +19,6 @@ use serde_json::Value;
 use std::time::Duration;
 
 const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
-/// RFC 8628 §3.2: the polling interval when the provider gives none.
-pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(5);
-/// RFC 8628 §3.5: what `slow_down` adds to the interval.
-pub const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
 
 /// The device authorization answer (RFC 8628 §3.2).
 #[derive(Debug)]
@@ -64,10 +59,7 @@ pub(crate) fn parse_device_authorization(resp: &http::Response) -> Result<Device
         .or_else(|| text("verification_url"))
         .ok_or_else(|| missing("verification_uri"))?;
     let expires_in = number("expires_in").unwrap_or(1800).clamp(1, 24 * 3600);
-    let interval = number("interval")
-        .filter(|&i| i > 0)
-        .map(|i| Duration::from_secs(i.min(600) as u64))
-        .unwrap_or(DEFAULT_INTERVAL);
+    let interval = interval_of(number("interval"));
     Ok(DeviceAuthorization {
         device_code: Secret::new(device_code),
         prompt: DevicePrompt {
@@ -81,8 +73,8 @@ pub(crate) fn parse_device_authorization(resp: &http::Response) -> Result<Device
     })
 }
 
-/// Signs in with the device flow: asks for a code, shows it, polls until the user approves,
-/// refuses, or time runs out (the code's lifetime or AUTH_OPT_LOGIN_TIMEOUT, whichever is
+/// Signs in with the device flow: asks for a code, shows it, polls ([`Polling`]) until the
+/// user approves, refuses, or time runs out (the code's lifetime or AUTH_OPT_LOGIN_TIMEOUT, whichever is
 /// first), or the flow is cancelled.
 pub async fn login(params: &Params, agent: &dyn UserAgent, cancel: &CancelWatch) -> Result<Token> {
     if params.client_id.is_empty() {
@@ -133,82 +125,33 @@ pub async fn login(params: &Params, agent: &dyn UserAgent, cancel: &CancelWatch)
     };
     let auth = parse_device_authorization(&resp)?;
     agent.device_prompt(&auth.prompt)?;
-    let limit = auth.expires_in.min(params.login_timeout);
-    let deadline = tokio::time::Instant::now() + limit;
-    let mut interval = auth.interval;
-    loop {
-        // Never past the deadline: the last wait ends with it.
-        let wake = (tokio::time::Instant::now() + interval).min(deadline);
-        tokio::select! {
-            _ = tokio::time::sleep_until(wake) => {}
-            _ = cancel.cancelled() => return Err(cancelled()),
-        }
-        if tokio::time::Instant::now() >= deadline {
-            return Err(Error::new(
-                ErrorKind::Timeout,
-                format!(
-                    "the device login was not approved within {} s",
-                    limit.as_secs()
-                ),
-            ));
-        }
-        let fields = vec![
+    let answer = Polling {
+        ctx: &ctx,
+        fields: vec![
             ("grant_type".to_owned(), Secret::new(DEVICE_CODE_GRANT)),
             ("device_code".to_owned(), auth.device_code.clone()),
-        ];
-        let polled = tokio::select! {
-            r = grants::token_request(&ctx, fields) => r,
-            _ = cancel.cancelled() => return Err(cancelled()),
-        };
-        match polled {
-            Ok(answer) => {
-                let mut token = Token::from_response(answer, ctx.clone());
-                if let Some(id) = &token.id_token {
-                    let claims = id_token::validate(
-                        &ctx,
-                        id.expose(),
-                        &Expectations {
-                            nonce: None,
-                            access_token: Some(token.access_token.expose()),
-                            ..Expectations::default()
-                        },
-                    )
-                    .await?;
-                    token.id_token_claims = Some(Value::Object(claims).to_string());
-                }
-                return Ok(token);
-            }
-            Err(e) => match e.oauth_error() {
-                "authorization_pending" => {}
-                "slow_down" => {
-                    interval += SLOW_DOWN_STEP;
-                    log_at!(
-                        Level::Debug,
-                        "device flow: slow_down, polling every {} s",
-                        interval.as_secs()
-                    );
-                }
-                "access_denied" => {
-                    return Err(Error::new(
-                        ErrorKind::AccessDenied,
-                        "the user refused the device login",
-                    )
-                    .with_oauth_error("access_denied")
-                    .with_http_status(e.http_status()));
-                }
-                "expired_token" => {
-                    return Err(Error::new(
-                        ErrorKind::Timeout,
-                        "the device code expired before the user approved the login",
-                    )
-                    .with_oauth_error("expired_token")
-                    .with_http_status(e.http_status()));
-                }
-                // Say which step failed: the poll's own errors name no endpoint.
-                _ => return Err(e.context("device login: polling the token endpoint")),
-            },
-        }
+        ],
+        interval: auth.interval,
+        limit: auth.expires_in.min(params.login_timeout),
+        what: "device login",
     }
+    .until_answered(cancel)
+    .await?;
+    let mut token = Token::from_response(answer, ctx.clone());
+    if let Some(id) = &token.id_token {
+        let claims = id_token::validate(
+            &ctx,
+            id.expose(),
+            &Expectations {
+                nonce: None,
+                access_token: Some(token.access_token.expose()),
+                ..Expectations::default()
+            },
+        )
+        .await?;
+        token.id_token_claims = Some(Value::Object(claims).to_string());
+    }
+    Ok(token)
 }
 
 fn cancelled() -> Error {
@@ -220,15 +163,7 @@ mod tests {
     use super::*;
 
     fn resp(status: u16, body: &str) -> http::Response {
-        http::Response {
-            status,
-            content_type: Some("application/json".into()),
-            www_authenticate: None,
-            retry_after: None,
-            max_age: None,
-            body: body.as_bytes().to_vec(),
-            ..Default::default()
-        }
+        http::Response::json_for_test(status, body)
     }
 
     #[test]
@@ -238,7 +173,7 @@ mod tests {
             r#"{"device_code":"d","user_code":"U","verification_uri":"https://x/device","expires_in":600}"#,
         ))
         .unwrap();
-        assert_eq!(a.interval, DEFAULT_INTERVAL);
+        assert_eq!(a.interval, crate::login::polling::DEFAULT_INTERVAL);
         assert_eq!(a.expires_in, Duration::from_secs(600));
         assert_eq!(a.prompt.verification_uri_complete, "");
         let a = parse_device_authorization(&resp(

@@ -75,37 +75,50 @@ fn availability_in(is_set: impl Fn(&str) -> bool, platform: Platform) -> Browser
 enum Route {
     /// Open the browser; should that fail, show the URL and wait.
     Browser,
-    /// No browser (and why): the device flow instead.
+    /// No browser (and why): the device flow instead (never for a step-up: the device flow
+    /// cannot send the `acr_values` and `max_age` it must).
     Device(&'static str),
     /// No browser (and why) and no device flow: show the URL and wait on the listener.
     ShowUrl(&'static str),
 }
 
-fn route(availability: BrowserAvailability, has_device_flow: bool) -> Route {
+fn route(availability: BrowserAvailability, has_device_flow: bool, step_up: bool) -> Route {
     match availability {
         BrowserAvailability::Available => Route::Browser,
-        BrowserAvailability::Unavailable(why) if has_device_flow => Route::Device(why),
+        BrowserAvailability::Unavailable(why) if has_device_flow && !step_up => Route::Device(why),
         BrowserAvailability::Unavailable(why) => Route::ShowUrl(why),
     }
 }
 
 /// The browser sign-in of `identify` with the fallback: the route is chosen from the
 /// environment and, when no browser can be opened, from the provider's device endpoint (set,
-/// or from discovery); the user is told which through the agent's `notice`.
+/// or from discovery); the user is told which through the agent's `notice`. A `step_up` never
+/// takes the device flow, which cannot send the `acr_values` and `max_age` it must; with
+/// `require_acr` the ID token's `acr` must be one of the `acr_values` of `params`.
 pub(crate) async fn login(
     params: &Params,
     agent: &dyn UserAgent,
     cancel: &CancelWatch,
+    step_up: bool,
+    require_acr: bool,
 ) -> Result<Token> {
     let availability = browser_availability();
     // Discovery only when it decides something (it is cached for the sign-in that follows).
-    let has_device_flow = availability != BrowserAvailability::Available && {
+    let has_device_flow = !step_up && availability != BrowserAvailability::Available && {
         let (ctx, _) = discovery::resolve(&ClientContext::from_params(params)).await?;
         ctx.endpoints.device_authorization.is_some()
     };
-    match route(availability, has_device_flow) {
+    match route(availability, has_device_flow, step_up) {
         Route::Browser => {
-            login_in_browser(params, agent, cancel, false, UrlShown::OpenedElsePrinted).await
+            login_in_browser(
+                params,
+                agent,
+                cancel,
+                false,
+                UrlShown::OpenedElsePrinted,
+                require_acr,
+            )
+            .await
         }
         Route::Device(why) => {
             agent.notice(&format!(
@@ -114,7 +127,15 @@ pub(crate) async fn login(
             device::login(params, agent, cancel).await
         }
         Route::ShowUrl(why) => {
-            login_in_browser(params, agent, cancel, false, UrlShown::Printed(why)).await
+            login_in_browser(
+                params,
+                agent,
+                cancel,
+                false,
+                UrlShown::Printed(why),
+                require_acr,
+            )
+            .await
         }
     }
 }
@@ -188,9 +209,25 @@ mod tests {
     #[test]
     fn no_browser_takes_the_device_flow_when_there_is_one_else_shows_the_url() {
         let none = BrowserAvailability::Unavailable("x");
-        assert_eq!(route(none, true), Route::Device("x"));
-        assert_eq!(route(none, false), Route::ShowUrl("x"));
-        assert_eq!(route(BrowserAvailability::Available, true), Route::Browser);
-        assert_eq!(route(BrowserAvailability::Available, false), Route::Browser);
+        assert_eq!(route(none, true, false), Route::Device("x"));
+        assert_eq!(route(none, false, false), Route::ShowUrl("x"));
+        assert_eq!(
+            route(BrowserAvailability::Available, true, false),
+            Route::Browser
+        );
+        assert_eq!(
+            route(BrowserAvailability::Available, false, false),
+            Route::Browser
+        );
+    }
+
+    #[test]
+    fn a_step_up_shows_the_url_rather_than_take_the_device_flow() {
+        let none = BrowserAvailability::Unavailable("x");
+        assert_eq!(route(none, true, true), Route::ShowUrl("x"));
+        assert_eq!(
+            route(BrowserAvailability::Available, true, true),
+            Route::Browser
+        );
     }
 }

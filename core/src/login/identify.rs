@@ -1,13 +1,13 @@
 //! `identify` (WLanguage `AuthIdentify`): a token obtained with the grant the parameters ask
-//! for — the JWT bearer grant, client credentials, the device flow, or the browser with a
-//! loopback listener — and `verify_authentication`, the silent sign-in. Every front end (C,
-//! the command line, Rust programs) signs in through these two functions.
+//! for — the JWT bearer grant, client credentials, the device flow, CIBA, or the browser with
+//! a loopback listener — and `verify_authentication`, the silent sign-in. Every front end (C,
+//! the command line, Rust programs) signs in through these two functions (and `step_up`,
+//! which is `identify` with a resource server's demands).
 
 use super::browser::agent_of;
-use super::device;
-use super::fallback;
 use super::listener::{DEFAULT_REDIRECT, ListenOptions, Listener};
 use super::request::{self as login, BeginOptions};
+use super::{ciba, device, fallback};
 use crate::cancel::CancelWatch;
 use crate::config::{Flow, Kind, Params, ResponseType, UserAgent};
 use crate::error::{Error, ErrorKind, Result};
@@ -17,11 +17,11 @@ use crate::transport::http;
 
 /// Obtains a token as `params` say: with [`Kind::Jwt`] the JWT bearer grant (RFC 7523), with
 /// the `client_credentials` flow the client credentials grant, with the `device` flow the
-/// device flow (RFC 8628), else through the browser (the user agent of `params`, or the
-/// system browser) and a loopback redirect listener. Where no browser can be opened, parameters
-/// with [`Params::set_browser_fallback`] take the device flow or show the URL and wait
-/// (`fallback.rs`); others fail with `Browser`. Blocks until done, timed out (the login
-/// timeout), or cancelled ([`Params::cancel`]).
+/// device flow (RFC 8628), with the `ciba` flow OpenID CIBA in poll mode, else through the
+/// browser (the user agent of `params`, or the system browser) and a loopback redirect
+/// listener. Where no browser can be opened, parameters with [`Params::set_browser_fallback`]
+/// take the device flow or show the URL and wait (`fallback.rs`); others fail with `Browser`.
+/// Blocks until done, timed out (the login timeout), or cancelled ([`Params::cancel`]).
 pub fn identify(params: &Params) -> Result<Token> {
     identify_with(params, agent_of(params), &params.cancel_watch())
 }
@@ -32,6 +32,19 @@ pub fn identify_with(
     agent: &dyn UserAgent,
     cancel: &CancelWatch,
 ) -> Result<Token> {
+    sign_in(params, agent, cancel, false, false)
+}
+
+/// [`identify_with`]; a `step_up` never falls back to the device flow, which cannot send its
+/// `acr_values` and `max_age`; with `require_acr` (a step-up that named acr values) the ID
+/// token's `acr` must be one of the `acr_values` of `params`.
+pub(crate) fn sign_in(
+    params: &Params,
+    agent: &dyn UserAgent,
+    cancel: &CancelWatch,
+    step_up: bool,
+    require_acr: bool,
+) -> Result<Token> {
     http::block_on(async {
         let grant = async {
             match (params.kind, params.flow) {
@@ -40,14 +53,16 @@ pub fn identify_with(
                 // These watch the cancel themselves, so that the listener answers the browser
                 // before the port closes.
                 (_, Flow::Device) => device::login(params, agent, cancel).await,
+                (_, Flow::Ciba) => ciba::login(params, cancel, require_acr).await,
                 // Only the system browser falls back: a host's agent shows URLs its own way.
                 (_, Flow::AuthorizationCode)
                     if params.browser_fallback() && params.user_agent().is_none() =>
                 {
-                    fallback::login(params, agent, cancel).await
+                    fallback::login(params, agent, cancel, step_up, require_acr).await
                 }
                 (_, Flow::AuthorizationCode) => {
-                    login_in_browser(params, agent, cancel, false, UrlShown::Opened).await
+                    login_in_browser(params, agent, cancel, false, UrlShown::Opened, require_acr)
+                        .await
                 }
             }
         };
@@ -83,6 +98,7 @@ pub fn verify_authentication_with(
         cancel,
         true,
         UrlShown::Opened,
+        false,
     ))
 }
 
@@ -112,6 +128,7 @@ pub(crate) async fn login_in_browser(
     cancel: &CancelWatch,
     silent: bool,
     shown: UrlShown,
+    require_acr: bool,
 ) -> Result<Token> {
     let redirect = params.redirect_url.as_deref().unwrap_or(DEFAULT_REDIRECT);
     // Bound first: a busy port fails before the user is sent anywhere.
@@ -121,6 +138,7 @@ pub(crate) async fn login_in_browser(
         &BeginOptions {
             redirect_uri: Some(listener.redirect_uri().to_owned()),
             silent,
+            require_acr,
         },
     )
     .await?;

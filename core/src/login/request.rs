@@ -43,6 +43,8 @@ pub struct LoginRequest {
     silent: bool,
     /// The `max_age` sent: the ID token's `auth_time` must be at most this old.
     max_age: Option<u64>,
+    /// A step-up's `acr_values`: the ID token's `acr` must be one of them (RFC 9470 §3).
+    required_acr: Option<String>,
 }
 
 /// What `begin` may add for particular flows.
@@ -52,6 +54,9 @@ pub struct BeginOptions {
     pub redirect_uri: Option<String>,
     /// `prompt=none` (auth_verify_authentication): no user interaction.
     pub silent: bool,
+    /// A step-up that named acr values: the ID token's `acr` must be one of `acr_values`
+    /// (otherwise `acr_values` is a request the provider may ignore).
+    pub require_acr: bool,
 }
 
 /// The authorization-request parameters, in the order they are sent. `dpop_jkt`: the
@@ -117,13 +122,8 @@ fn request_pairs(
         ("prompt", prompt),
         ("login_hint", params.login_hint.as_deref()),
     ];
-    for (k, v) in &params.additional_parameters {
-        if !named.iter().any(|(name, set)| name == k && set.is_some()) && !replaced(k) {
-            push(k, v);
-        }
-    }
-    for (k, v) in named {
-        if let Some(v) = v {
+    for (k, v) in params.parameters_with(&named) {
+        if !replaced(k) {
             push(k, v);
         }
     }
@@ -258,6 +258,7 @@ pub async fn begin(params: &Params, options: &BeginOptions) -> Result<LoginReque
         context,
         silent: options.silent,
         max_age: params.max_age,
+        required_acr: params.acr_values.clone().filter(|_| options.require_acr),
     })
 }
 
@@ -501,6 +502,7 @@ impl LoginRequest {
                         nonce: self.nonce.as_ref().map(|n| n.expose()),
                         access_token: Some(token.access_token.expose()),
                         max_age: self.max_age,
+                        acr_values: self.required_acr.as_deref(),
                         ..Expectations::default()
                     },
                 )

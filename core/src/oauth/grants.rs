@@ -192,7 +192,7 @@ pub async fn refresh(token: &Token) -> Result<Token> {
 }
 
 /// The scope sent with a grant that has no user (no automatic `openid`).
-fn plain_scope(params: &Params) -> Option<String> {
+pub(crate) fn plain_scope(params: &Params) -> Option<String> {
     let scope = params
         .scope
         .split_ascii_whitespace()

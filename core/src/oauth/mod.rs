@@ -7,6 +7,7 @@ pub mod grants;
 pub mod introspection;
 pub mod par;
 pub mod revocation;
+pub mod token_exchange;
 
 use crate::config::Params;
 use crate::error::Result;
@@ -20,6 +21,21 @@ use crate::transport::http::block_on_here;
 /// `iss`, `sub` and `aud`. `token` stays as it is. Blocks the calling thread.
 pub fn refresh(token: &Token) -> Result<Token> {
     block_on_here(grants::refresh(token))
+}
+
+/// Exchanges `subject_token` for a new token (RFC 8693 token exchange) at the token endpoint
+/// of `params`, with their client authentication, scope, audiences, requested token type and
+/// actor token. `subject_token_type` `None`: an access token. Blocks.
+pub fn exchange_token(
+    params: &Params,
+    subject_token: &str,
+    subject_token_type: Option<&str>,
+) -> Result<Token> {
+    block_on_here(token_exchange::exchange(
+        params,
+        &Secret::new(subject_token),
+        subject_token_type,
+    ))
 }
 
 /// Revokes the token's access token (RFC 7009; WLanguage `AuthRevokeToken`). Blocks.

@@ -683,7 +683,8 @@ mod tests {
 
 /// The parts of ID-token validation that read outside input, for the fuzzer only: the JWS
 /// parse, each fitting key of `keys` tried on the signature, and the claim checks (issuer
-/// `https://idp.example`, client `client`, nonce `n`, a fixed clock).
+/// `https://idp.example`, client `client`, nonce `n`, `max_age` 300, acr `urn:loa:2` or
+/// `urn:loa:3`, a fixed clock).
 #[cfg(fuzzing)]
 pub fn fuzz_checks(jwt: &str, keys: &KeySet) {
     let Ok(jws) = Jws::parse(jwt) else { return };
@@ -693,6 +694,8 @@ pub fn fuzz_checks(jwt: &str, keys: &KeySet) {
     let expect = Expectations {
         nonce: Some("n"),
         access_token: Some("access"),
+        max_age: Some(300),
+        acr_values: Some("urn:loa:2 urn:loa:3"),
         ..Expectations::default()
     };
     let _ = check_claims(&ctx, "https://idp.example", &jws, &expect, 1_800_000_000);

@@ -276,51 +276,18 @@ pub(crate) fn userinfo_error(response: &Response, url: &str) -> Error {
     .with_http_status(response.status)
 }
 
-/// The `name=value` parameters of a `WWW-Authenticate` challenge (RFC 9110 §11.2), values
-/// unquoted. Lenient: anything it cannot read ends the list.
+/// The parameters of the challenge of a `WWW-Authenticate` value that states an `error` (else
+/// of its first challenge), names lower-cased and values unescaped. A value that is not a
+/// challenge list has none (the status and body then tell what happened).
 fn challenge_params(header: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    // skip the scheme
-    let rest = header.trim_start();
-    let mut rest = match rest.find(char::is_whitespace) {
-        Some(i) => &rest[i..],
-        None => return out,
+    let Ok(mut challenges) = crate::transport::challenge::parse(header) else {
+        return Vec::new();
     };
-    loop {
-        rest = rest.trim_start_matches(|c: char| c == ',' || c.is_whitespace());
-        let Some(eq) = rest.find('=') else { break };
-        let name = rest[..eq].trim().to_owned();
-        rest = rest[eq + 1..].trim_start();
-        let value;
-        if let Some(quoted) = rest.strip_prefix('"') {
-            let mut v = String::new();
-            let mut chars = quoted.char_indices();
-            let mut end = None;
-            while let Some((i, c)) = chars.next() {
-                match c {
-                    '\\' => {
-                        if let Some((_, n)) = chars.next() {
-                            v.push(n);
-                        }
-                    }
-                    '"' => {
-                        end = Some(i + 1);
-                        break;
-                    }
-                    c => v.push(c),
-                }
-            }
-            let Some(end) = end else { break };
-            value = v;
-            rest = &quoted[end..];
-        } else {
-            let end = rest.find(',').unwrap_or(rest.len());
-            value = rest[..end].trim().to_owned();
-            rest = &rest[end..];
-        }
-        out.push((name, value));
-    }
-    out
+    let at = challenges
+        .iter()
+        .position(|c| c.param("error").is_some())
+        .unwrap_or(0);
+    challenges.swap_remove(at).params
 }
 
 #[cfg(test)]
@@ -350,6 +317,11 @@ mod tests {
         );
         assert!(challenge_params("Bearer").is_empty());
         assert!(challenge_params("Bearer error=\"unterminated").is_empty());
+        // Several challenges: the one that says what went wrong.
+        assert_eq!(
+            challenge_params(r#"Basic realm="x", DPoP algs="ES256", Bearer Error="invalid_token""#),
+            vec![("error".into(), "invalid_token".into())]
+        );
     }
 
     #[test]

@@ -76,6 +76,8 @@ pub struct ProviderMetadata {
     pub introspection_endpoint: Option<String>,
     pub end_session_endpoint: Option<String>,
     pub device_authorization_endpoint: Option<String>,
+    /// OpenID CIBA: where the client asks for a backchannel authentication.
+    pub backchannel_authentication_endpoint: Option<String>,
     /// RFC 9207: the authorization response carries `iss`, and the client must check it.
     pub authorization_response_iss_parameter_supported: bool,
     pub code_challenge_methods_supported: Vec<String>,
@@ -255,6 +257,7 @@ pub fn parse(document: &Map<String, Value>, expected_issuer: &str) -> Result<Pro
         introspection_endpoint: endpoint("introspection_endpoint")?,
         end_session_endpoint: endpoint("end_session_endpoint")?,
         device_authorization_endpoint: endpoint("device_authorization_endpoint")?,
+        backchannel_authentication_endpoint: endpoint("backchannel_authentication_endpoint")?,
         authorization_response_iss_parameter_supported: document
             .get("authorization_response_iss_parameter_supported")
             .and_then(Value::as_bool)

@@ -89,6 +89,8 @@ struct TokenRecordV2 {
     /// RFC 9396 authorization details granted (JSON array text).
     authorization_details: Option<String>,
     pushed_authorization_endpoint: Option<String>,
+    /// RFC 8693 `issued_token_type` of an exchanged token.
+    issued_token_type: Option<String>,
 }
 
 fn profile_code(p: Profile) -> u8 {
@@ -189,6 +191,7 @@ fn record_of(t: &Token) -> TokenRecordV2 {
         requested_authorization_details: c.authorization_details.clone(),
         authorization_details: t.authorization_details.clone(),
         pushed_authorization_endpoint: c.endpoints.pushed_authorization.clone(),
+        issued_token_type: t.issued_token_type.clone(),
     }
 }
 
@@ -238,6 +241,12 @@ fn record_v1_of(t: &Token) -> TokenRecordV1 {
 }
 
 fn token_of(r: &TokenRecordV2) -> Result<Token> {
+    if r.issued_token_type
+        .as_ref()
+        .is_some_and(|s| s.contains('\0'))
+    {
+        return Err(Error::format("the serialized token holds a NUL character"));
+    }
     let mut token = token_of_v1(&r.v1)?;
     let c = &mut token.context;
     if let Some(der) = &r.dpop_key {
@@ -250,6 +259,7 @@ fn token_of(r: &TokenRecordV2) -> Result<Token> {
     c.authorization_details = r.requested_authorization_details.clone();
     c.endpoints.pushed_authorization = r.pushed_authorization_endpoint.clone();
     token.authorization_details = r.authorization_details.clone();
+    token.issued_token_type = r.issued_token_type.clone();
     Ok(token)
 }
 
@@ -327,6 +337,7 @@ fn token_of_v1(r: &TokenRecordV1) -> Result<Token> {
             authorization_details: None,
         },
         authorization_details: None,
+        issued_token_type: None,
     })
 }
 
@@ -508,6 +519,7 @@ mod tests {
         t.context.authorization_details = Some(r#"[{"type":"a"}]"#.into());
         t.context.endpoints.pushed_authorization = Some("https://idp.example/par".into());
         t.authorization_details = Some(r#"[{"type":"a","x":1}]"#.into());
+        t.issued_token_type = Some("urn:ietf:params:oauth:token-type:jwt".into());
         let back = deserialize(&serialize(&t).unwrap()).unwrap();
         assert_eq!(back, t);
         assert_eq!(back.dpop_jkt(), Some(key.thumbprint()));

@@ -52,13 +52,22 @@ fn token() -> impl Strategy<Value = Token> {
             opt_text(),
             opt_text(),
             opt_text(),
+            opt_text(),
         ),
     )
         .prop_map(|(a, b, c, d)| {
             let (access, token_type, refresh, expires_at, scope, id_token, claims, raw) = a;
             let (kind, client_id, secret, auth, issuer, token_url, jwks, ca_file) = b;
             let (key, http_timeout, skew, with_jwt) = c;
-            let (with_dpop, fapi2, resource, asked_details, granted_details, par_url) = d;
+            let (
+                with_dpop,
+                fapi2,
+                resource,
+                asked_details,
+                granted_details,
+                issued_token_type,
+                par_url,
+            ) = d;
             let mut context = ClientContext::empty();
             context.kind = [Kind::OAuth2, Kind::OpenId, Kind::Jwt][kind as usize];
             context.client_id = client_id;
@@ -106,6 +115,7 @@ fn token() -> impl Strategy<Value = Token> {
                 server_response: Secret::new(raw),
                 received_at: expires_at.wrapping_sub(60),
                 authorization_details: granted_details,
+                issued_token_type,
                 context,
             }
         })

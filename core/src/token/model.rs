@@ -28,6 +28,8 @@ pub struct Token {
     pub(crate) received_at: i64,
     /// The RFC 9396 authorization details granted (a JSON array text), when the answer said.
     pub(crate) authorization_details: Option<String>,
+    /// What a token exchange said it issued (RFC 8693 §2.2.1 `issued_token_type`), if it did.
+    pub(crate) issued_token_type: Option<String>,
     /// The client and provider; `context.dpop` holds the key a DPoP-bound token is bound to.
     pub(crate) context: ClientContext,
 }
@@ -82,6 +84,12 @@ impl Token {
     pub fn received_at(&self) -> i64 {
         self.received_at
     }
+    /// The type of the token a token exchange issued (RFC 8693 §2.2.1), e.g.
+    /// `urn:ietf:params:oauth:token-type:access_token`; `None` when the answer named none (every
+    /// grant but token exchange).
+    pub fn issued_token_type(&self) -> Option<&str> {
+        self.issued_token_type.as_deref()
+    }
     /// The client and provider the token belongs to.
     pub fn context(&self) -> &ClientContext {
         &self.context
@@ -132,8 +140,9 @@ impl Token {
     }
 
     /// The token a refresh answer makes from this one (RFC 6749 §6): what the answer omits
-    /// (refresh token, ID token and its claims, scope, authorization details) is kept from this
-    /// token. The answer's token type decides whether it stays bound to the DPoP key.
+    /// (refresh token, ID token and its claims, scope, authorization details, the issued token
+    /// type of an exchanged token) is kept from this token. The answer's token type decides
+    /// whether it stays bound to the DPoP key.
     pub fn refreshed(&self, answer: TokenResponse) -> Token {
         let keep_id_token = answer.id_token.is_none();
         let mut context = self.context.clone();
@@ -163,6 +172,9 @@ impl Token {
             authorization_details: answer
                 .authorization_details
                 .or_else(|| self.authorization_details.clone()),
+            issued_token_type: answer
+                .issued_token_type
+                .or_else(|| self.issued_token_type.clone()),
             context,
         }
     }
@@ -183,6 +195,7 @@ impl Token {
             server_response: answer.raw,
             received_at: answer.received_at,
             authorization_details: answer.authorization_details,
+            issued_token_type: answer.issued_token_type,
             context,
         }
     }
@@ -201,6 +214,8 @@ pub struct TokenResponse {
     pub received_at: i64,
     /// RFC 9396 `authorization_details` granted, as compact JSON array text.
     pub authorization_details: Option<String>,
+    /// RFC 8693 §2.2.1: what a token exchange issued.
+    pub issued_token_type: Option<String>,
     /// The DPoP key the request carried a proof of (set by the token request).
     pub dpop_key: Option<KeyPair>,
 }
@@ -302,6 +317,7 @@ pub fn parse_token_response(body: &str, http_status: u16) -> Result<TokenRespons
     let refresh_token = text("refresh_token")?.map(Secret::from);
     let id_token = text("id_token")?.map(Secret::from);
     let scope = text("scope")?.unwrap_or_default();
+    let issued_token_type = text("issued_token_type")?;
     for (name, value) in [
         ("access_token", Some(access_token.as_str())),
         ("token_type", Some(token_type.as_str())),
@@ -318,6 +334,7 @@ pub fn parse_token_response(body: &str, http_status: u16) -> Result<TokenRespons
         .is_some_and(|s| s.expose().contains('\0'))
         || id_token.as_ref().is_some_and(|s| s.expose().contains('\0'))
         || scope.contains('\0')
+        || issued_token_type.as_ref().is_some_and(|s| s.contains('\0'))
         || body.contains('\0')
     {
         return Err(protocol(
@@ -335,6 +352,7 @@ pub fn parse_token_response(body: &str, http_status: u16) -> Result<TokenRespons
         raw: Secret::new(body),
         received_at,
         authorization_details,
+        issued_token_type,
         dpop_key: None,
     })
 }

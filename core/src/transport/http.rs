@@ -199,6 +199,20 @@ pub struct Response {
 }
 
 impl Response {
+    /// A JSON answer with this status, for the tests of the answers' parsers.
+    #[cfg(test)]
+    pub(crate) fn json_for_test(status: u16, body: &str) -> Response {
+        Response {
+            status,
+            content_type: Some("application/json".into()),
+            www_authenticate: None,
+            retry_after: None,
+            dpop_nonce: None,
+            max_age: None,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
@@ -277,8 +291,10 @@ fn form_encode(s: &str) -> String {
 }
 
 /// Sends a request and reads the answer. Connection failures before anything was sent are
-/// retried once; nothing else is (a refresh the server may have received must not be sent
-/// twice: a rotated refresh token would be burnt).
+/// retried once, and so is a GET (idempotent, RFC 9110 §9.2.2) whose connection closed before
+/// any answer: a kept-alive connection the server closes at its keep-alive timeout just as it
+/// is reused. Nothing else is (a refresh the server may have received must not be sent twice:
+/// a rotated refresh token would be burnt).
 pub async fn send(transport: &TransportSettings, request: &Request) -> Result<Response> {
     let client = client(transport)?;
     let started = Instant::now();
@@ -378,8 +394,9 @@ async fn send_once(
     }
     // Redacted only when a message needs it: parsing the URL again costs on every call.
     let url = || redact_url(&request.url);
+    let idempotent = request.form.is_none();
     let mut resp = rb.send().await.map_err(|e| SendError {
-        retryable: e.is_connect() && !e.is_timeout(),
+        retryable: (e.is_connect() || (idempotent && e.is_request())) && !e.is_timeout(),
         error: transport_error(&e, &url()),
     })?;
     let status = resp.status().as_u16();
@@ -545,6 +562,43 @@ mod tests {
         }
         // Three requests per thread on one kept-alive connection each.
         assert_eq!(connections.load(Ordering::SeqCst), 3);
+    }
+
+    /// A server whose first connection reads the request and closes without answering (a
+    /// kept-alive connection closed by the server as it is reused); the next ones answer.
+    fn closing_once_then_answering() -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for (n, stream) in listener.incoming().enumerate() {
+                let Ok(mut stream) = stream else { return };
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                    head.push(byte[0]);
+                }
+                if n > 0 {
+                    let answer =
+                        "HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}";
+                    let _ = stream.write_all(answer.as_bytes());
+                }
+            }
+        });
+        url
+    }
+
+    #[test]
+    fn a_get_is_sent_again_when_its_connection_closes_without_an_answer() {
+        let transport = TransportSettings::default();
+        let r = block_on_here(send(
+            &transport,
+            &Request::get(&closing_once_then_answering()),
+        ));
+        assert_eq!(r.unwrap().status, 200);
+        // A POST may have been received: it is not sent again.
+        let post = Request::post_form(&closing_once_then_answering(), vec![]);
+        let e = block_on_here(send(&transport, &post)).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Network, "{e:?}");
     }
 
     #[test]

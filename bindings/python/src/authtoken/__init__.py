@@ -17,14 +17,17 @@ from ._error_classes import *  # noqa: F403 (one exception class per result code
 from .errors import AuthError, Result, result_name
 from .flows import (
     create_jwt_assertion,
+    exchange_token,
     get_user_info,
     identify,
     import_token,
     introspect_token,
     logout,
+    parse_challenge,
     read_identity,
     refresh_token,
     revoke_token,
+    step_up,
     verify_authentication,
 )
 from .identity import Identity
@@ -64,10 +67,10 @@ __all__ = [
     "JWTParameters", "Kind", "Login",
     "OAuth2Parameters", "OpenIDParameters", "Option", "Parameters",
     "Result", "Session", "Token",
-    "create_jwt_assertion", "get_user_info", "has_function", "identify",
+    "create_jwt_assertion", "exchange_token", "get_user_info", "has_function", "identify",
     "import_token", "introspect_token", "library_path", "log_to", "logout", "open_session",
-    "read_identity", "refresh_token", "result_name", "revoke_token", "set_log_callback",
-    "set_thread_log_callback",
+    "parse_challenge", "read_identity", "refresh_token", "result_name", "revoke_token",
+    "set_log_callback", "set_thread_log_callback", "step_up",
     "verify_authentication", "version",
 ]
 __all__ += [name for name in _error_classes.__all__ if name != "BY_CODE"]

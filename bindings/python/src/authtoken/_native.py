@@ -62,6 +62,9 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "auth_logout_with_params": (c_int, [H, H]),
     "auth_import_token": (c_int, [H, c_char_p, OUT]),
     "auth_create_jwt_assertion": (c_int, [H, P(c_char_buf)]),
+    "auth_exchange_token": (c_int, [H, c_char_p, c_char_p, OUT]),
+    "auth_step_up": (c_int, [H, c_char_p, OUT]),
+    "auth_parse_challenge": (c_int, [c_char_p, P(c_char_buf)]),
     # token getters and persistence
     "auth_token_value": (c_char_p, [H]),
     "auth_token_refresh_token": (c_char_p, [H]),
@@ -75,6 +78,7 @@ SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "auth_token_dpop_jkt": (c_char_p, [H]),
     "auth_token_authorization_details": (c_char_p, [H]),
     "auth_token_dpop_proof": (c_int, [H, c_char_p, c_char_p, c_char_p, P(c_char_buf)]),
+    "auth_token_issued_token_type": (c_char_p, [H]),
     "auth_token_serialize": (c_int, [H, P(c_byte_p), P(c_size_t)]),
     "auth_token_deserialize": (c_int, [c_char_p, c_size_t, OUT]),
     "auth_token_save": (c_int, [H, c_char_p]),

@@ -89,7 +89,7 @@ class Option(enum.IntEnum):
     HTTP_TIMEOUT = 12
     """Seconds for one HTTP exchange (default 30)."""
     FLOW = 13
-    """`authorization_code` (default), `device`, `client_credentials`."""
+    """`authorization_code` (default), `device`, `client_credentials`, `ciba`."""
     DEVICE_AUTH_URL = 14
     """Device authorization endpoint (OpenID: from discovery)."""
     REVOCATION_URL = 15
@@ -150,12 +150,24 @@ class Option(enum.IntEnum):
     """Sent as `prompt`: `login`, `consent`, `select_account` or `create` (space-separated for several); `none` is refused (that is `auth_verify_authentication`)."""
     LOGIN_HINT = 43
     """Sent as `login_hint` (authorization request, CIBA)."""
+    REQUESTED_TOKEN_TYPE = 44
+    """Token exchange: `requested_token_type`, a token type URI (RFC 8693 §3), e.g. `urn:ietf:params:oauth:token-type:access_token`."""
+    AUDIENCE = 45
+    """Token exchange: space-separated, each sent as an `audience` parameter."""
+    ACTOR_TOKEN = 46
+    """Token exchange: `actor_token`, the token of the party acting for the subject."""
+    ACTOR_TOKEN_TYPE = 47
+    """Token exchange: `actor_token_type` (default with an actor token: the access-token type URI `urn:ietf:params:oauth:token-type:access_token`)."""
+    CIBA_URL = 48
+    """Backchannel authentication endpoint (OpenID CIBA); from discovery."""
+    BINDING_MESSAGE = 49
+    """CIBA `binding_message`, shown on the user's device and by the host, so the user can tell that the two belong together."""
     STORE_KEY = 50
     """32 bytes in base64 (standard or URL-safe, padded or not), or the path of a file holding that text, read when set: what a session stores (file, Redis, keyring) is encrypted with AES-256-GCM and authenticated."""
 
 
 #: Options whose values only the library keeps: never kept, read back or shown here.
-SECRET_OPTIONS: FrozenSet[Option] = frozenset({Option.CLIENT_SECRET, Option.CLIENT_CERTIFICATE_PASSWORD, Option.JWT_PRIVATE_KEY, Option.DPOP_KEY, Option.STORE_KEY})
+SECRET_OPTIONS: FrozenSet[Option] = frozenset({Option.CLIENT_SECRET, Option.CLIENT_CERTIFICATE_PASSWORD, Option.JWT_PRIVATE_KEY, Option.DPOP_KEY, Option.ACTOR_TOKEN, Option.STORE_KEY})
 
 #: What an option accepts: text, a number, a path; None resets it to its default.
 OptionValue = Union[str, int, "os.PathLike[str]", None]
@@ -208,4 +220,10 @@ class OptionAttributes:
     max_age: OptionValue
     prompt: OptionValue
     login_hint: OptionValue
+    requested_token_type: OptionValue
+    audience: OptionValue
+    actor_token: OptionValue
+    actor_token_type: OptionValue
+    ciba_url: OptionValue
+    binding_message: OptionValue
     store_key: OptionValue

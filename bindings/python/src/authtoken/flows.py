@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import json
-from typing import Any, Dict, Mapping, Optional, Union
+from typing import Any, Dict, List, Mapping, Optional, Union
 
 from ._native import arg, lib
 from .errors import check
@@ -23,7 +23,7 @@ def _take_string(ptr: Any) -> str:
 
 def identify(params: Parameters) -> Token:
     """``AuthIdentify``: a token as the parameters say (browser login on a loopback redirect,
-    device flow, client credentials, JWT bearer). Blocks until done, ``login_timeout`` or
+    device flow, CIBA, client credentials, JWT bearer). Blocks until done, ``login_timeout`` or
     :meth:`Parameters.cancel`."""
     out = ctypes.c_void_p()
     call_with_params(params, lambda: lib.auth_identify(params.handle, ctypes.byref(out)))
@@ -35,6 +35,44 @@ def verify_authentication(params: Parameters) -> Token:
     out = ctypes.c_void_p()
     call_with_params(
         params, lambda: lib.auth_verify_authentication(params.handle, ctypes.byref(out))
+    )
+    return Token(out.value or 0)
+
+
+def step_up(params: Parameters, www_authenticate: str) -> Token:
+    """Step-up authentication (RFC 9470): signs the user in again as a resource server's
+    ``WWW-Authenticate`` value asks (its ``acr_values`` and ``max_age`` replace the
+    parameters'); the new ID token must meet them (else :class:`IdToken`). A value that asks
+    for no step-up raises :class:`InvalidArgument`."""
+    out = ctypes.c_void_p()
+    call_with_params(
+        params, lambda: lib.auth_step_up(params.handle, arg(www_authenticate), ctypes.byref(out))
+    )
+    return Token(out.value or 0)
+
+
+def parse_challenge(www_authenticate: str) -> List[Dict[str, Any]]:
+    """A ``WWW-Authenticate`` value (RFC 9110 §11.6.1) as a list of challenges:
+    ``[{"scheme": "Bearer", "params": {"error": "..."}}]``, or ``{"scheme": "Basic",
+    "token68": "..."}`` for a token68 challenge. Not a challenge list: :class:`InvalidArgument`."""
+    out = ctypes.POINTER(ctypes.c_char)()
+    check(lib.auth_parse_challenge(arg(www_authenticate), ctypes.byref(out)))
+    parsed: List[Dict[str, Any]] = json.loads(_take_string(out))
+    return parsed
+
+
+def exchange_token(
+    params: Parameters, subject_token: str, subject_token_type: Optional[str] = None
+) -> Token:
+    """Token exchange (RFC 8693): ``subject_token`` (of ``subject_token_type``, default an
+    access token) for a new token, with the parameters' client, scope, ``audience``,
+    ``requested_token_type`` and ``actor_token``. :attr:`Token.issued_token_type` says what
+    was issued."""
+    out = ctypes.c_void_p()
+    check(
+        lib.auth_exchange_token(
+            params.handle, arg(subject_token), arg(subject_token_type), ctypes.byref(out)
+        )
     )
     return Token(out.value or 0)
 

@@ -127,6 +127,12 @@ class Token(NativeHandle):
         finally:
             lib.auth_string_free(out)
 
+    @property
+    def issued_token_type(self) -> str:
+        """What a token exchange issued (a token type URI such as
+        ``urn:ietf:params:oauth:token-type:access_token``), ``""`` if the answer named none."""
+        return text(lib.auth_token_issued_token_type(self.handle))
+
     # -- persistence ----------------------------------------------------------------------
     def serialize(self) -> bytes:
         """The token in the library's versioned binary format (holds secrets)."""
