@@ -563,3 +563,25 @@ fn valid(token: &Option<Token>, min_valid: i64) -> Option<Token> {
         .filter(|t| t.is_valid_at(unix_now(), min_valid))
         .cloned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The warning names what still works: the refresh token when there is one.
+    #[test]
+    fn a_live_grant_is_named_by_what_still_works() {
+        let unsupported = Error::unsupported("no revocation endpoint");
+        let with = Token::import(None, r#"{"access_token":"a","refresh_token":"r"}"#).unwrap();
+        let without = Token::import(None, r#"{"access_token":"a"}"#).unwrap();
+        let said = still_live(&with, &unsupported);
+        assert!(said.contains("refresh token can still be used"), "{said}");
+        assert!(said.contains("nothing revoked it"), "{said}");
+        let said = still_live(
+            &without,
+            &Error::protocol("the revocation endpoint answered 500"),
+        );
+        assert!(said.contains("access token stays valid"), "{said}");
+        assert!(said.contains("revocation failed"), "{said}");
+    }
+}

@@ -206,6 +206,16 @@ mod tests {
     }
 
     #[test]
+    fn a_snapshot_shows_its_size_and_version_never_its_bytes() {
+        let shown = format!(
+            "{:?}",
+            Snapshot::of(Some(b"secret-token-bytes".to_vec()), 7)
+        );
+        assert!(shown.contains("Some(18)") && shown.contains("7"), "{shown}");
+        assert!(!shown.contains("secret"), "{shown}");
+    }
+
+    #[test]
     fn locations() {
         assert_eq!(
             Location::parse("some/file.bin").unwrap(),
@@ -221,6 +231,9 @@ mod tests {
         );
         assert_eq!(kind("file:relative/t.bin"), ErrorKind::InvalidArgument);
         assert_eq!(kind("file://host/t.bin"), ErrorKind::InvalidArgument);
+        // Another machine's file is named as such (not taken for a malformed path).
+        let remote = Location::parse("file://host/t.bin").unwrap_err();
+        assert!(remote.message().contains("not one on 'host'"), "{remote}");
         assert_eq!(kind(""), ErrorKind::InvalidArgument);
         assert_eq!(
             Location::parse("keyring:my-app/alice@example.com").unwrap(),
