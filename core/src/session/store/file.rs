@@ -66,3 +66,33 @@ impl TokenStore for FileStore {
         Ok(Box::new(FileLock::acquire(&self.path)?))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Only a missing file is "no token": a file that cannot be read is an error, never taken
+    /// for an empty store (a login would then overwrite what could not be read).
+    #[test]
+    fn only_a_missing_file_is_absent() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = FileStore::new(dir.path().join("missing.bin"));
+        assert!(missing.load().unwrap().value.is_none());
+        let unreadable = FileStore::new(dir.path().to_path_buf()); // a folder
+        assert_eq!(unreadable.load().unwrap_err().kind(), ErrorKind::Io);
+    }
+
+    /// The largest sealed token is read (its envelope, 14 bytes, and the seal's header and
+    /// tag, 22 + 16, around the largest payload); past the limit, a file is refused unread.
+    #[test]
+    fn reads_stop_at_the_limit() {
+        let largest_sealed = 22 + 14 + format::MAX_PAYLOAD + 16;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.bin");
+        std::fs::write(&path, vec![0u8; largest_sealed]).unwrap();
+        let read = FileStore::new(path.clone()).load().unwrap();
+        assert_eq!(read.value.unwrap().len(), largest_sealed);
+        std::fs::write(&path, vec![0u8; format::MAX_PAYLOAD + 257]).unwrap();
+        assert!(FileStore::new(path).load().is_err());
+    }
+}

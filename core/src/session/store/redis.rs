@@ -551,7 +551,12 @@ mod tests {
         assert_eq!(l.lease, Duration::from_secs(5));
         assert_eq!(l.connect_url, "redis://u:p%40ss@127.0.0.1:6380/2");
         assert_eq!(l.shown, "redis://127.0.0.1:6380/2");
-        assert!(!format!("{l:?}").contains("p%40ss"), "no password in Debug");
+        let shown = format!("{l:?}");
+        assert!(!shown.contains("p%40ss"), "no password in Debug: {shown}");
+        assert!(
+            shown.contains("redis://127.0.0.1:6380/2") && shown.contains("app:alice"),
+            "Debug says which server and key: {shown}"
+        );
         let l = RedisLocation::parse("rediss://cache.example?key=k").unwrap();
         assert!(l.tls);
         assert_eq!(l.lease, DEFAULT_LEASE);
