@@ -547,8 +547,8 @@ mod tests {
     fn urls() {
         let l = RedisLocation::parse("redis://u:p%40ss@127.0.0.1:6380/2?key=app:alice&lease=5")
             .unwrap();
-        assert_eq!(l.key, "app:alice");
-        assert_eq!(l.lease, Duration::from_secs(5));
+        assert_eq!(l.key(), "app:alice");
+        assert_eq!(l.lease(), Duration::from_secs(5));
         assert_eq!(l.connect_url, "redis://u:p%40ss@127.0.0.1:6380/2");
         assert_eq!(l.shown, "redis://127.0.0.1:6380/2");
         let shown = format!("{l:?}");
