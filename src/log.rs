@@ -22,16 +22,21 @@ impl UserData {
     }
 }
 
-/// The host's callback as the core's sink (a NUL in a message is shown as `\0`).
+/// The host's callback as the core's sink (a NUL in a message is shown as `\0`) with the most
+/// verbose level it wants; `None` (no callback, or `max_level <= 0`) turns logging off.
 fn host_sink(
-    f: unsafe extern "C" fn(*mut c_void, c_int, *const c_char),
-    data: UserData,
-) -> impl Fn(Level, &str) + Send + Sync {
-    move |level: Level, message: &str| {
+    callback: auth_log_fn,
+    user_data: *mut c_void,
+    max_level: c_int,
+) -> Option<(impl Fn(Level, &str) + Send + Sync + 'static, u8)> {
+    let f = callback.filter(|_| max_level > 0)?;
+    let data = UserData(user_data);
+    let sink = move |level: Level, message: &str| {
         let text = CString::new(message.replace('\0', "\\0")).unwrap_or_default();
         // SAFETY: the host's callback, called as documented.
         unsafe { f(data.get(), level as c_int, text.as_ptr()) };
-    }
+    };
+    Some((sink, max_level.min(4) as u8))
 }
 
 /// Installs the log callback for the whole library, hearing levels up to `max_level`
@@ -44,15 +49,8 @@ pub extern "C" fn auth_set_log_callback(
     max_level: c_int,
 ) {
     guard_value((), || {
-        match callback {
-            Some(f) if max_level > 0 => {
-                set_sink(
-                    Some(Box::new(host_sink(f, UserData(user_data)))),
-                    max_level.clamp(0, 4) as u8,
-                );
-            }
-            _ => set_sink(None, 0),
-        }
+        let (sink, level) = host_sink(callback, user_data, max_level).unzip();
+        set_sink(sink.map(|s| Box::new(s) as _), level.unwrap_or(0));
         Some(())
     })
 }
@@ -71,15 +69,8 @@ pub extern "C" fn auth_set_thread_log_callback(
     max_level: c_int,
 ) {
     guard_value((), || {
-        match callback {
-            Some(f) if max_level > 0 => {
-                set_thread_sink(
-                    Some(Box::new(host_sink(f, UserData(user_data)))),
-                    max_level.clamp(1, 4) as u8,
-                );
-            }
-            _ => set_thread_sink(None, 0),
-        }
+        let (sink, level) = host_sink(callback, user_data, max_level).unzip();
+        set_thread_sink(sink.map(|s| Box::new(s) as _), level.unwrap_or(0));
         Some(())
     })
 }
