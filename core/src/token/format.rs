@@ -241,10 +241,15 @@ fn record_v1_of(t: &Token) -> TokenRecordV1 {
 }
 
 fn token_of(r: &TokenRecordV2) -> Result<Token> {
-    if r.issued_token_type
-        .as_ref()
-        .is_some_and(|s| s.contains('\0'))
-    {
+    // The rule of version 1's strings, for the strings version 2 added (C reads them too).
+    let optional = [
+        &r.requested_authorization_details,
+        &r.authorization_details,
+        &r.pushed_authorization_endpoint,
+        &r.issued_token_type,
+    ];
+    let mut strings = r.resource.iter().chain(optional.into_iter().flatten());
+    if strings.any(|s| s.contains('\0')) {
         return Err(Error::format("the serialized token holds a NUL character"));
     }
     let mut token = token_of_v1(&r.v1)?;
@@ -507,6 +512,24 @@ mod tests {
             deserialize(&bad).unwrap_err().kind(),
             crate::error::ErrorKind::Format
         );
+    }
+
+    #[test]
+    fn a_nul_in_a_string_of_version_2_is_refused() {
+        let nul = "a\0b".to_owned();
+        let cases: [fn(&mut Token, String); 4] = [
+            |t, v| t.issued_token_type = Some(v),
+            |t, v| t.authorization_details = Some(v),
+            |t, v| t.context.endpoints.pushed_authorization = Some(v),
+            |t, v| t.context.resource = vec![v],
+        ];
+        for set in cases {
+            let mut t = sample();
+            set(&mut t, nul.clone());
+            let e = deserialize(&serialize(&t).unwrap()).unwrap_err();
+            assert_eq!(e.kind(), crate::error::ErrorKind::Format, "{e}");
+            assert!(e.message().contains("NUL"), "{e}");
+        }
     }
 
     #[test]
