@@ -516,6 +516,9 @@ mod tests {
         let t = sample();
         let b = serialize(&t).unwrap();
         assert_eq!(&b[..4], b"ATKN");
+        // Never grown, so no reallocation left a copy of the secrets behind, and handed to C
+        // as a boxed slice without a move.
+        assert_eq!(b.capacity(), b.len());
         assert_eq!(deserialize(&b).unwrap(), t);
     }
 
@@ -640,7 +643,8 @@ mod tests {
         let encode = |r: &RecordV2| postcard::to_stdvec(r).unwrap();
         let good = encode(&record_of(&t));
         assert_eq!(deserialize(&envelope(2, &good)).unwrap(), t);
-        let cases: [(fn(&mut RecordV2), &str); 8] = [
+        type Break = fn(&mut RecordV2);
+        let cases: [(Break, &str); 8] = [
             (|r| r.v1.access_token = "", "no access token"),
             (|r| r.v1.client_id = "a\0b", "NUL"),
             (|r| r.v1.kind = 3, "unknown parameters kind 3"),

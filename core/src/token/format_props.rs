@@ -125,6 +125,7 @@ proptest! {
     #[test]
     fn every_token_round_trips(t in token()) {
         let bytes = serialize(&t).unwrap();
+        prop_assert_eq!(bytes.capacity(), bytes.len(), "written at its exact size");
         prop_assert_eq!(deserialize(&bytes).unwrap(), t);
     }
 
