@@ -2,6 +2,7 @@
 
 use crate::boundary::guard_value;
 use std::ffi::{CString, c_char};
+use std::sync::OnceLock;
 use zeroize::Zeroize;
 
 /// A C string that is wiped when dropped (it may hold a token).
@@ -24,6 +25,20 @@ impl Drop for SecretCString {
         if let Some(c) = self.0.take() {
             c.into_bytes_with_nul().zeroize();
         }
+    }
+}
+
+/// A [`SecretCString`] made on the first call that needs it, then kept: a handle's getters
+/// take `*const` and may be called from several threads at once, and every call gets the same
+/// pointer, valid until the handle is freed (a C string's bytes never move). Wiped on drop
+/// like any [`SecretCString`]; never made, nothing to wipe.
+#[derive(Default)]
+pub(crate) struct LazySecretCString(OnceLock<SecretCString>);
+
+impl LazySecretCString {
+    /// The string, made by `make` on the first call (a call racing it waits for it).
+    pub(crate) fn get_or_make(&self, make: impl FnOnce() -> SecretCString) -> *const c_char {
+        self.0.get_or_init(make).as_ptr()
     }
 }
 

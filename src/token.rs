@@ -1,51 +1,52 @@
 //! `auth_token`: the C handle around an immutable [`Token`], with the C strings its getters
-//! return (made once, so getters are free and their pointers live as long as the handle).
+//! return (each made on its first call, then kept, so its pointer lives as long as the handle).
 
 use crate::boundary::{
     empty_c_str, free_handle, guard, guard_out, guard_value, handle, into_handle, optional_text,
     text,
 };
-use crate::memory::{SecretCString, bytes_to_c, string_to_c};
+use crate::memory::{LazySecretCString, SecretCString, bytes_to_c, string_to_c};
 use crate::params::auth_params;
 use crate::result::auth_result;
-use authtoken_core::Token;
 use authtoken_core::error::Error;
+use authtoken_core::{Secret, Token};
 use std::ffi::c_char;
 use std::path::Path;
 
 /// An access token with its refresh token, ID token and the context needed to refresh it.
 /// Immutable: a refresh makes a new token and leaves this one valid. Freed by `auth_token_free`.
+///
+/// The C strings are made lazily: most hosts read one or two getters of a token (often none
+/// of a token they only save or refresh), and copying every field, the server's whole answer
+/// and the ID token included, cost as much as the rest of a refresh's in-memory work.
 pub struct auth_token {
     pub(crate) token: Token,
-    value: SecretCString,
-    refresh: SecretCString,
-    token_type: SecretCString,
-    scope: SecretCString,
-    id_token: SecretCString,
-    server_response: SecretCString,
-    authorization: SecretCString,
-    dpop_jkt: SecretCString,
-    authorization_details: SecretCString,
-    issued_token_type: SecretCString,
+    value: LazySecretCString,
+    refresh: LazySecretCString,
+    token_type: LazySecretCString,
+    scope: LazySecretCString,
+    id_token: LazySecretCString,
+    server_response: LazySecretCString,
+    authorization: LazySecretCString,
+    dpop_jkt: LazySecretCString,
+    authorization_details: LazySecretCString,
+    issued_token_type: LazySecretCString,
 }
 
 impl auth_token {
     pub(crate) fn new(token: Token) -> auth_token {
-        let opt = |s: Option<&authtoken_core::Secret>| {
-            SecretCString::new(s.map(|s| s.expose()).unwrap_or(""))
-        };
         auth_token {
-            value: SecretCString::new(token.access_token().expose()),
-            refresh: opt(token.refresh_token()),
-            token_type: SecretCString::new(token.token_type()),
-            scope: SecretCString::new(token.scope()),
-            id_token: opt(token.id_token()),
-            server_response: SecretCString::new(token.server_response().expose()),
-            authorization: SecretCString::new(&token.authorization_header()),
-            dpop_jkt: SecretCString::new(token.dpop_jkt().unwrap_or("")),
-            authorization_details: SecretCString::new(token.authorization_details().unwrap_or("")),
-            issued_token_type: SecretCString::new(token.issued_token_type().unwrap_or("")),
             token,
+            value: LazySecretCString::default(),
+            refresh: LazySecretCString::default(),
+            token_type: LazySecretCString::default(),
+            scope: LazySecretCString::default(),
+            id_token: LazySecretCString::default(),
+            server_response: LazySecretCString::default(),
+            authorization: LazySecretCString::default(),
+            dpop_jkt: LazySecretCString::default(),
+            authorization_details: LazySecretCString::default(),
+            issued_token_type: LazySecretCString::default(),
         }
     }
 
@@ -53,6 +54,11 @@ impl auth_token {
     pub(crate) fn boxed(token: Token) -> *mut auth_token {
         into_handle(auth_token::new(token))
     }
+}
+
+/// The text of an optional secret, `""` when absent.
+fn or_empty(s: Option<&Secret>) -> &str {
+    s.map_or("", Secret::expose)
 }
 
 /// Runs a getter: a NULL token gives `""`.
@@ -67,13 +73,23 @@ unsafe fn get(
 /// The access token (`Value`). Owned by the token; never NULL (`""` for a NULL token).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn auth_token_value(token: *const auth_token) -> *const c_char {
-    unsafe { get(token, |t| t.value.as_ptr()) }
+    unsafe {
+        get(token, |t| {
+            t.value
+                .get_or_make(|| SecretCString::new(t.token.access_token().expose()))
+        })
+    }
 }
 
 /// The refresh token (`Refresh`), `""` if none. Owned by the token.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn auth_token_refresh_token(token: *const auth_token) -> *const c_char {
-    unsafe { get(token, |t| t.refresh.as_ptr()) }
+    unsafe {
+        get(token, |t| {
+            t.refresh
+                .get_or_make(|| SecretCString::new(or_empty(t.token.refresh_token())))
+        })
+    }
 }
 
 /// When the access token expires (`ExpirationDate`), seconds since the Unix epoch UTC; 0 if
@@ -99,25 +115,44 @@ pub unsafe extern "C" fn auth_token_is_valid(token: *const auth_token) -> bool {
 /// The token type, e.g. `"Bearer"` (the default when the server sent none). Owned by the token.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn auth_token_type(token: *const auth_token) -> *const c_char {
-    unsafe { get(token, |t| t.token_type.as_ptr()) }
+    unsafe {
+        get(token, |t| {
+            t.token_type
+                .get_or_make(|| SecretCString::new(t.token.token_type()))
+        })
+    }
 }
 
 /// The granted scope as the server said it, `""` if it did not. Owned by the token.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn auth_token_scope(token: *const auth_token) -> *const c_char {
-    unsafe { get(token, |t| t.scope.as_ptr()) }
+    unsafe {
+        get(token, |t| {
+            t.scope.get_or_make(|| SecretCString::new(t.token.scope()))
+        })
+    }
 }
 
 /// The raw ID token (a JWT), `""` if none. Owned by the token.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn auth_token_id_token(token: *const auth_token) -> *const c_char {
-    unsafe { get(token, |t| t.id_token.as_ptr()) }
+    unsafe {
+        get(token, |t| {
+            t.id_token
+                .get_or_make(|| SecretCString::new(or_empty(t.token.id_token())))
+        })
+    }
 }
 
 /// The raw body of the last token answer (`ServerResponse`). Owned by the token.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn auth_token_server_response(token: *const auth_token) -> *const c_char {
-    unsafe { get(token, |t| t.server_response.as_ptr()) }
+    unsafe {
+        get(token, |t| {
+            t.server_response
+                .get_or_make(|| SecretCString::new(t.token.server_response().expose()))
+        })
+    }
 }
 
 /// The value of an `Authorization` header: `"Bearer <value>"`, or `"DPoP <value>"` for a
@@ -126,14 +161,26 @@ pub unsafe extern "C" fn auth_token_server_response(token: *const auth_token) ->
 pub unsafe extern "C" fn auth_token_authorization_header(
     token: *const auth_token,
 ) -> *const c_char {
-    unsafe { get(token, |t| t.authorization.as_ptr()) }
+    unsafe {
+        get(token, |t| {
+            t.authorization.get_or_make(|| {
+                // Through a Secret: the formatted header holds the access token, wiped when dropped.
+                SecretCString::new(Secret::new(t.token.authorization_header()).expose())
+            })
+        })
+    }
 }
 
 /// The RFC 7638 SHA-256 thumbprint (base64url) of the DPoP key the token is bound to; `""` if
 /// it is not DPoP-bound. Owned by the token.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn auth_token_dpop_jkt(token: *const auth_token) -> *const c_char {
-    unsafe { get(token, |t| t.dpop_jkt.as_ptr()) }
+    unsafe {
+        get(token, |t| {
+            t.dpop_jkt
+                .get_or_make(|| SecretCString::new(t.token.dpop_jkt().unwrap_or("")))
+        })
+    }
 }
 
 /// The RFC 9396 authorization details the provider granted, a JSON array; `""` if its answer
@@ -142,7 +189,12 @@ pub unsafe extern "C" fn auth_token_dpop_jkt(token: *const auth_token) -> *const
 pub unsafe extern "C" fn auth_token_authorization_details(
     token: *const auth_token,
 ) -> *const c_char {
-    unsafe { get(token, |t| t.authorization_details.as_ptr()) }
+    unsafe {
+        get(token, |t| {
+            t.authorization_details
+                .get_or_make(|| SecretCString::new(t.token.authorization_details().unwrap_or("")))
+        })
+    }
 }
 
 /// A DPoP proof (RFC 9449) for the host's own request to a resource server with this token:
@@ -181,7 +233,12 @@ pub unsafe extern "C" fn auth_token_dpop_proof(
 /// serialization. Owned by the token.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn auth_token_issued_token_type(token: *const auth_token) -> *const c_char {
-    unsafe { get(token, |t| t.issued_token_type.as_ptr()) }
+    unsafe {
+        get(token, |t| {
+            t.issued_token_type
+                .get_or_make(|| SecretCString::new(t.token.issued_token_type().unwrap_or("")))
+        })
+    }
 }
 
 /// Makes a token from a token endpoint answer obtained some other way (`AuthImportToken`):

@@ -206,3 +206,38 @@ fn getters_on_null_give_empty_zero_false() {
     assert!(!unsafe { auth_token_is_valid(null) });
     unsafe { auth_token_free(std::ptr::null_mut()) };
 }
+
+#[test]
+fn threads_reading_a_fresh_token_at_once_get_the_same_strings() {
+    // The strings are made on the first getter call: threads racing to make one must all
+    // get the one that stays, or a pointer would die before the handle.
+    let t = import(std::ptr::null(), FULL);
+    let shared = t as usize;
+    let start = std::sync::Barrier::new(8);
+    let seen: Vec<[usize; 3]> = std::thread::scope(|s| {
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                s.spawn(|| {
+                    let t = shared as *const auth_token;
+                    start.wait();
+                    unsafe {
+                        [
+                            auth_token_value(t) as usize,
+                            auth_token_server_response(t) as usize,
+                            auth_token_authorization_header(t) as usize,
+                        ]
+                    }
+                })
+            })
+            .collect();
+        threads.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(seen.iter().all(|p| *p == seen[0]), "{seen:x?}");
+    let [value, response, header] = seen[0].map(|p| read(p as *const c_char));
+    assert_eq!(
+        [value.as_str(), &response, &header],
+        ["AT-1", FULL, "Bearer AT-1"]
+    );
+    assert_eq!(unsafe { auth_token_value(t) } as usize, seen[0][0]);
+    unsafe { auth_token_free(t) };
+}

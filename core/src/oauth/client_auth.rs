@@ -15,32 +15,32 @@ use crate::oauth::assertion;
 use crate::provider::discovery::{self, Slot, same_issuer};
 use crate::secret::Secret;
 use crate::transport::http::{BasicAuth, Request, Response};
+use std::borrow::Cow;
 
 /// POSTs `fields` with the client's authentication to the context's endpoint in `slot`
 /// (which the caller has made sure is known), with a DPoP proof made with `dpop_key` when
 /// there is one ([`dpop::send`]: the server's nonce, one retry). When it answers 404 and the
 /// provider's documents, fetched again, now name another endpoint, the request goes there once
 /// more ([`discovery::rediscover`]). Returns the context that was used, with the endpoint that
-/// answered, and the answer.
-pub async fn post_to(
-    ctx: &ClientContext,
+/// answered (`ctx` itself, borrowed, unless the request moved), and the answer.
+pub async fn post_to<'a>(
+    ctx: &'a ClientContext,
     slot: Slot,
     fields: Vec<(String, Secret)>,
     dpop_key: Option<&KeyPair>,
-) -> Result<(ClientContext, Response)> {
-    let mut ctx = ctx.clone();
-    let url = slot(&mut ctx.endpoints).clone().unwrap_or_default();
+) -> Result<(Cow<'a, ClientContext>, Response)> {
+    let url = endpoint_in(ctx, slot);
     // Made again for a retry: a client assertion is single-use.
     let response = dpop::send(&ctx.transport, dpop_key, || {
-        authenticated_post(&ctx, &url, fields.clone())
+        authenticated_post(ctx, &url, fields.clone())
     })
     .await?;
     if response.status != 404 {
-        return Ok((ctx, response));
+        return Ok((Cow::Borrowed(ctx), response));
     }
-    let mut moved = match discovery::rediscover(&ctx, slot, &url).await {
+    let moved = match discovery::rediscover(ctx, slot, &url).await {
         Ok(Some(moved)) => moved,
-        Ok(None) => return Ok((ctx, response)),
+        Ok(None) => return Ok((Cow::Borrowed(ctx), response)),
         Err(e) => {
             // The 404 is the answer that matters; why a second look failed is for the log.
             log_at!(
@@ -48,15 +48,21 @@ pub async fn post_to(
                 "after a 404 from {}, discovery failed: {e}",
                 redact_url(&url)
             );
-            return Ok((ctx, response));
+            return Ok((Cow::Borrowed(ctx), response));
         }
     };
-    let url = slot(&mut moved.endpoints).clone().unwrap_or_default();
+    let url = endpoint_in(&moved, slot);
     let response = dpop::send(&moved.transport, dpop_key, || {
         authenticated_post(&moved, &url, fields.clone())
     })
     .await?;
-    Ok((moved, response))
+    Ok((Cow::Owned(moved), response))
+}
+
+/// The URL in the context's endpoint `slot` (`""` if unset). A slot reaches its field only
+/// through `&mut`: the endpoints are copied for it, not the whole context.
+fn endpoint_in(ctx: &ClientContext, slot: Slot) -> String {
+    slot(&mut ctx.endpoints.clone()).take().unwrap_or_default()
 }
 
 /// A form POST to `url` with `fields` and the client's authentication added.

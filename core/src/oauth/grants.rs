@@ -15,9 +15,10 @@ use crate::oauth::client_auth::post_to;
 use crate::oidc::id_token::{self, Expectations};
 use crate::provider::discovery;
 use crate::secret::Secret;
-use crate::token::{Token, TokenResponse, parse_token_response};
+use crate::token::{Token, TokenResponse, parse_token_answer};
 use crate::transport::answer;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// POSTs `fields` (grant_type and the grant's own fields) to the context's token endpoint and
 /// parses the answer: the one place every token request of every grant goes through. It adds
@@ -32,13 +33,13 @@ pub async fn token_request(
     Ok(token_request_at(ctx, fields).await?.1)
 }
 
-/// [`token_request`], also giving the context that was used: a token endpoint that answered
-/// 404 is looked up again in the provider's documents, and the answer may come from where
-/// they now put it ([`post_to`]).
-pub async fn token_request_at(
-    ctx: &ClientContext,
+/// [`token_request`], also giving the context that was used (`ctx` itself, borrowed, unless
+/// the request moved): a token endpoint that answered 404 is looked up again in the
+/// provider's documents, and the answer may come from where they now put it ([`post_to`]).
+pub async fn token_request_at<'a>(
+    ctx: &'a ClientContext,
     mut fields: Vec<(String, Secret)>,
-) -> Result<(ClientContext, TokenResponse)> {
+) -> Result<(Cow<'a, ClientContext>, TokenResponse)> {
     if ctx.endpoints.token.is_none() {
         return Err(Error::invalid_argument(format!(
             "no token endpoint: set {token_url} or {configuration_url}",
@@ -56,8 +57,8 @@ pub async fn token_request_at(
     {
         return Err(e);
     }
-    let body = response.text()?;
-    let mut answer = parse_token_response(body, response.status)?;
+    let status = response.status;
+    let mut answer = parse_token_answer(response.into_text()?, status)?;
     let other = answer.token_type.clone();
     match (&key, other == "DPoP") {
         (Some(_), true) | (None, false) => {}
@@ -68,7 +69,7 @@ pub async fn token_request_at(
                     "profile fapi2: {}: the token endpoint answered a {other} token to a DPoP request",
                     rule::SENDER_CONSTRAINED
                 ))
-                .with_http_status(response.status));
+                .with_http_status(status));
             }
             log_at!(
                 Level::Warn,
@@ -79,7 +80,7 @@ pub async fn token_request_at(
             return Err(Error::protocol(
                 "the token endpoint answered a DPoP token to a request without a DPoP proof",
             )
-            .with_http_status(response.status));
+            .with_http_status(status));
         }
     }
     answer.dpop_key = key;
@@ -124,15 +125,16 @@ pub async fn exchange_code(
 }
 
 /// The context with discovery's endpoints filled in when it has a configuration URL and lacks
-/// the token endpoint (or, for OpenID, the issuer that ID tokens are checked against).
-/// Discovery is cached, so this costs one fetch per provider and hour.
-pub async fn resolved_context(ctx: &ClientContext) -> Result<ClientContext> {
+/// the token endpoint (or, for OpenID, the issuer that ID tokens are checked against); `ctx`
+/// itself, borrowed, when it lacks nothing. Discovery is cached, so this costs one fetch per
+/// provider and hour.
+pub async fn resolved_context(ctx: &ClientContext) -> Result<Cow<'_, ClientContext>> {
     let needs_discovery = ctx.configuration_url.is_some()
         && (ctx.endpoints.token.is_none() || (ctx.kind == Kind::OpenId && ctx.issuer.is_none()));
     if needs_discovery {
-        Ok(discovery::resolve(ctx).await?.0)
+        Ok(Cow::Owned(discovery::resolve(ctx).await?.0))
     } else {
-        Ok(ctx.clone())
+        Ok(Cow::Borrowed(ctx))
     }
 }
 
@@ -167,11 +169,9 @@ pub async fn refresh(token: &Token) -> Result<Token> {
         .await
         .map_err(|e| e.context("refresh"))?;
     let received_id_token = answer.id_token.clone();
-    let mut fresh = token.refreshed(answer);
-    // The resolved endpoints, and the binding the answer decided.
-    let binding = std::mem::take(&mut fresh.context.dpop);
-    fresh.context = ctx;
-    fresh.context.dpop = binding;
+    // The resolved endpoints (one copy of the context, made here, for the new token), and the
+    // binding the answer decides.
+    let mut fresh = token.refreshed_in(answer, ctx.into_owned());
     if let (Kind::OpenId, Some(id)) = (fresh.context.kind, received_id_token) {
         let previous: Option<Map<String, Value>> = token
             .id_token_claims

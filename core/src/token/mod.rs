@@ -8,7 +8,7 @@ mod format_props;
 mod model;
 pub mod sealed;
 
-pub use model::{Token, TokenResponse, needs_new_login, parse_token_response};
+pub use model::{Token, TokenResponse, needs_new_login, parse_token_answer, parse_token_response};
 
 use crate::error::Result;
 use std::path::Path;

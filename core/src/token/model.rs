@@ -144,8 +144,14 @@ impl Token {
     /// type of an exchanged token) is kept from this token. The answer's token type decides
     /// whether it stays bound to the DPoP key.
     pub fn refreshed(&self, answer: TokenResponse) -> Token {
+        self.refreshed_in(answer, self.context.clone())
+    }
+
+    /// [`Token::refreshed`], with `context` (this token's, as the refresh resolved it) in
+    /// place of a copy of this token's own: a refresh makes one copy of the context, not two.
+    /// Its DPoP binding is replaced by the one the answer decides.
+    pub fn refreshed_in(&self, answer: TokenResponse, mut context: ClientContext) -> Token {
         let keep_id_token = answer.id_token.is_none();
-        let mut context = self.context.clone();
         context.dpop = answer.binding();
         Token {
             access_token: answer.access_token,
@@ -235,13 +241,19 @@ impl TokenResponse {
 /// with status 200); strict where it protects (no `access_token`, or an error field, is never
 /// a token).
 pub fn parse_token_response(body: &str, http_status: u16) -> Result<TokenResponse> {
-    let fields = parse_fields(body).map_err(|e| e.with_http_status(http_status))?;
+    parse_token_answer(body.to_owned(), http_status)
+}
+
+/// [`parse_token_response`] of a body the caller gives up: it becomes the token's raw answer
+/// as it is, and the fields' values move out of the parsed answer, without copies.
+pub fn parse_token_answer(body: String, http_status: u16) -> Result<TokenResponse> {
+    let mut fields = parse_fields(&body).map_err(|e| e.with_http_status(http_status))?;
     if let Some(err) = oauth_error_of(&fields, http_status) {
         return Err(err);
     }
     let received_at = unix_now();
-    let access_token = match fields.get("access_token") {
-        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+    let access_token = match fields.remove("access_token") {
+        Some(Value::String(s)) if !s.is_empty() => s,
         Some(_) => {
             return Err(protocol(
                 http_status,
@@ -255,13 +267,13 @@ pub fn parse_token_response(body: &str, http_status: u16) -> Result<TokenRespons
             ));
         }
     };
-    let token_type = match fields.get("token_type") {
+    let token_type = match fields.remove("token_type") {
         None | Some(Value::Null) => "Bearer".to_owned(),
         Some(Value::String(s)) if s.eq_ignore_ascii_case("bearer") || s.trim().is_empty() => {
             "Bearer".to_owned()
         }
         Some(Value::String(s)) if s.eq_ignore_ascii_case("dpop") => "DPoP".to_owned(),
-        Some(Value::String(s)) => s.clone(),
+        Some(Value::String(s)) => s,
         Some(_) => {
             return Err(protocol(
                 http_status,
@@ -279,17 +291,6 @@ pub fn parse_token_response(body: &str, http_status: u16) -> Result<TokenRespons
                 )
             })?;
             received_at.saturating_add(secs)
-        }
-    };
-    let text = |name: &str| -> Result<Option<String>> {
-        match fields.get(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) if s.is_empty() => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(protocol(
-                http_status,
-                &format!("the token answer's {name} is not a string"),
-            )),
         }
     };
     let authorization_details = match fields.get("authorization_details") {
@@ -312,6 +313,17 @@ pub fn parse_token_response(body: &str, http_status: u16) -> Result<TokenRespons
                 http_status,
                 "the token answer's authorization_details is not a JSON array (RFC 9396 §7)",
             ));
+        }
+    };
+    let mut text = |name: &str| -> Result<Option<String>> {
+        match fields.remove(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.is_empty() => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(protocol(
+                http_status,
+                &format!("the token answer's {name} is not a string"),
+            )),
         }
     };
     let refresh_token = text("refresh_token")?.map(Secret::from);
@@ -349,7 +361,7 @@ pub fn parse_token_response(body: &str, http_status: u16) -> Result<TokenRespons
         expires_at,
         scope,
         id_token,
-        raw: Secret::new(body),
+        raw: Secret::from(body),
         received_at,
         authorization_details,
         issued_token_type,

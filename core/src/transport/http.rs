@@ -15,7 +15,6 @@ use crate::secret::Secret;
 use crate::transport::freshness;
 use crate::transport::tls::TlsKey;
 use std::cell::{Cell, OnceCell, RefCell};
-use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, Instant};
@@ -60,7 +59,7 @@ where
 /// A thread's own runtime and clients. The clients' pooled connections belong to this
 /// runtime, so they are only ever used by it.
 struct ThreadIo {
-    clients: RefCell<HashMap<ClientKey, reqwest::Client>>,
+    clients: RefCell<Vec<(ClientKey, reqwest::Client)>>,
     runtime: tokio::runtime::Runtime,
 }
 
@@ -81,9 +80,12 @@ where
     if tokio::runtime::Handle::try_current().is_ok() || ON_THREAD_RUNTIME.with(Cell::get) {
         return block_on(future);
     }
+    // A request's future is several KiB (reqwest's included) and each layer below would move
+    // it again (the closure, the runtime, its scheduler): boxed, only a pointer moves.
+    let future = Box::pin(future);
     let runtime = THREAD_IO.try_with(|io| {
         io.get_or_init(|| ThreadIo {
-            clients: RefCell::new(HashMap::new()),
+            clients: RefCell::new(Vec::new()),
             runtime: tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
@@ -115,45 +117,60 @@ struct ClientKey {
     proxy: Option<String>,
 }
 
-static CLIENTS: LazyLock<Mutex<HashMap<ClientKey, reqwest::Client>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
+impl ClientKey {
+    fn of(t: &TransportSettings) -> ClientKey {
+        ClientKey {
+            tls: TlsKey {
+                ca_file: t.ca_file.clone(),
+                client_certificate: t.client_certificate.clone(),
+                client_certificate_password: t
+                    .client_certificate_password
+                    .as_ref()
+                    .map(|s| s.expose().to_owned()),
+            },
+            proxy: t.proxy.clone(),
+        }
+    }
+
+    /// Whether this is the key of `t`, compared in place: the lookup of every request builds
+    /// no key (copies of paths, proxy and password) to find its client.
+    fn is_for(&self, t: &TransportSettings) -> bool {
+        self.tls.ca_file == t.ca_file
+            && self.tls.client_certificate == t.client_certificate
+            && self.tls.client_certificate_password.as_deref()
+                == t.client_certificate_password.as_ref().map(Secret::expose)
+            && self.proxy == t.proxy
+    }
+}
+
+/// The clients shared on the multi-thread runtime, one per transport setting (a handful at
+/// most: a linear search beats hashing a key).
+static CLIENTS: Mutex<Vec<(ClientKey, reqwest::Client)>> = Mutex::new(Vec::new());
+
+/// The client of `t` in `clients`, made and added on first use.
+fn client_in(
+    clients: &mut Vec<(ClientKey, reqwest::Client)>,
+    t: &TransportSettings,
+) -> Result<reqwest::Client> {
+    if let Some((_, c)) = clients.iter().find(|(k, _)| k.is_for(t)) {
+        return Ok(c.clone());
+    }
+    let key = ClientKey::of(t);
+    let c = build_client(&key)?;
+    clients.push((key, c.clone()));
+    Ok(c)
+}
 
 /// The client for these transport settings: the calling thread's own when it runs on its own
 /// runtime ([`block_on_here`]), else the one shared on the multi-thread runtime.
 pub fn client(t: &TransportSettings) -> Result<reqwest::Client> {
-    let key = ClientKey {
-        tls: TlsKey {
-            ca_file: t.ca_file.clone(),
-            client_certificate: t.client_certificate.clone(),
-            client_certificate_password: t
-                .client_certificate_password
-                .as_ref()
-                .map(|s| s.expose().to_owned()),
-        },
-        proxy: t.proxy.clone(),
-    };
     if ON_THREAD_RUNTIME.with(Cell::get) {
-        let own = THREAD_IO.with(|io| {
-            let io = io.get()?;
-            let mut clients = io.clients.borrow_mut();
-            Some(match clients.get(&key) {
-                Some(c) => Ok(c.clone()),
-                None => build_client(&key).inspect(|c| {
-                    clients.insert(key.clone(), c.clone());
-                }),
-            })
-        });
+        let own = THREAD_IO.with(|io| Some(client_in(&mut io.get()?.clients.borrow_mut(), t)));
         if let Some(c) = own {
             return c;
         }
     }
-    let mut clients = CLIENTS.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(c) = clients.get(&key) {
-        return Ok(c.clone());
-    }
-    let c = build_client(&key)?;
-    clients.insert(key, c.clone());
-    Ok(c)
+    client_in(&mut CLIENTS.lock().unwrap_or_else(|e| e.into_inner()), t)
 }
 
 fn build_client(key: &ClientKey) -> Result<reqwest::Client> {
@@ -222,6 +239,13 @@ impl Response {
             Error::protocol("the answer is not UTF-8 text").with_http_status(self.status)
         })
     }
+    /// The body as text, taken out of the answer without a copy; invalid UTF-8 is a protocol
+    /// error.
+    pub fn into_text(self) -> Result<String> {
+        let status = self.status;
+        String::from_utf8(self.body)
+            .map_err(|_| Error::protocol("the answer is not UTF-8 text").with_http_status(status))
+    }
     /// The body as a JSON object.
     pub fn json_object(&self) -> Result<serde_json::Map<String, serde_json::Value>> {
         match serde_json::from_slice::<serde_json::Value>(&self.body) {
@@ -278,12 +302,19 @@ impl Request {
     }
 }
 
-fn form_body(fields: &[(String, Secret)]) -> Secret {
-    let mut s = url::form_urlencoded::Serializer::new(String::new());
+/// The form-urlencoded body of `fields`, encoded once into the buffer reqwest takes as the
+/// body (no intermediate copy). Like every body handed to reqwest it is not wiped afterwards.
+fn form_body(fields: &[(String, Secret)]) -> String {
+    // Room for the text and a few escapes: one allocation in the common case.
+    let text: usize = fields
+        .iter()
+        .map(|(k, v)| k.len() + v.expose().len() + 2)
+        .sum();
+    let mut s = url::form_urlencoded::Serializer::new(String::with_capacity(text + text / 4));
     for (k, v) in fields {
         s.append_pair(k, v.expose());
     }
-    Secret::new(s.finish())
+    s.finish()
 }
 
 fn form_encode(s: &str) -> String {
@@ -356,7 +387,7 @@ async fn send_once(
                 reqwest::header::CONTENT_TYPE,
                 "application/x-www-form-urlencoded",
             )
-            .body(form_body(fields).expose().to_owned()),
+            .body(form_body(fields)),
         None => client.get(&request.url),
     };
     rb = rb
