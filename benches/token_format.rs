@@ -65,7 +65,7 @@ fn bench(c: &mut Criterion) {
             let mut bytes = token.serialize().unwrap();
             let back = Token::deserialize(&bytes).unwrap();
             drop(std::hint::black_box(back));
-            bytes.zeroize();
+            bytes.as_mut_slice().zeroize();
         })
     });
 }

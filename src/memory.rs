@@ -23,7 +23,7 @@ impl SecretCString {
 impl Drop for SecretCString {
     fn drop(&mut self) {
         if let Some(c) = self.0.take() {
-            c.into_bytes_with_nul().zeroize();
+            c.into_bytes_with_nul().as_mut_slice().zeroize();
         }
     }
 }
@@ -68,6 +68,7 @@ pub unsafe extern "C" fn auth_string_free(s: *mut c_char) {
             // SAFETY: per the contract above, `s` came from CString::into_raw.
             unsafe { CString::from_raw(s) }
                 .into_bytes_with_nul()
+                .as_mut_slice()
                 .zeroize();
         }
         Some(())
@@ -83,7 +84,7 @@ pub unsafe extern "C" fn auth_bytes_free(buf: *mut u8, len: usize) {
         if !buf.is_null() {
             // SAFETY: per the contract above, `buf`/`len` came from `bytes_to_c`.
             let mut boxed = unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(buf, len)) };
-            boxed.zeroize();
+            boxed.as_mut().zeroize();
         }
         Some(())
     })
