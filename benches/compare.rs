@@ -15,6 +15,10 @@
 //! - `compare first TOKEN_URL REFRESH_TOKEN CLIENT_ID SECRET`: what the first C API refresh
 //!   of a process pays for: starting the thread's runtime, building its HTTP client (and the
 //!   shared TLS configuration), the refresh.
+//! - `compare floor SECONDS`: the bare reqwest keep-alive POST against an in-process zero-work
+//!   stub for about SECONDS: the median over 20 batches of the wall time and of the process's
+//!   CPU time (client and stub threads) per POST, one JSON line (scripts/bench-guard's
+//!   references).
 //! - `compare threads TOKEN_URL REFRESH_TOKEN CLIENT_ID SECRET SECONDS [CLIENT_CPU]`: refreshes
 //!   per second through the C API on one shared token, and of the bare POST (one runtime and
 //!   connection per thread), with 1, 2, 4 and 8 threads, interleaved point by point; with
@@ -51,6 +55,7 @@ fn main() {
         Some("threads") if (6..=7).contains(&args.len()) => threads(&args[1..]),
         Some("breakdown") if args.len() == 6 => breakdown(&args[1..]),
         Some("first") if args.len() == 5 => first(&args[1..]),
+        Some("floor") if args.len() == 2 => floor(&args[1]),
         // `cargo bench` with no arguments: nothing to do (the script runs the binary).
         _ => eprintln!(
             "usage: compare fixture | measure LABEL URL RT ID SECRET SAMPLES [ISSUER] | threads URL RT ID SECRET SECONDS"
@@ -526,4 +531,37 @@ fn first(a: &[String]) {
             "first_refresh_after_those_us": first_us, "second_refresh_us": second_us})
     );
     unsafe { auth_token_free(token.0) };
+}
+
+fn floor(seconds: &str) {
+    let seconds: f64 = seconds.parse().expect("SECONDS");
+    let stub = Stub::replying(Reply::json(200, ZERO_WORK_ANSWER));
+    let bare = BarePost::new(&stub.url("/token"), "rt", "id", "secret");
+    for _ in 0..200 {
+        bare.post();
+    }
+    // Batches of about seconds / 20 each: per batch the wall and CPU time per POST.
+    let t = Instant::now();
+    for _ in 0..50 {
+        bare.post();
+    }
+    let per_batch = ((seconds / 20.0) / (t.elapsed().as_secs_f64() / 50.0)).max(20.0) as u32;
+    let (mut wall, mut cpu) = (Vec::new(), Vec::new());
+    for _ in 0..20 {
+        let (t, c) = (Instant::now(), process_cpu_seconds());
+        for _ in 0..per_batch {
+            bare.post();
+        }
+        wall.push(t.elapsed().as_secs_f64() * 1e9 / f64::from(per_batch));
+        cpu.push((process_cpu_seconds() - c) * 1e9 / f64::from(per_batch));
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    println!(
+        "{}",
+        serde_json::json!({"wall_ns_per_post": median(&mut wall),
+            "cpu_ns_per_post": median(&mut cpu), "posts_per_batch": per_batch})
+    );
 }
