@@ -15,8 +15,16 @@
 //! - `compare first TOKEN_URL REFRESH_TOKEN CLIENT_ID SECRET`: what the first C API refresh
 //!   of a process pays for: starting the thread's runtime, building its HTTP client (and the
 //!   shared TLS configuration), the refresh.
-//! - `compare threads TOKEN_URL REFRESH_TOKEN CLIENT_ID SECRET SECONDS`: refreshes per second
-//!   through the C API (and the bare POST for reference) with 1 and with 2 threads.
+//! - `compare floor SECONDS`: the bare reqwest keep-alive POST against an in-process zero-work
+//!   stub for about SECONDS: the median over 20 batches of the wall time and of the process's
+//!   CPU time (client and stub threads) per POST, one JSON line (scripts/bench-guard's
+//!   references).
+//! - `compare threads TOKEN_URL REFRESH_TOKEN CLIENT_ID SECRET SECONDS [CLIENT_CPU]`: refreshes
+//!   per second through the C API on one shared token, and of the bare POST (one runtime and
+//!   connection per thread), with 1, 2, 4 and 8 threads, interleaved point by point; with
+//!   CLIENT_CPU every client thread runs on that CPU only (use it with the fixture's
+//!   `zero_pinned_token_url`, whose stub runs on `stub_cpu`). Also the process CPU time and
+//!   context switches per call of each point.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -44,9 +52,10 @@ fn main() {
     match args.first().map(String::as_str) {
         Some("fixture") => fixture(),
         Some("measure") if args.len() >= 7 => measure(&args[1..]),
-        Some("threads") if args.len() == 6 => threads(&args[1..]),
+        Some("threads") if (6..=7).contains(&args.len()) => threads(&args[1..]),
         Some("breakdown") if args.len() == 6 => breakdown(&args[1..]),
         Some("first") if args.len() == 5 => first(&args[1..]),
+        Some("floor") if args.len() == 2 => floor(&args[1]),
         // `cargo bench` with no arguments: nothing to do (the script runs the binary).
         _ => eprintln!(
             "usage: compare fixture | measure LABEL URL RT ID SECRET SAMPLES [ISSUER] | threads URL RT ID SECRET SECONDS"
@@ -54,14 +63,61 @@ fn main() {
     }
 }
 
+/// The CPUs the calling thread may run on.
+fn affinity() -> libc::cpu_set_t {
+    // SAFETY: a zeroed cpu_set_t is a valid empty set; the call writes at most its size.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        let r = libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set);
+        assert_eq!(r, 0, "sched_getaffinity");
+        set
+    }
+}
+
+/// Restricts the calling thread (and the threads it starts from now on) to `set`.
+fn set_affinity(set: &libc::cpu_set_t) {
+    // SAFETY: a valid cpu_set_t of the size given.
+    let r = unsafe { libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), set) };
+    assert_eq!(
+        r,
+        0,
+        "sched_setaffinity: {}",
+        std::io::Error::last_os_error()
+    );
+}
+
+/// Restricts the calling thread (and the threads it starts from now on) to CPU `cpu`.
+fn pin_to(cpu: usize) {
+    // SAFETY: a zeroed cpu_set_t is a valid empty set; CPU_SET writes within it.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    unsafe { libc::CPU_SET(cpu, &mut set) };
+    set_affinity(&set);
+}
+
+/// The CPU the pinned stub runs on (the clients of `threads` take another one).
+const STUB_CPU: usize = 0;
+
 fn fixture() {
     let zero = Stub::replying(Reply::json(200, ZERO_WORK_ANSWER));
+    // A second zero-work stub whose thread runs on STUB_CPU only (for `threads`, whose clients
+    // run on another CPU): a thread inherits the affinity of the thread that starts it.
+    let all = affinity();
+    let pinned = if std::thread::available_parallelism().map_or(1, |n| n.get()) >= 2 {
+        pin_to(STUB_CPU);
+        let stub = Stub::replying(Reply::json(200, ZERO_WORK_ANSWER));
+        set_affinity(&all);
+        Some(stub)
+    } else {
+        None
+    };
     let provider = support::Provider::start(r#"{"rotateRefreshToken":false}"#);
     let client = support::CONF_POST;
     let first = support::first_token_json(&provider, &client, "openid offline_access");
     let v: serde_json::Value = serde_json::from_str(&first).expect("first token JSON");
     let line = serde_json::json!({
         "zero_token_url": zero.url("/token"),
+        "zero_pinned_token_url": pinned.as_ref().map(|s| s.url("/token")),
+        "stub_cpu": pinned.as_ref().map(|_| STUB_CPU),
         "issuer": provider.issuer,
         "provider_token_url": provider.token_endpoint(),
         "refresh_token": v["refresh_token"].as_str().expect("a refresh token"),
@@ -75,8 +131,9 @@ fn fixture() {
     let _ = std::io::stdin().read_to_end(&mut sink);
     let refreshes = provider.refresh_count();
     eprintln!(
-        "fixture: zero-work endpoint answered {} requests, provider {} refreshes",
+        "fixture: zero-work endpoint answered {} requests (pinned one {}), provider {} refreshes",
         zero.requests(),
+        pinned.as_ref().map_or(0, |s| s.requests()),
         refreshes
     );
 }
@@ -266,62 +323,104 @@ fn measure(a: &[String]) {
     unsafe { auth_token_free(token.0) };
 }
 
-/// Calls per second of `call` on `n` threads for `seconds` (after a short warmup).
-fn rate(n: usize, seconds: f64, call: impl Fn() + Sync) -> f64 {
-    let run = |d: Duration| -> u64 {
-        let deadline = Instant::now() + d;
-        std::thread::scope(|s| {
-            let handles: Vec<_> = (0..n)
-                .map(|_| {
-                    s.spawn(|| {
-                        let mut count = 0u64;
-                        while Instant::now() < deadline {
-                            call();
-                            count += 1;
-                        }
-                        count
-                    })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().unwrap()).sum()
-        })
+/// CPU time of the whole process so far (user and system, every thread), in seconds.
+fn process_cpu_seconds() -> f64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
     };
-    run(Duration::from_millis(300));
-    let start = Instant::now();
-    let count = run(Duration::from_secs_f64(seconds));
-    count as f64 / start.elapsed().as_secs_f64()
+    // SAFETY: a valid timespec to write; the clock id is a constant of the platform.
+    let r = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut t) };
+    assert_eq!(r, 0, "CLOCK_PROCESS_CPUTIME_ID");
+    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
 }
+
+/// One point of the scaling curve: calls per second, and per call the CPU time of this process
+/// (the clients only when the stub is in another process) and its context switches.
+struct Rate {
+    per_second: f64,
+    cpu_us_per_call: f64,
+    switches_per_call: f64,
+}
+
+/// Calls per second of `call` on `n` threads (each gets its index) for `seconds`, after a
+/// 300 ms warmup in the same threads (so each thread's runtime and connection are warm).
+fn rate(n: usize, seconds: f64, call: impl Fn(usize) + Sync) -> Rate {
+    let start = Instant::now();
+    let warm = start + Duration::from_millis(300);
+    let end = warm + Duration::from_secs_f64(seconds);
+    let barrier = std::sync::Barrier::new(n + 1);
+    let (count, elapsed, cpu, switches) = std::thread::scope(|s| {
+        let (call, barrier) = (&call, &barrier);
+        let handles: Vec<_> = (0..n)
+            .map(|i| {
+                s.spawn(move || {
+                    while Instant::now() < warm {
+                        call(i);
+                    }
+                    barrier.wait();
+                    let mut count = 0u64;
+                    while Instant::now() < end {
+                        call(i);
+                        count += 1;
+                    }
+                    count
+                })
+            })
+            .collect();
+        // Every thread is warm: the measured window starts here.
+        barrier.wait();
+        let (t, cpu, switches) = (Instant::now(), process_cpu_seconds(), context_switches());
+        let count: u64 = handles.into_iter().map(|h| h.join().unwrap()).sum();
+        (
+            count.max(1) as f64,
+            t.elapsed().as_secs_f64(),
+            process_cpu_seconds() - cpu,
+            context_switches() - switches,
+        )
+    });
+    Rate {
+        per_second: count / elapsed,
+        cpu_us_per_call: cpu * 1e6 / count,
+        switches_per_call: switches as f64 / count,
+    }
+}
+
+/// The thread counts of the scaling curve.
+const THREAD_COUNTS: [usize; 4] = [1, 2, 4, 8];
 
 fn threads(a: &[String]) {
     let (url, rt, id, secret) = (&a[0], &a[1], &a[2], &a[3]);
     let seconds: f64 = a[4].parse().expect("SECONDS");
-    let token = c_token(Kind::OAuth2, url, rt, id, secret);
-    for n in [1, 2] {
-        let per_second = rate(n, seconds, || c_refresh(token));
-        println!(
-            "{}",
-            serde_json::json!({"client": "authtoken C API", "threads": n, "per_second": per_second})
-        );
+    let client_cpu: Option<usize> = a.get(5).map(|c| c.parse().expect("CLIENT_CPU"));
+    if let Some(cpu) = client_cpu {
+        // Every thread started from now on (the clients, their runtimes) runs on `cpu` only.
+        pin_to(cpu);
     }
-    // The floor's own scaling, for reference: one runtime and connection per thread.
-    let posts: Vec<BarePost> = (0..2).map(|_| BarePost::new(url, rt, id, secret)).collect();
-    for n in [1, 2] {
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let per_second = {
-            thread_local!(static SLOT: std::cell::Cell<usize> = const { std::cell::Cell::new(usize::MAX) });
-            rate(n, seconds, || {
-                let i = SLOT.with(|s| {
-                    if s.get() == usize::MAX {
-                        s.set(next.fetch_add(1, std::sync::atomic::Ordering::SeqCst) % 2);
-                    }
-                    s.get()
-                });
-                posts[i].post()
-            })
-        };
+    let token = c_token(Kind::OAuth2, url, rt, id, secret);
+    // The floor: one runtime and connection per thread.
+    let max = THREAD_COUNTS[THREAD_COUNTS.len() - 1];
+    let posts: Vec<BarePost> = (0..max)
+        .map(|_| BarePost::new(url, rt, id, secret))
+        .collect();
+    let print = |client: &str, n: usize, r: Rate| {
         println!(
             "{}",
-            serde_json::json!({"client": "bare reqwest keep-alive POST", "threads": n, "per_second": per_second})
+            serde_json::json!({"client": client, "threads": n, "per_second": r.per_second,
+                "cpu_us_per_call": r.cpu_us_per_call,
+                "context_switches_per_call": r.switches_per_call,
+                "client_cpu": client_cpu})
+        );
+        std::io::stdout().flush().unwrap();
+    };
+    // Point by point, the two clients one after the other: a change of the machine's load
+    // reaches both sides of each ratio.
+    for n in THREAD_COUNTS {
+        print("authtoken C API", n, rate(n, seconds, |_| c_refresh(token)));
+        print(
+            "bare reqwest keep-alive POST",
+            n,
+            rate(n, seconds, |i| posts[i].post()),
         );
     }
     unsafe { auth_token_free(token.0) };
@@ -432,4 +531,37 @@ fn first(a: &[String]) {
             "first_refresh_after_those_us": first_us, "second_refresh_us": second_us})
     );
     unsafe { auth_token_free(token.0) };
+}
+
+fn floor(seconds: &str) {
+    let seconds: f64 = seconds.parse().expect("SECONDS");
+    let stub = Stub::replying(Reply::json(200, ZERO_WORK_ANSWER));
+    let bare = BarePost::new(&stub.url("/token"), "rt", "id", "secret");
+    for _ in 0..200 {
+        bare.post();
+    }
+    // Batches of about seconds / 20 each: per batch the wall and CPU time per POST.
+    let t = Instant::now();
+    for _ in 0..50 {
+        bare.post();
+    }
+    let per_batch = ((seconds / 20.0) / (t.elapsed().as_secs_f64() / 50.0)).max(20.0) as u32;
+    let (mut wall, mut cpu) = (Vec::new(), Vec::new());
+    for _ in 0..20 {
+        let (t, c) = (Instant::now(), process_cpu_seconds());
+        for _ in 0..per_batch {
+            bare.post();
+        }
+        wall.push(t.elapsed().as_secs_f64() * 1e9 / f64::from(per_batch));
+        cpu.push((process_cpu_seconds() - c) * 1e9 / f64::from(per_batch));
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    println!(
+        "{}",
+        serde_json::json!({"wall_ns_per_post": median(&mut wall),
+            "cpu_ns_per_post": median(&mut cpu), "posts_per_batch": per_batch})
+    );
 }
