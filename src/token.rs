@@ -15,10 +15,10 @@ use std::path::Path;
 
 /// An access token with its refresh token, ID token and the context needed to refresh it.
 /// Immutable: a refresh makes a new token and leaves this one valid. Freed by `auth_token_free`.
-///
-/// The C strings are made lazily: most hosts read one or two getters of a token (often none
-/// of a token they only save or refresh), and copying every field, the server's whole answer
-/// and the ID token included, cost as much as the rest of a refresh's in-memory work.
+// The C strings are made lazily (not in the header: an implementation choice): most hosts read
+// one or two getters of a token (often none of a token they only save or refresh), and copying
+// every field, the server's whole answer and the ID token included, cost as much as the rest
+// of a refresh's in-memory work.
 pub struct auth_token {
     pub(crate) token: Token,
     value: LazySecretCString,
