@@ -26,6 +26,9 @@
 //!   `zero_pinned_token_url`, whose stub runs on `stub_cpu`). Also the process CPU time and
 //!   context switches per call of each point.
 
+#[path = "support/cpu_time.rs"]
+#[allow(dead_code, unused_macros)] // only its process_cpu_ns here
+mod cpu_time;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
@@ -325,14 +328,7 @@ fn measure(a: &[String]) {
 
 /// CPU time of the whole process so far (user and system, every thread), in seconds.
 fn process_cpu_seconds() -> f64 {
-    let mut t = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: a valid timespec to write; the clock id is a constant of the platform.
-    let r = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut t) };
-    assert_eq!(r, 0, "CLOCK_PROCESS_CPUTIME_ID");
-    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
+    cpu_time::process_cpu_ns() * 1e-9
 }
 
 /// One point of the scaling curve: calls per second, and per call the CPU time of this process

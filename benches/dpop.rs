@@ -8,6 +8,7 @@
 //! Compare the lines of one group with each other, never across runs.
 
 #[path = "support/cpu_time.rs"]
+#[macro_use]
 mod cpu_time;
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -21,9 +22,8 @@ use authtoken::result::auth_result;
 use authtoken::token::{auth_token, auth_token_dpop_proof, auth_token_free};
 use authtoken::token_endpoint::auth_refresh_token;
 use authtoken_core::{Kind, ParamOption as Opt};
-use cpu_time::ProcessCpuTime;
+use criterion::Criterion;
 use criterion::measurement::Measurement;
-use criterion::{Criterion, criterion_group, criterion_main};
 use std::ffi::CString;
 use support::stub::{Reply, Stub};
 
@@ -126,18 +126,4 @@ fn lines<M: Measurement>(c: &mut Criterion<M>, group: &str) {
     g.finish();
 }
 
-fn wall_time(c: &mut Criterion) {
-    lines(c, "dpop (wall time)");
-}
-
-fn cpu_time(c: &mut Criterion<ProcessCpuTime>) {
-    lines(c, "dpop (process CPU time)");
-}
-
-criterion_group!(wall, wall_time);
-criterion_group! {
-    name = cpu;
-    config = Criterion::default().with_measurement(ProcessCpuTime);
-    targets = cpu_time
-}
-criterion_main!(wall, cpu);
+wall_and_cpu_main!(lines, "dpop (wall time)", "dpop (process CPU time)");

@@ -8,6 +8,7 @@
 //! the lines of one group with each other (their ratios), never absolute times across runs.
 
 #[path = "support/cpu_time.rs"]
+#[macro_use]
 mod cpu_time;
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -19,9 +20,8 @@ use authtoken::result::auth_result;
 use authtoken::token::{auth_import_token, auth_token_free};
 use authtoken::token_endpoint::auth_refresh_token;
 use authtoken_core::{Kind, ParamOption as Opt};
-use cpu_time::ProcessCpuTime;
+use criterion::Criterion;
 use criterion::measurement::Measurement;
-use criterion::{Criterion, criterion_group, criterion_main};
 use std::ffi::CString;
 use support::stub::{Reply, Stub};
 
@@ -126,18 +126,4 @@ fn lines<M: Measurement>(c: &mut Criterion<M>, group: &str) {
     }
 }
 
-fn wall_time(c: &mut Criterion) {
-    lines(c, "refresh");
-}
-
-fn cpu_time(c: &mut Criterion<ProcessCpuTime>) {
-    lines(c, "refresh (process CPU time)");
-}
-
-criterion_group!(wall, wall_time);
-criterion_group! {
-    name = cpu;
-    config = Criterion::default().with_measurement(ProcessCpuTime);
-    targets = cpu_time
-}
-criterion_main!(wall, cpu);
+wall_and_cpu_main!(lines, "refresh", "refresh (process CPU time)");

@@ -8,7 +8,8 @@ use criterion::measurement::{Measurement, ValueFormatter};
 /// The CPU time of the process (user and system, every thread), in nanoseconds.
 pub struct ProcessCpuTime;
 
-fn process_cpu_ns() -> f64 {
+/// The process's CPU time so far (user and system, every thread), in nanoseconds.
+pub fn process_cpu_ns() -> f64 {
     let mut t = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
@@ -65,4 +66,24 @@ impl ValueFormatter for CpuFormatter {
     fn scale_for_machines(&self, _: &mut [f64]) -> &'static str {
         "ns"
     }
+}
+
+/// A bench's `main`: its `lines(c, group)` (generic over the measurement) measured once in wall
+/// time under the group name `$wall`, and once in process CPU time under `$cpu`.
+macro_rules! wall_and_cpu_main {
+    ($lines:ident, $wall:literal, $cpu:literal) => {
+        fn wall_time(c: &mut criterion::Criterion) {
+            $lines(c, $wall);
+        }
+        fn cpu_time(c: &mut criterion::Criterion<cpu_time::ProcessCpuTime>) {
+            $lines(c, $cpu);
+        }
+        criterion::criterion_group!(wall, wall_time);
+        criterion::criterion_group! {
+            name = cpu;
+            config = criterion::Criterion::default().with_measurement(cpu_time::ProcessCpuTime);
+            targets = cpu_time
+        }
+        criterion::criterion_main!(wall, cpu);
+    };
 }
