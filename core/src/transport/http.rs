@@ -532,6 +532,56 @@ mod tests {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
+    /// The in-place comparison that finds a thread's client must agree with the key the client
+    /// was made for, field by field: a field it forgot would hand one setting's client (its
+    /// CA file, client certificate or proxy) to a request made with another.
+    #[test]
+    fn a_client_key_is_for_exactly_the_settings_it_was_made_of() {
+        let base = TransportSettings {
+            ca_file: Some("/ca.pem".into()),
+            proxy: Some("http://proxy:3128".into()),
+            client_certificate: Some("/client.p12".into()),
+            client_certificate_password: Some(Secret::new("pw")),
+            ..TransportSettings::default()
+        };
+        let key = ClientKey::of(&base);
+        assert!(key.is_for(&base));
+        let others = [
+            TransportSettings {
+                ca_file: None,
+                ..base.clone()
+            },
+            TransportSettings {
+                proxy: Some("http://other:3128".into()),
+                ..base.clone()
+            },
+            TransportSettings {
+                client_certificate: Some("/other.p12".into()),
+                ..base.clone()
+            },
+            TransportSettings {
+                client_certificate_password: Some(Secret::new("other")),
+                ..base.clone()
+            },
+            TransportSettings {
+                client_certificate_password: None,
+                ..base.clone()
+            },
+        ];
+        for (i, other) in others.iter().enumerate() {
+            assert!(
+                !key.is_for(other),
+                "setting {i} found the client of another"
+            );
+        }
+        // The timeout is per request, not per client.
+        let slower = TransportSettings {
+            http_timeout: Duration::from_secs(99),
+            ..base.clone()
+        };
+        assert!(key.is_for(&slower));
+    }
+
     /// A keep-alive HTTP/1.1 server on loopback answering `{}` to every request; counts the
     /// connections it accepted.
     fn server() -> (String, Arc<AtomicUsize>) {
